@@ -1,0 +1,131 @@
+import type { EventType, RequestEventType, ResponseEventType } from '../capability.js';
+import { isRequestEvent } from '../capability.js';
+import type { Placement } from '../check.js';
+import { configLiteral, hookSource } from '../portable.js';
+
+/** Which event shape the handler speaks. */
+export type Shape = 'cff' | 'lambda';
+
+export interface EmitOptions {
+  placements: readonly Placement[];
+  eventType: EventType;
+  shape: Shape;
+  /** Module specifier (or path) of `@edgeline/core/runtime`. */
+  runtime: string;
+  /** Await every hook (Lambda@Edge, or cloudfront-js-2.0 with an async middleware). */
+  async: boolean;
+}
+
+/** A middleware's hook as it ends up in an artifact. */
+export interface EmittedHook {
+  middleware: string;
+  index: number;
+  hook: 'request' | 'response';
+  name: string;
+  source: string;
+}
+
+export interface EmittedHandler {
+  /** ESM glue: imports the runtime, exports `handler`; refers to the hooks and configs by name. */
+  glue: string;
+  /** `var` declarations of each config and hook used, to follow the bundled glue. */
+  declarations: string;
+  hooks: EmittedHook[];
+}
+
+const CFF = {
+  request: 'cffRequestContext', forward: 'cffForward', response: 'cffResponseContext',
+  result: 'cffResponse', answer: 'cffAnswerContext',
+};
+const LAMBDA = {
+  request: 'leRequestContext', forward: 'leForward', response: 'leResponseContext',
+  result: 'leResponse', answer: 'leAnswerContext',
+};
+
+/**
+ * Lowers the part of a pipeline that runs at one event type into straight-line code: one call
+ * per hook, no loop and no middleware objects at run time. An answer from a request hook goes
+ * through the response hooks of the middleware before it whose own event will not run for it
+ * (CloudFront skips viewer-response for a viewer-request answer, origin-response for an
+ * origin-request one).
+ */
+export function emitHandler(options: EmitOptions): EmittedHandler {
+  const { placements, eventType, shape } = options;
+  const fns = shape === 'cff' ? CFF : LAMBDA;
+  const aw = options.async ? 'await ' : '';
+  const hooks: EmittedHook[] = [];
+  const configs = new Set<number>();
+  const use = (p: Placement, hook: 'request' | 'response'): string => {
+    const name = `__edge_${hook[0]}${p.index}`;
+    if (!hooks.some((h) => h.name === name)) {
+      hooks.push({ middleware: p.middleware.name, index: p.index, hook, name, source: hookSource(p.middleware.name, hook, p.middleware[hook]!) });
+    }
+    configs.add(p.index);
+    return `${aw}${name}(ctx, __edge_c${p.index})`;
+  };
+  const imports = new Set<string>();
+  let body: string;
+  let helpers = '';
+
+  if (isRequestEvent(eventType)) {
+    const here = placements.filter((p) => p.request === eventType);
+    const passThrough = (i: number) =>
+      placements.filter((p) => p.index < i && p.response && skipsResponse(eventType as RequestEventType, p.response));
+    imports.add(fns.request).add(fns.forward).add(fns.answer).add(fns.result).add('respond');
+    const calls = here.map((p) => `    i = ${p.index}; a = ${use(p, 'request')};\n    if (a) return ${aw}__edge_answer(ctx, a, i);`);
+    body =
+      `  var ctx = ${fns.request}(event), a, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n` +
+      `    return ${aw}__edge_failed(ctx, e, i);\n  }\n  return ${fns.forward}(ctx);`;
+    const answerHooks: string[] = [];
+    for (const p of [...passThrough(Infinity)].reverse()) {
+      answerHooks.push(`    if (i > ${p.index}) ${use(p, 'response').replace('(ctx,', '(r,')};`);
+    }
+    const onErrors = here.filter((p) => p.middleware.onError);
+    const errorAnswer = onErrors
+      .map((p) => `i === ${p.index} ? respond(${JSON.stringify(p.middleware.onError)}) : `)
+      .join('');
+    helpers =
+      `${options.async ? 'async ' : ''}function __edge_answer(ctx, a, i) {\n  var r = ${fns.answer}(ctx, a${shape === 'lambda' ? `, ${JSON.stringify(eventType)}` : ''});\n` +
+      (answerHooks.length ? `  try {\n${answerHooks.join('\n')}\n  } catch (e) {\n    __edge_log(ctx, e, i);\n  }\n` : '') +
+      `  return ${fns.result}(r);\n}\n` +
+      `${options.async ? 'async ' : ''}function __edge_failed(ctx, e, i) {\n  __edge_log(ctx, e, i);\n` +
+      `  return ${aw}__edge_answer(ctx, ${errorAnswer}respond({ status: 502 }), i);\n}\n` +
+      logHelper(placements, shape);
+  } else {
+    const here = placements.filter((p) => p.response === eventType).reverse();
+    imports.add(fns.response).add(fns.result);
+    const calls = here.map((p) => `    i = ${p.index}; ${use(p, 'response')};`);
+    body =
+      `  var ctx = ${fns.response}(event), i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n    __edge_log(ctx, e, i);\n  }\n` +
+      `  return ${fns.result}(ctx);`;
+    helpers = logHelper(placements, shape);
+  }
+
+  const signature = shape === 'lambda' ? 'export const handler = async (event, context) =>' : `export ${options.async ? 'async ' : ''}function handler(event)`;
+  const glue =
+    `import { ${[...imports].join(', ')} } from ${JSON.stringify(options.runtime)};\n` +
+    `${signature} {\n${body}\n}${shape === 'lambda' ? ';' : ''}\n${helpers}`;
+  const declarations =
+    [...configs].sort((a, b) => a - b).map((i) => `var __edge_c${i} = ${configLiteral(placements[i].middleware.name, placements[i].middleware.config)};`).join('\n') +
+    '\n' +
+    hooks.map((h) => `var ${h.name} = ${h.source};`).join('\n') +
+    '\n';
+  return { glue, declarations, hooks };
+}
+
+/** Whether CloudFront will skip `response`'s event for an answer generated at `at`. */
+function skipsResponse(at: RequestEventType, response: ResponseEventType): boolean {
+  return at === 'viewer-request' || response === 'origin-response';
+}
+
+/** Errors are logged with the middleware name (and the request id on Lambda@Edge, for CloudWatch). */
+function logHelper(placements: readonly Placement[], shape: Shape): string {
+  const names = JSON.stringify(placements.map((p) => p.middleware.name));
+  if (shape === 'lambda') {
+    return (
+      `function __edge_log(ctx, e, i) {\n  console.error(JSON.stringify({ edgeline: 'middleware error', middleware: ${names}[i], eventType: ctx.eventType, ` +
+      `requestId: ctx.requestId, error: String(e && e.stack || e) }));\n}\n`
+    );
+  }
+  return `function __edge_log(ctx, e, i) {\n  console.log('edgeline: middleware ' + ${names}[i] + ' failed: ' + e);\n}\n`;
+}

@@ -1,0 +1,35 @@
+export { EVENT_TYPES, FEATURES, CAPABILITIES, isCapability, isEventType, isRequestEvent } from './capability.js';
+export type { Capability, EventType, Feature, RequestEventType, ResponseEventType } from './capability.js';
+export type {
+  Answer, AnswerInit, CookieMap, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, ParamMap,
+  RedirectStatus, RequestBody, RequestContext, RequestHookResult, ResponseContext, S3Origin, Viewer,
+} from './context.js';
+export { CODES, ConfigError, EdgelineError, HeaderGuardError, NotImplementedError, NotPortableError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { defineMiddleware } from './middleware.js';
+export type { Config, Middleware, MiddlewareDefinition, RequestHook, ResponseHook } from './middleware.js';
+export { Pipeline, edge, isPipeline } from './pipeline.js';
+export { PROFILES, isCfTarget, profileFor } from './target.js';
+export type { CfRuntime, Limits, ProfileName, SupportedBy, TargetName, TargetProfile } from './target.js';
+export { checkPipeline, eventTypesOf, planPipeline } from './check.js';
+export type { Placement, Plan, Violation } from './check.js';
+export { configLiteral, hookSource } from './portable.js';
+export { emitHandler } from './build/emit.js';
+export type { EmitOptions, EmittedHandler, EmittedHook, Shape } from './build/emit.js';
+export { headerProblem, isDisallowedHeader, isReadOnlyHeader } from './runtime/guard.js';
+export type { HeaderProblem } from './runtime/guard.js';
+export { toOutcome, normalRequest, normalResponse } from './outcome.js';
+export type { NormalRequest, NormalResponse, Outcome } from './outcome.js';
+export { runPipeline, eventTypeOf } from './run.js';
+
+/**
+ * Asserts at compile time that a pipeline can be built for `target`.
+ * @example buildableFor('cloudfront-js-1.0', pipeline) // a type error if it needs `body`
+ */
+export function buildableFor<T extends import('./target.js').TargetName>(
+  target: T,
+  pipeline: import('./pipeline.js').Pipeline<import('./target.js').SupportedBy<T>>,
+): import('./pipeline.js').Pipeline<import('./target.js').SupportedBy<T>> {
+  void target;
+  return pipeline;
+}

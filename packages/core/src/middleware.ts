@@ -1,0 +1,70 @@
+import type { Capability, RequestEventType, ResponseEventType } from './capability.js';
+import type { AnswerInit, RequestContext, RequestHookResult, ResponseContext } from './context.js';
+
+/** Plain data a middleware's factory computed; inlined as a literal into every artifact. */
+export type Config = null | boolean | number | string | readonly Config[] | { readonly [key: string]: Config | undefined };
+
+export type RequestHook<C> = (ctx: RequestContext, config: C) => RequestHookResult | Promise<RequestHookResult>;
+export type ResponseHook<C> = (ctx: ResponseContext, config: C) => void | Promise<void>;
+
+export interface MiddlewareDefinition<N extends Capability, C extends Config> {
+  /** Shown in build errors and manifests. */
+  name: string;
+  /** Every capability the hooks use; an event type here means the hook must run there. */
+  needs: readonly N[];
+  /** Options after validation: plain data the hooks receive as their second argument. */
+  config?: C;
+  /**
+   * Runs in pipeline order before the origin is asked; return `ctx.respond(...)` to answer early.
+   * Hooks are lowered into edge artifacts as source text: they may use `ctx`, `config`, globals and
+   * `require`, but no variable from an enclosing scope.
+   */
+  request?: RequestHook<C>;
+  /** Runs in reverse pipeline order on the response (onion order). Same rules as `request`. */
+  response?: ResponseHook<C>;
+  /** Where each hook prefers to run, first choice first; the target picks the first it offers. */
+  runsAt?: { request?: readonly RequestEventType[]; response?: readonly ResponseEventType[] };
+  /** The answer when a request hook throws (auth middleware deny: 401/403). Default: 502. */
+  onError?: AnswerInit;
+}
+
+/** A middleware: what a pipeline composes. `N` is the union of capabilities it needs. */
+export interface Middleware<N extends Capability = Capability> {
+  readonly kind: 'middleware';
+  readonly name: string;
+  readonly needs: readonly N[];
+  readonly config: Config;
+  readonly request: RequestHook<any> | undefined;
+  readonly response: ResponseHook<any> | undefined;
+  readonly runsAt: { request: readonly RequestEventType[]; response: readonly ResponseEventType[] };
+  readonly onError: AnswerInit | undefined;
+}
+
+const DEFAULT_REQUEST: readonly RequestEventType[] = ['viewer-request'];
+const DEFAULT_RESPONSE: readonly ResponseEventType[] = ['viewer-response'];
+
+/**
+ * Defines a middleware.
+ * @example
+ * const poweredBy = defineMiddleware({
+ *   name: 'poweredBy', needs: [], config: { value: 'edgeline' },
+ *   response(ctx, config) { ctx.response.headers.set('x-powered-by', config.value) },
+ * });
+ */
+export function defineMiddleware<const N extends Capability = never, const C extends Config = null>(
+  definition: MiddlewareDefinition<N, C>,
+): Middleware<N> {
+  return Object.freeze({
+    kind: 'middleware' as const,
+    name: definition.name,
+    needs: Object.freeze([...definition.needs]),
+    config: definition.config === undefined ? null : definition.config,
+    request: definition.request,
+    response: definition.response,
+    runsAt: {
+      request: definition.runsAt?.request ?? DEFAULT_REQUEST,
+      response: definition.runsAt?.response ?? DEFAULT_RESPONSE,
+    },
+    onError: definition.onError,
+  });
+}

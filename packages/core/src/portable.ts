@@ -1,0 +1,79 @@
+import { parse } from 'acorn';
+import detectGlobals from 'acorn-globals';
+import { NotPortableError } from './errors.js';
+import type { Config } from './middleware.js';
+
+/**
+ * Hooks reach an artifact as source text, the way a browser automation tool ships a function
+ * to a page: so they may use their parameters, globals and `require`, but nothing captured
+ * from an enclosing scope. This turns a hook into a function expression and proves that.
+ */
+export function hookSource(middleware: string, hook: 'request' | 'response', fn: Function): string {
+  const text = Function.prototype.toString.call(fn);
+  const candidates = [text, `function ${text}`, text.replace(/^async\s+/, 'async function ')];
+  for (const candidate of candidates) {
+    if (isFunctionExpression(candidate)) {
+      checkNoCapture(middleware, hook, candidate);
+      return candidate;
+    }
+  }
+  throw new NotPortableError(middleware, `its ${hook} hook is not a plain function (got: ${text.slice(0, 60)}...)`);
+}
+
+function isFunctionExpression(source: string): boolean {
+  try {
+    const program = parse(`(${source})`, { ecmaVersion: 'latest' }) as unknown as {
+      body: { type: string; expression?: { type: string } }[];
+    };
+    const stmt = program.body[0];
+    return (
+      program.body.length === 1 &&
+      stmt.type === 'ExpressionStatement' &&
+      (stmt.expression?.type === 'FunctionExpression' || stmt.expression?.type === 'ArrowFunctionExpression')
+    );
+  } catch {
+    return false;
+  }
+}
+
+const ALLOWED_FREE = new Set(['require', 'arguments']);
+
+function checkNoCapture(middleware: string, hook: string, source: string): void {
+  const free = detectGlobals(`(${source})`)
+    .map((g: { name: string }) => g.name)
+    .filter((name: string) => !ALLOWED_FREE.has(name) && !(name in globalThis));
+  if (free.length) {
+    throw new NotPortableError(
+      middleware,
+      `its ${hook} hook uses ${free.map((n: string) => `'${n}'`).join(', ')} from outside the hook. ` +
+        'Hooks are lowered as source text: compute values in the factory and pass them as `config`, ' +
+        "define helpers inside the hook, or load modules with require('...') inside it",
+    );
+  }
+}
+
+/** The config as a JS literal; anything that would not survive the trip (functions, NaN, cycles) is refused. */
+export function configLiteral(middleware: string, config: Config): string {
+  let json: string;
+  try {
+    json = JSON.stringify(config);
+  } catch (e) {
+    throw new NotPortableError(middleware, `its config cannot be serialized: ${(e as Error).message}`);
+  }
+  if (json === undefined || JSON.stringify(JSON.parse(json)) !== JSON.stringify(config, replacerStrict(middleware))) {
+    throw new NotPortableError(middleware, 'its config must be plain data (strings, numbers, booleans, null, arrays, objects)');
+  }
+  return json;
+}
+
+function replacerStrict(middleware: string) {
+  return (_key: string, value: unknown) => {
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
+      throw new NotPortableError(middleware, `its config holds a ${typeof value}, which cannot be inlined`);
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new NotPortableError(middleware, 'its config holds a non-finite number, which cannot be inlined');
+    }
+    return value;
+  };
+}

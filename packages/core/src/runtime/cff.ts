@@ -1,0 +1,235 @@
+import type {
+  Answer, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, RequestContext, ResponseContext,
+} from '../context.js';
+import { redirect, respond } from './answer.js';
+import { COOKIES, HEADERS, QUERY, ValueMap, type CfValues, type ChangeGuard } from './value-map.js';
+
+/**
+ * Adapters between the CloudFront Functions event and the context hooks see.
+ * This file is bundled into every CloudFront Function: keep it small and ES5-friendly.
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html
+ */
+export interface CffRequest {
+  method: string;
+  uri: string;
+  querystring: CfValues;
+  headers: CfValues;
+  cookies: CfValues;
+}
+export interface CffResponse {
+  statusCode: number;
+  statusDescription?: string;
+  headers: CfValues;
+  cookies: Record<string, { value: string; attributes?: string; multiValue?: { value: string; attributes?: string }[] }>;
+  body?: { encoding: 'text' | 'base64'; data: string } | string;
+}
+export interface CffEvent {
+  version: string;
+  context: { eventType: string; distributionDomainName?: string; distributionId?: string; requestId?: string };
+  viewer: { ip: string };
+  request: CffRequest;
+  response?: CffResponse;
+}
+
+/** Guards for request and response headers (tests and emulators); absent in artifacts. */
+export interface Guards {
+  request?: ChangeGuard;
+  response?: ChangeGuard;
+}
+
+interface CffRequestView extends EdgeRequest {
+  raw: CffRequest;
+}
+
+function requestView(raw: CffRequest, g: Guards | undefined): CffRequestView {
+  return {
+    raw: raw,
+    method: raw.method,
+    uri: raw.uri,
+    querystring: new ValueMap(raw.querystring || (raw.querystring = {}), QUERY),
+    headers: new ValueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.request),
+    cookies: new ValueMap(raw.cookies || (raw.cookies = {}), COOKIES),
+    body: undefined,
+  };
+}
+
+function country(raw: CffRequest): string | undefined {
+  const h = raw.headers && raw.headers['cloudfront-viewer-country'];
+  return h ? h.value : undefined;
+}
+
+export function cffRequestContext(event: CffEvent, g?: Guards): RequestContext {
+  const raw = event.request;
+  return {
+    eventType: 'viewer-request',
+    request: requestView(raw, g),
+    viewer: { ip: event.viewer ? event.viewer.ip : '', country: country(raw) },
+    requestId: event.context ? event.context.requestId : undefined,
+    respond: respond,
+    redirect: redirect,
+    setOrigin: setOrigin,
+  };
+}
+
+/** The request to hand back to CloudFront (the event's own object, with the uri written back). */
+export function cffForward(ctx: RequestContext): CffRequest {
+  const view = ctx.request as CffRequestView;
+  view.raw.uri = view.uri;
+  return view.raw;
+}
+
+export function cffResponseContext(event: CffEvent, g?: Guards): ResponseContext {
+  const raw = event.request;
+  const res = event.response as CffResponse;
+  return {
+    eventType: 'viewer-response',
+    request: requestView(raw, g),
+    response: responseView(res, g),
+    viewer: { ip: event.viewer ? event.viewer.ip : '', country: country(raw) },
+    requestId: event.context ? event.context.requestId : undefined,
+    respond: respond,
+    redirect: redirect,
+  };
+}
+
+interface CffResponseView extends EdgeResponse {
+  raw: CffResponse;
+}
+
+function responseView(raw: CffResponse, g: Guards | undefined): CffResponseView {
+  return {
+    raw: raw,
+    status: raw.statusCode,
+    statusDescription: raw.statusDescription,
+    headers: new CffResponseHeaders(
+      new ValueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.response),
+      raw.cookies || (raw.cookies = {}),
+    ),
+  };
+}
+
+/** The response to hand back to CloudFront. */
+export function cffResponse(ctx: ResponseContext): CffResponse {
+  const view = ctx.response as CffResponseView;
+  view.raw.statusCode = view.status;
+  if (view.statusDescription !== undefined) view.raw.statusDescription = view.statusDescription;
+  return view.raw;
+}
+
+/** A context over the answer a request hook gave, for the response hooks of the middleware before it. */
+export function cffAnswerContext(ctx: RequestContext, answer: Answer, g?: Guards): ResponseContext {
+  const raw: CffResponse = { statusCode: answer.status, statusDescription: answer.statusDescription, headers: {}, cookies: {} };
+  if (answer.body !== undefined) raw.body = { encoding: 'text', data: answer.body };
+  const view = responseView(raw, g);
+  for (const name in answer.headers) view.headers.append(name, answer.headers[name]);
+  return {
+    eventType: 'viewer-response',
+    request: ctx.request,
+    response: view,
+    viewer: ctx.viewer,
+    requestId: ctx.requestId,
+    respond: respond,
+    redirect: redirect,
+  };
+}
+
+/**
+ * CloudFront Functions keep Set-Cookie in `response.cookies`, not in headers:
+ * this view routes `set-cookie` there so hooks use one header API on both targets.
+ */
+export class CffResponseHeaders implements HeaderMap {
+  constructor(
+    public h: ValueMap,
+    public c: CffResponse['cookies'],
+  ) {}
+
+  get(name: string): string | undefined {
+    return isSetCookie(name) ? this.getAll(name)[0] : this.h.get(name);
+  }
+
+  getAll(name: string): string[] {
+    if (!isSetCookie(name)) return this.h.getAll(name);
+    const out: string[] = [];
+    for (const k in this.c) {
+      const e = this.c[k];
+      const list = e.multiValue && e.multiValue.length ? e.multiValue : [e];
+      for (let i = 0; i < list.length; i++) out.push(k + '=' + list[i].value + (list[i].attributes ? '; ' + list[i].attributes : ''));
+    }
+    return out;
+  }
+
+  has(name: string): boolean {
+    return isSetCookie(name) ? Object.keys(this.c).length > 0 : this.h.has(name);
+  }
+
+  set(name: string, value: string): void {
+    if (!isSetCookie(name)) return this.h.set(name, value);
+    if (this.h.g) this.h.g(name, value);
+    this.c = clear(this.c);
+    this.append(name, value);
+  }
+
+  append(name: string, value: string): void {
+    if (!isSetCookie(name)) return this.h.append(name, value);
+    if (this.h.g) this.h.g(name, value);
+    const semi = value.indexOf(';');
+    const pair = semi < 0 ? value : value.slice(0, semi);
+    const eq = pair.indexOf('=');
+    const k = (eq < 0 ? pair : pair.slice(0, eq)).trim();
+    const v = { value: eq < 0 ? '' : pair.slice(eq + 1).trim(), attributes: semi < 0 ? undefined : value.slice(semi + 1).trim() };
+    const e = this.c[k];
+    if (!e) {
+      this.c[k] = v.attributes ? { value: v.value, attributes: v.attributes } : { value: v.value };
+      return;
+    }
+    if (!e.multiValue || !e.multiValue.length) e.multiValue = [{ value: e.value, attributes: e.attributes }];
+    e.multiValue.push(v);
+  }
+
+  delete(name: string): void {
+    if (!isSetCookie(name)) return this.h.delete(name);
+    if (this.h.g) this.h.g(name, undefined);
+    this.c = clear(this.c);
+  }
+
+  names(): string[] {
+    const n = this.h.names();
+    if (Object.keys(this.c).length) n.push('set-cookie');
+    return n;
+  }
+}
+
+function isSetCookie(name: string): boolean {
+  return name.toLowerCase() === 'set-cookie';
+}
+
+function clear<T extends object>(o: T): T {
+  for (const k in o) delete o[k];
+  return o;
+}
+
+/** Runtime 2.0 origin helpers: `import cf from 'cloudfront'` is added by the cf target when a hook needs `origin`. */
+declare const cf: { updateRequestOrigin(params: Record<string, unknown>): void } | undefined;
+
+function setOrigin(origin: Origin): void {
+  if (typeof cf === 'undefined') throw new Error('setOrigin needs cloudfront-js-2.0 (the origin capability)');
+  cf.updateRequestOrigin(cffOriginParams(origin));
+}
+
+/**
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/helper-functions-origin-modification.html
+ */
+export function cffOriginParams(origin: Origin): Record<string, unknown> {
+  if ('s3' in origin) {
+    return {
+      domainName: origin.s3.bucket + '.s3.' + origin.s3.region + '.amazonaws.com',
+      originAccessControlConfig: { enabled: true, signingBehavior: 'always', signingProtocol: 'sigv4', originType: 's3' },
+    };
+  }
+  const c = (origin as CustomOrigin).custom;
+  const p: Record<string, unknown> = { domainName: c.domainName };
+  if (c.path) p.originPath = c.path;
+  if (c.port) p[c.protocol === 'http' ? 'httpPort' : 'httpsPort'] = c.port;
+  if (c.protocol) p.customOriginConfig = { protocolPolicy: c.protocol === 'http' ? 'http-only' : 'https-only' };
+  return p;
+}

@@ -1,0 +1,236 @@
+import type { EventType } from '../capability.js';
+import type {
+  Answer, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, RequestBody,
+  RequestContext, ResponseContext,
+} from '../context.js';
+import { redirect, respond } from './answer.js';
+import { COOKIES, QUERY, ValueMap, type CfValues, type ChangeGuard } from './value-map.js';
+import type { Guards } from './cff.js';
+
+/**
+ * Adapters between the Lambda@Edge event and the context hooks see.
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-event-structure.html
+ */
+export type LeHeaders = Record<string, { key?: string; value: string }[]>;
+export interface LeRequest {
+  clientIp: string;
+  method: string;
+  uri: string;
+  querystring: string;
+  headers: LeHeaders;
+  origin?: Record<string, unknown>;
+  body?: { action?: string; data: string; encoding: 'base64' | 'text'; inputTruncated: boolean };
+}
+export interface LeResponse {
+  status: string;
+  statusDescription?: string;
+  headers: LeHeaders;
+  body?: string;
+  bodyEncoding?: 'text' | 'base64';
+}
+export interface LeEvent {
+  Records: { cf: { config: { eventType: string; distributionDomainName?: string; distributionId?: string; requestId?: string }; request: LeRequest; response?: LeResponse } }[];
+}
+
+/** `{ name: [{ key, value }] }` with the original `key` casing kept. */
+export class LeHeaderMap implements HeaderMap {
+  constructor(
+    public h: LeHeaders,
+    public g?: ChangeGuard,
+  ) {}
+
+  get(name: string): string | undefined {
+    const list = this.h[name.toLowerCase()];
+    return list && list.length ? list[0].value : undefined;
+  }
+
+  getAll(name: string): string[] {
+    const list = this.h[name.toLowerCase()];
+    const out: string[] = [];
+    if (list) for (let i = 0; i < list.length; i++) out.push(list[i].value);
+    return out;
+  }
+
+  has(name: string): boolean {
+    const list = this.h[name.toLowerCase()];
+    return !!list && list.length > 0;
+  }
+
+  set(name: string, value: string): void {
+    if (this.g) this.g(name, value);
+    const k = name.toLowerCase();
+    const old = this.h[k];
+    this.h[k] = [{ key: old && old.length && old[0].key ? old[0].key : name, value: value }];
+  }
+
+  append(name: string, value: string): void {
+    if (this.g) this.g(name, value);
+    const k = name.toLowerCase();
+    (this.h[k] || (this.h[k] = [])).push({ key: name, value: value });
+  }
+
+  delete(name: string): void {
+    const k = name.toLowerCase();
+    if (!this.h[k]) return;
+    if (this.g) this.g(name, undefined);
+    delete this.h[k];
+  }
+
+  names(): string[] {
+    return Object.keys(this.h);
+  }
+}
+
+/** Parses `a=1&b=2&a=3` into the value shape; names and values stay encoded, as CloudFront Functions gives them. */
+export function parsePairs(raw: string, sep: string): CfValues {
+  const out: CfValues = {};
+  if (!raw) return out;
+  const parts = raw.split(sep);
+  for (let i = 0; i < parts.length; i++) {
+    const part = sep === '&' ? parts[i] : parts[i].trim();
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const k = eq < 0 ? part : part.slice(0, eq);
+    const v = eq < 0 ? '' : part.slice(eq + 1);
+    const e = out[k];
+    if (!e) out[k] = { value: v };
+    else (e.multiValue || (e.multiValue = [{ value: e.value }])).push({ value: v });
+  }
+  return out;
+}
+
+interface LeRequestView extends EdgeRequest {
+  raw: LeRequest;
+}
+
+function requestView(raw: LeRequest, g: Guards | undefined): LeRequestView {
+  const headers = new LeHeaderMap(raw.headers || (raw.headers = {}), g && g.request);
+  const b = raw.body;
+  const body: RequestBody | undefined = b && b.data !== undefined
+    ? { data: b.data, encoding: b.encoding, inputTruncated: !!b.inputTruncated }
+    : undefined;
+  return {
+    raw: raw,
+    method: raw.method,
+    uri: raw.uri,
+    querystring: new ValueMap(parsePairs(raw.querystring || '', '&'), QUERY),
+    headers: headers,
+    cookies: new ValueMap(parsePairs(headers.getAll('cookie').join(';'), ';'), COOKIES),
+    body: body,
+  };
+}
+
+function cfOf(event: LeEvent) {
+  return event.Records[0].cf;
+}
+
+export function leRequestContext(event: LeEvent, g?: Guards): RequestContext {
+  const cf = cfOf(event);
+  const raw = cf.request;
+  const request = requestView(raw, g);
+  return {
+    eventType: cf.config.eventType as RequestContext['eventType'],
+    request: request,
+    viewer: { ip: raw.clientIp, country: request.headers.get('cloudfront-viewer-country') },
+    requestId: cf.config.requestId,
+    respond: respond,
+    redirect: redirect,
+    setOrigin: function (origin: Origin) {
+      if (cf.config.eventType !== 'origin-request') throw new Error('setOrigin works only at origin-request on Lambda@Edge');
+      applyOrigin(request, origin);
+    },
+  };
+}
+
+/** The request to hand back to CloudFront: uri and a changed query string written back. */
+export function leForward(ctx: RequestContext): LeRequest {
+  const view = ctx.request as LeRequestView;
+  view.raw.uri = view.uri;
+  const q = view.querystring as ValueMap;
+  if (q.dirty) view.raw.querystring = q.toString();
+  return view.raw;
+}
+
+interface LeResponseView extends EdgeResponse {
+  raw: LeResponse;
+}
+
+function responseView(raw: LeResponse, g: Guards | undefined): LeResponseView {
+  return {
+    raw: raw,
+    status: parseInt(raw.status, 10),
+    statusDescription: raw.statusDescription,
+    headers: new LeHeaderMap(raw.headers || (raw.headers = {}), g && g.response),
+  };
+}
+
+export function leResponseContext(event: LeEvent, g?: Guards): ResponseContext {
+  const cf = cfOf(event);
+  const request = requestView(cf.request, g);
+  return {
+    eventType: cf.config.eventType as ResponseContext['eventType'],
+    request: request,
+    response: responseView(cf.response as LeResponse, g),
+    viewer: { ip: cf.request.clientIp, country: request.headers.get('cloudfront-viewer-country') },
+    requestId: cf.config.requestId,
+    respond: respond,
+    redirect: redirect,
+  };
+}
+
+/** The response to hand back: `status` stays a string, as Lambda@Edge wants it. */
+export function leResponse(ctx: ResponseContext): LeResponse {
+  const view = ctx.response as LeResponseView;
+  if (String(view.status) !== view.raw.status) view.raw.status = String(view.status);
+  if (view.statusDescription !== undefined) view.raw.statusDescription = view.statusDescription;
+  return view.raw;
+}
+
+export function leAnswerContext(ctx: RequestContext, answer: Answer, eventType: EventType, g?: Guards): ResponseContext {
+  const raw: LeResponse = { status: String(answer.status), statusDescription: answer.statusDescription, headers: {} };
+  if (answer.body !== undefined) {
+    raw.body = answer.body;
+    raw.bodyEncoding = 'text';
+  }
+  const view = responseView(raw, g);
+  for (const name in answer.headers) view.headers.append(name, answer.headers[name]);
+  return {
+    eventType: (eventType === 'origin-request' ? 'origin-response' : 'viewer-response'),
+    request: ctx.request,
+    response: view,
+    viewer: ctx.viewer,
+    requestId: ctx.requestId,
+    respond: respond,
+    redirect: redirect,
+  };
+}
+
+/**
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-examples.html#lambda-examples-content-based-routing-examples
+ */
+function applyOrigin(request: LeRequestView, origin: Origin): void {
+  let host: string;
+  if ('s3' in origin) {
+    host = origin.s3.bucket + '.s3.' + origin.s3.region + '.amazonaws.com';
+    request.raw.origin = {
+      s3: { domainName: host, region: origin.s3.region, authMethod: 'none', path: origin.s3.path || '', customHeaders: {} },
+    };
+  } else {
+    const c = (origin as CustomOrigin).custom;
+    host = c.domainName;
+    const protocol = c.protocol || 'https';
+    request.raw.origin = {
+      custom: {
+        domainName: c.domainName,
+        port: c.port || (protocol === 'https' ? 443 : 80),
+        protocol: protocol,
+        path: c.path || '',
+        sslProtocols: ['TLSv1.2'],
+        readTimeout: 30,
+        keepaliveTimeout: 5,
+        customHeaders: {},
+      },
+    };
+  }
+  request.headers.set('host', host);
+}

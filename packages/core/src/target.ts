@@ -1,0 +1,108 @@
+import type { EventType, Feature } from './capability.js';
+
+/** What `edge build` can produce: a CloudFront Function runtime, or Lambda@Edge. */
+export type TargetName = 'cloudfront-js-1.0' | 'cloudfront-js-2.0' | 'lambda';
+export type CfRuntime = Extract<TargetName, `cloudfront-js-${string}`>;
+
+/** One runtime as seen by one event type's code. */
+export type ProfileName = 'cloudfront-js-1.0' | 'cloudfront-js-2.0' | 'lambda-viewer' | 'lambda-origin';
+
+export interface Limits {
+  /** Largest artifact CloudFront accepts, in bytes (zipped for Lambda@Edge). */
+  maxBytes: number;
+  /** Longest a function may run, in milliseconds. */
+  timeoutMs: number;
+  memoryMb: number;
+  /** Largest body a function may generate, in bytes. */
+  maxGeneratedBodyBytes: number;
+}
+
+export interface TargetProfile {
+  name: ProfileName;
+  eventTypes: readonly EventType[];
+  features: readonly Feature[];
+  limits: Limits;
+  /** Why this profile lacks a feature, and what to do instead. */
+  lacks: Partial<Record<Feature, { why: string; fix: string }>>;
+}
+
+const CFF_FIX_LAMBDA = 'use --target lambda';
+const ENV = {
+  why: 'CloudFront edge functions have no environment variables',
+  fix: 'pass the value as a middleware option: options are inlined into the artifact at build time',
+};
+
+/**
+ * Facts from ../shared/docs/runtimes.md and the AWS pages it names.
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html
+ */
+export const PROFILES: Record<ProfileName, TargetProfile> = {
+  'cloudfront-js-1.0': {
+    name: 'cloudfront-js-1.0',
+    eventTypes: ['viewer-request', 'viewer-response'],
+    features: ['crypto:hash', 'crypto:hmac'],
+    limits: { maxBytes: 10240, timeoutMs: 1, memoryMb: 2, maxGeneratedBodyBytes: 40960 },
+    lacks: {
+      body: { why: 'CloudFront Functions never see the request body', fix: CFF_FIX_LAMBDA + ' (the trigger includes the body)' },
+      network: { why: 'CloudFront Functions have no network access', fix: CFF_FIX_LAMBDA },
+      async: { why: 'runtime cloudfront-js-1.0 has no Promise, async or await', fix: 'use --runtime cloudfront-js-2.0, or --target lambda' },
+      'crypto:verify': { why: 'the crypto module of CloudFront Functions offers hashes and HMAC only, no RSA/EC signature verification', fix: CFF_FIX_LAMBDA + ', or an HMAC (HS256/384/512) secret' },
+      kvs: { why: 'KeyValueStore needs runtime cloudfront-js-2.0', fix: 'use --runtime cloudfront-js-2.0' },
+      origin: { why: 'origin modification helpers need runtime cloudfront-js-2.0', fix: 'use --runtime cloudfront-js-2.0, or --target lambda' },
+      fs: { why: 'CloudFront Functions have no filesystem', fix: CFF_FIX_LAMBDA + ', or inline the data as an option' },
+      env: ENV,
+    },
+  },
+  'cloudfront-js-2.0': {
+    name: 'cloudfront-js-2.0',
+    eventTypes: ['viewer-request', 'viewer-response'],
+    features: ['crypto:hash', 'crypto:hmac', 'async', 'kvs', 'origin'],
+    limits: { maxBytes: 10240, timeoutMs: 1, memoryMb: 2, maxGeneratedBodyBytes: 40960 },
+    lacks: {
+      body: { why: 'CloudFront Functions never see the request body', fix: CFF_FIX_LAMBDA + ' (the trigger includes the body)' },
+      network: { why: 'CloudFront Functions have no network access', fix: CFF_FIX_LAMBDA },
+      'crypto:verify': { why: 'the crypto module of CloudFront Functions offers hashes and HMAC only, no RSA/EC signature verification', fix: CFF_FIX_LAMBDA + ', or an HMAC (HS256/384/512) secret' },
+      fs: { why: 'CloudFront Functions have no filesystem', fix: CFF_FIX_LAMBDA + ', or inline the data as an option' },
+      env: ENV,
+    },
+  },
+  'lambda-viewer': {
+    name: 'lambda-viewer',
+    eventTypes: ['viewer-request', 'viewer-response'],
+    features: ['body', 'network', 'async', 'crypto:hash', 'crypto:hmac', 'crypto:verify', 'fs'],
+    limits: { maxBytes: 1048576, timeoutMs: 5000, memoryMb: 128, maxGeneratedBodyBytes: 40960 },
+    lacks: {
+      kvs: { why: 'KeyValueStore is a CloudFront Functions feature', fix: 'use --target cf --runtime cloudfront-js-2.0, or pass the value as an option' },
+      origin: { why: 'Lambda@Edge can change the origin only at origin-request', fix: "let the middleware run at origin-request (runsAt: { request: ['origin-request'] })" },
+      env: ENV,
+    },
+  },
+  'lambda-origin': {
+    name: 'lambda-origin',
+    eventTypes: ['origin-request', 'origin-response'],
+    features: ['body', 'network', 'async', 'crypto:hash', 'crypto:hmac', 'crypto:verify', 'fs', 'origin'],
+    limits: { maxBytes: 52428800, timeoutMs: 30000, memoryMb: 10240, maxGeneratedBodyBytes: 1048576 },
+    lacks: {
+      kvs: { why: 'KeyValueStore is a CloudFront Functions feature', fix: 'use --target cf --runtime cloudfront-js-2.0, or pass the value as an option' },
+      env: ENV,
+    },
+  },
+};
+
+/** The profile that governs code running at `eventType` on `target`, or undefined if the target has no such event. */
+export function profileFor(target: TargetName, eventType: EventType): TargetProfile | undefined {
+  if (target === 'lambda') return PROFILES[eventType.indexOf('viewer') === 0 ? 'lambda-viewer' : 'lambda-origin'];
+  const p = PROFILES[target];
+  return p.eventTypes.indexOf(eventType) >= 0 ? p : undefined;
+}
+
+export function isCfTarget(target: TargetName): target is CfRuntime {
+  return target !== 'lambda';
+}
+
+/** Capabilities each target offers somewhere: the type a build of that target accepts. */
+export type SupportedBy<T extends TargetName> = T extends 'cloudfront-js-1.0'
+  ? 'crypto:hash' | 'crypto:hmac' | 'viewer-request' | 'viewer-response'
+  : T extends 'cloudfront-js-2.0'
+    ? 'crypto:hash' | 'crypto:hmac' | 'async' | 'kvs' | 'origin' | 'viewer-request' | 'viewer-response'
+    : Exclude<import('./capability.js').Capability, 'kvs' | 'env'>;

@@ -1,0 +1,150 @@
+import type { CffEvent } from '../runtime/cff.js';
+import type { LeEvent } from '../runtime/lambda.js';
+import type { EventType } from '../capability.js';
+
+type Values = Record<string, string | string[]>;
+
+/** One description of a request (and response) that builds either event shape. */
+export interface EventInit {
+  method?: string;
+  uri?: string;
+  /** `'a=1&a=2'` or `{ a: ['1', '2'] }`; values as they travel (URL-encoded). */
+  querystring?: string | Values;
+  /** Header names in any case; the Lambda@Edge `key` keeps it. */
+  headers?: Values;
+  /** Request cookies. */
+  cookies?: Values;
+  /** Sets `cloudfront-viewer-country`. */
+  country?: string;
+  ip?: string;
+  requestId?: string;
+  /** Response fields, for response events. */
+  status?: number;
+  statusDescription?: string;
+  responseHeaders?: Values;
+  /** Lambda@Edge request body (as with includeBody). */
+  body?: { data: string; encoding?: 'base64' | 'text'; inputTruncated?: boolean };
+}
+
+const arr = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
+
+function queryPairs(q: EventInit['querystring']): [string, string][] {
+  if (!q) return [];
+  if (typeof q === 'string') {
+    return q.replace(/^\?/, '').split('&').filter(Boolean).map((p) => {
+      const eq = p.indexOf('=');
+      return eq < 0 ? [p, ''] : [p.slice(0, eq), p.slice(eq + 1)];
+    });
+  }
+  return Object.entries(q).flatMap(([k, v]) => arr(v).map((x) => [k, x] as [string, string]));
+}
+
+function cfValues(pairs: [string, string][], lower: boolean) {
+  const out: Record<string, { value: string; multiValue?: { value: string }[] }> = {};
+  for (const [k0, v] of pairs) {
+    const k = lower ? k0.toLowerCase() : k0;
+    const e = out[k];
+    if (!e) out[k] = { value: v };
+    else (e.multiValue ||= [{ value: e.value }]).push({ value: v });
+  }
+  return out;
+}
+
+function headerPairs(init: EventInit): [string, string][] {
+  const pairs = Object.entries(init.headers ?? {}).flatMap(([k, v]) => arr(v).map((x) => [k, x] as [string, string]));
+  if (init.country) pairs.push(['CloudFront-Viewer-Country', init.country]);
+  if (!pairs.some(([k]) => k.toLowerCase() === 'host')) pairs.unshift(['Host', 'd111111abcdef8.cloudfront.net']);
+  return pairs;
+}
+
+function cffEvent(eventType: 'viewer-request' | 'viewer-response', init: EventInit): CffEvent {
+  const event: CffEvent = {
+    version: '1.0',
+    context: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType, requestId: init.requestId ?? 'req-1' },
+    viewer: { ip: init.ip ?? '198.51.100.11' },
+    request: {
+      method: init.method ?? 'GET',
+      uri: init.uri ?? '/',
+      querystring: cfValues(queryPairs(init.querystring), false),
+      headers: cfValues(headerPairs(init), true),
+      cookies: cfValues(Object.entries(init.cookies ?? {}).flatMap(([k, v]) => arr(v).map((x) => [k, x] as [string, string])), false),
+    },
+  };
+  if (eventType === 'viewer-response') {
+    const cookies: Record<string, { value: string; attributes?: string; multiValue?: { value: string; attributes?: string }[] }> = {};
+    const headers: [string, string][] = [];
+    for (const [k, v] of Object.entries(init.responseHeaders ?? {})) {
+      for (const x of arr(v)) {
+        if (k.toLowerCase() !== 'set-cookie') { headers.push([k, x]); continue; }
+        const semi = x.indexOf(';');
+        const pair = semi < 0 ? x : x.slice(0, semi);
+        const eq = pair.indexOf('=');
+        const name = pair.slice(0, eq);
+        const c = { value: pair.slice(eq + 1), ...(semi < 0 ? {} : { attributes: x.slice(semi + 1).trim() }) };
+        const e = cookies[name];
+        if (!e) cookies[name] = c;
+        else (e.multiValue ||= [{ value: e.value, attributes: e.attributes }]).push(c);
+      }
+    }
+    event.response = { statusCode: init.status ?? 200, statusDescription: init.statusDescription ?? 'OK', headers: cfValues(headers, true), cookies };
+  }
+  return event;
+}
+
+/** A CloudFront Functions viewer-request event. */
+export function viewerRequest(init: EventInit = {}): CffEvent {
+  return cffEvent('viewer-request', init);
+}
+
+/** A CloudFront Functions viewer-response event. */
+export function viewerResponse(init: EventInit = {}): CffEvent {
+  return cffEvent('viewer-response', init);
+}
+
+function leHeaders(pairs: [string, string][]) {
+  const out: Record<string, { key: string; value: string }[]> = {};
+  for (const [k, v] of pairs) (out[k.toLowerCase()] ||= []).push({ key: k, value: v });
+  return out;
+}
+
+/** A Lambda@Edge event of any of the four types. */
+export function lambdaEvent(eventType: EventType, init: EventInit = {}): LeEvent {
+  const headers = headerPairs(init);
+  const cookies = Object.entries(init.cookies ?? {}).flatMap(([k, v]) => arr(v).map((x) => `${k}=${x}`));
+  if (cookies.length) headers.push(['Cookie', cookies.join('; ')]);
+  const request: LeEvent['Records'][0]['cf']['request'] = {
+    clientIp: init.ip ?? '198.51.100.11',
+    method: init.method ?? 'GET',
+    uri: init.uri ?? '/',
+    querystring: typeof init.querystring === 'string'
+      ? init.querystring.replace(/^\?/, '')
+      : queryPairs(init.querystring).map(([k, v]) => `${k}=${v}`).join('&'),
+    headers: leHeaders(headers),
+  };
+  if (init.body && (eventType === 'viewer-request' || eventType === 'origin-request')) {
+    request.body = { action: 'read-only', data: init.body.data, encoding: init.body.encoding ?? 'base64', inputTruncated: init.body.inputTruncated ?? false };
+  }
+  if (eventType === 'origin-request' || eventType === 'origin-response') {
+    request.origin = { custom: { customHeaders: {}, domainName: 'example.org', keepaliveTimeout: 5, path: '', port: 443, protocol: 'https', readTimeout: 30, sslProtocols: ['TLSv1.2'] } };
+  }
+  const cf: LeEvent['Records'][0]['cf'] = {
+    config: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType, requestId: init.requestId ?? 'req-1' },
+    request,
+  };
+  if (eventType === 'origin-response' || eventType === 'viewer-response') {
+    cf.response = {
+      status: String(init.status ?? 200),
+      statusDescription: init.statusDescription ?? 'OK',
+      headers: leHeaders(Object.entries(init.responseHeaders ?? {}).flatMap(([k, v]) => arr(v).map((x) => [k, x] as [string, string]))),
+    };
+  }
+  return { Records: [{ cf }] };
+}
+
+/** The same description as a CloudFront Functions event (viewer events) or a Lambda@Edge one. */
+export function eventFor(shape: 'cff' | 'lambda', eventType: EventType, init: EventInit = {}): CffEvent | LeEvent {
+  if (shape === 'lambda') return lambdaEvent(eventType, init);
+  if (eventType === 'viewer-request') return viewerRequest(init);
+  if (eventType === 'viewer-response') return viewerResponse(init);
+  throw new Error(`CloudFront Functions have no ${eventType} event`);
+}
