@@ -33,3 +33,7 @@ export function buildableFor<T extends import('./target.js').TargetName>(
   void target;
   return pipeline;
 }
+export { scanHook } from './build/scan.js';
+export type { Finding } from './build/scan.js';
+export { manifestOf } from './build/artifact.js';
+export type { Artifact, BuildResult, SizeShare } from './build/artifact.js';
