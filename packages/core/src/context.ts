@@ -110,6 +110,11 @@ export interface RequestContext extends BaseContext {
   readonly eventType: RequestEventType;
   /** Sends the request to another origin (needs the `origin` capability). */
   setOrigin(origin: Origin): void;
+  /**
+   * Reads a key of the function's KeyValueStore (needs the `kvs` capability, cloudfront-js-2.0);
+   * undefined for a missing key.
+   */
+  kvs(key: string): Promise<string | undefined>;
 }
 
 export interface ResponseContext extends BaseContext {

@@ -23,7 +23,7 @@ export interface NormalResponse {
  * (response phase) came back, possibly modified. `raw` is what the service receives.
  */
 export type Outcome =
-  | { kind: 'forward'; request: NormalRequest; raw: unknown }
+  | { kind: 'forward'; request: NormalRequest; raw: unknown; origin?: Record<string, unknown> }
   | { kind: 'respond'; response: NormalResponse; raw: unknown }
   | { kind: 'response'; response: NormalResponse; raw: unknown };
 
@@ -37,7 +37,10 @@ export function toOutcome(eventType: EventType, raw: unknown): Outcome {
   const requestPhase = eventType === 'viewer-request' || eventType === 'origin-request';
   const r = raw as Record<string, unknown>;
   const isResponse = 'statusCode' in r || 'status' in r;
-  if (!isResponse) return { kind: 'forward', request: normalRequest(raw as CffRequest | LeRequest), raw };
+  if (!isResponse) {
+    const origin = (raw as { origin?: Record<string, unknown> }).origin;
+    return { kind: 'forward', request: normalRequest(raw as CffRequest | LeRequest), raw, ...(origin ? { origin } : {}) };
+  }
   return { kind: requestPhase ? 'respond' : 'response', response: normalResponse(raw as CffResponse | LeResponse), raw };
 }
 

@@ -20,6 +20,23 @@ export interface RunOptions {
   guard?: boolean;
   /** Check that every hook can be lowered to an artifact (default true). */
   portable?: boolean;
+  /** The KeyValueStore a cloudfront-js-2.0 function reads (`ctx.kvs`). */
+  kvs?: Record<string, string>;
+}
+
+/** A stand-in for the runtime 2.0 `cloudfront` module: an in-memory KeyValueStore, origin changes recorded. */
+export function cloudfrontStub(store: Record<string, string> = {}): cff.CloudFrontModule & { origin: Record<string, unknown> | undefined } {
+  return {
+    origin: undefined,
+    updateRequestOrigin(params) {
+      this.origin = params;
+    },
+    kvs() {
+      return {
+        get: (key: string) => (Object.prototype.hasOwnProperty.call(store, key) ? Promise.resolve(store[key]) : Promise.reject(new Error(`key ${key} not found`))),
+      };
+    },
+  };
 }
 
 /** A guard that throws the error CloudFront would answer with a 502. */
@@ -65,15 +82,20 @@ export async function runPipeline(
     }
   }
   const eventType = eventTypeOf(event);
-  const guards = options.guard === false ? undefined : { request: headerGuard(eventType, 'request'), response: headerGuard(eventType, 'response') };
+  const stub = cloudfrontStub(options.kvs);
+  const guards: cff.AdapterOptions = options.guard === false
+    ? { cf: stub }
+    : { request: headerGuard(eventType, 'request'), response: headerGuard(eventType, 'response'), cf: stub };
   const raw = isRequestEvent(eventType)
     ? await requestPhase(plan.placements, eventType, lambda, event, guards)
     : await responsePhase(plan.placements, eventType, lambda, event, guards);
-  return toOutcome(eventType, raw);
+  const outcome = toOutcome(eventType, raw);
+  if (outcome.kind === 'forward' && stub.origin) outcome.origin = stub.origin;
+  return outcome;
 }
 
 async function requestPhase(
-  placements: Placement[], eventType: RequestEventType, lambda: boolean, event: cff.CffEvent | le.LeEvent, guards: cff.Guards | undefined,
+  placements: Placement[], eventType: RequestEventType, lambda: boolean, event: cff.CffEvent | le.LeEvent, guards: cff.AdapterOptions | undefined,
 ): Promise<unknown> {
   const ctx = lambda ? le.leRequestContext(event as le.LeEvent, guards) : cff.cffRequestContext(event as cff.CffEvent, guards);
   for (const p of placements) {
@@ -86,9 +108,11 @@ async function requestPhase(
 
 async function answerThrough(
   placements: Placement[], index: number, eventType: RequestEventType, lambda: boolean,
-  ctx: RequestContext, answer: Answer, guards: cff.Guards | undefined,
+  ctx: RequestContext, answer: Answer, guards: cff.AdapterOptions | undefined,
 ): Promise<unknown> {
-  const answerGuards = guards && { request: guards.request, response: headerGuard(eventType === 'origin-request' ? 'origin-response' : 'viewer-response', 'response') };
+  const answerGuards = guards && guards.request
+    ? { request: guards.request, cf: guards.cf, response: headerGuard(eventType === 'origin-request' ? 'origin-response' : 'viewer-response', 'response') }
+    : guards;
   const r = lambda ? le.leAnswerContext(ctx, answer, eventType, answerGuards) : cff.cffAnswerContext(ctx, answer, answerGuards);
   for (let i = index - 1; i >= 0; i--) {
     const p = placements[i];
@@ -100,7 +124,7 @@ async function answerThrough(
 }
 
 async function responsePhase(
-  placements: Placement[], eventType: EventType, lambda: boolean, event: cff.CffEvent | le.LeEvent, guards: cff.Guards | undefined,
+  placements: Placement[], eventType: EventType, lambda: boolean, event: cff.CffEvent | le.LeEvent, guards: cff.AdapterOptions | undefined,
 ): Promise<unknown> {
   const ctx: ResponseContext = lambda ? le.leResponseContext(event as le.LeEvent, guards) : cff.cffResponseContext(event as cff.CffEvent, guards);
   for (let i = placements.length - 1; i >= 0; i--) {

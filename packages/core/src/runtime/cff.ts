@@ -31,17 +31,27 @@ export interface CffEvent {
   response?: CffResponse;
 }
 
-/** Guards for request and response headers (tests and emulators); absent in artifacts. */
-export interface Guards {
+/** The runtime 2.0 `cloudfront` module, as far as hooks use it. */
+export interface CloudFrontModule {
+  updateRequestOrigin(params: Record<string, unknown>): void;
+  kvs(): { get(key: string, options?: { format?: string }): Promise<string> };
+}
+
+/**
+ * Header guards and a `cloudfront` module for tests and emulators. Artifacts pass none: they
+ * rely on CloudFront's own checks and on `import cf from 'cloudfront'`.
+ */
+export interface AdapterOptions {
   request?: ChangeGuard;
   response?: ChangeGuard;
+  cf?: CloudFrontModule;
 }
 
 interface CffRequestView extends EdgeRequest {
   raw: CffRequest;
 }
 
-function requestView(raw: CffRequest, g: Guards | undefined): CffRequestView {
+function requestView(raw: CffRequest, g: AdapterOptions | undefined): CffRequestView {
   return {
     raw: raw,
     method: raw.method,
@@ -58,7 +68,7 @@ function country(raw: CffRequest): string | undefined {
   return h ? h.value : undefined;
 }
 
-export function cffRequestContext(event: CffEvent, g?: Guards): RequestContext {
+export function cffRequestContext(event: CffEvent, g?: AdapterOptions): RequestContext {
   const raw = event.request;
   return {
     eventType: 'viewer-request',
@@ -67,7 +77,14 @@ export function cffRequestContext(event: CffEvent, g?: Guards): RequestContext {
     requestId: event.context ? event.context.requestId : undefined,
     respond: respond,
     redirect: redirect,
-    setOrigin: setOrigin,
+    setOrigin: function (origin: Origin) {
+      cfModule(g).updateRequestOrigin(cffOriginParams(origin));
+    },
+    kvs: function (key: string) {
+      return cfModule(g).kvs().get(key).then(undefined, function () {
+        return undefined;
+      });
+    },
   };
 }
 
@@ -78,7 +95,7 @@ export function cffForward(ctx: RequestContext): CffRequest {
   return view.raw;
 }
 
-export function cffResponseContext(event: CffEvent, g?: Guards): ResponseContext {
+export function cffResponseContext(event: CffEvent, g?: AdapterOptions): ResponseContext {
   const raw = event.request;
   const res = event.response as CffResponse;
   return {
@@ -96,7 +113,7 @@ interface CffResponseView extends EdgeResponse {
   raw: CffResponse;
 }
 
-function responseView(raw: CffResponse, g: Guards | undefined): CffResponseView {
+function responseView(raw: CffResponse, g: AdapterOptions | undefined): CffResponseView {
   return {
     raw: raw,
     status: raw.statusCode,
@@ -117,7 +134,7 @@ export function cffResponse(ctx: ResponseContext): CffResponse {
 }
 
 /** A context over the answer a request hook gave, for the response hooks of the middleware before it. */
-export function cffAnswerContext(ctx: RequestContext, answer: Answer, g?: Guards): ResponseContext {
+export function cffAnswerContext(ctx: RequestContext, answer: Answer, g?: AdapterOptions): ResponseContext {
   const raw: CffResponse = { statusCode: answer.status, statusDescription: answer.statusDescription, headers: {}, cookies: {} };
   if (answer.body !== undefined) raw.body = { encoding: 'text', data: answer.body };
   const view = responseView(raw, g);
@@ -208,12 +225,13 @@ function clear<T extends object>(o: T): T {
   return o;
 }
 
-/** Runtime 2.0 origin helpers: `import cf from 'cloudfront'` is added by the cf target when a hook needs `origin`. */
-declare const cf: { updateRequestOrigin(params: Record<string, unknown>): void } | undefined;
+/** Bound by `import cf from 'cloudfront'`, which the cf target adds on cloudfront-js-2.0. */
+declare const cf: CloudFrontModule | undefined;
 
-function setOrigin(origin: Origin): void {
-  if (typeof cf === 'undefined') throw new Error('setOrigin needs cloudfront-js-2.0 (the origin capability)');
-  cf.updateRequestOrigin(cffOriginParams(origin));
+function cfModule(g: AdapterOptions | undefined): CloudFrontModule {
+  if (g && g.cf) return g.cf;
+  if (typeof cf === 'undefined') throw new Error('the cloudfront module needs runtime cloudfront-js-2.0');
+  return cf;
 }
 
 /**

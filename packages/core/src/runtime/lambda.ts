@@ -5,7 +5,7 @@ import type {
 } from '../context.js';
 import { redirect, respond } from './answer.js';
 import { COOKIES, QUERY, ValueMap, type CfValues, type ChangeGuard } from './value-map.js';
-import type { Guards } from './cff.js';
+import type { AdapterOptions } from './cff.js';
 
 /**
  * Adapters between the Lambda@Edge event and the context hooks see.
@@ -103,7 +103,7 @@ interface LeRequestView extends EdgeRequest {
   raw: LeRequest;
 }
 
-function requestView(raw: LeRequest, g: Guards | undefined): LeRequestView {
+function requestView(raw: LeRequest, g: AdapterOptions | undefined): LeRequestView {
   const headers = new LeHeaderMap(raw.headers || (raw.headers = {}), g && g.request);
   const b = raw.body;
   const body: RequestBody | undefined = b && b.data !== undefined
@@ -124,7 +124,7 @@ function cfOf(event: LeEvent) {
   return event.Records[0].cf;
 }
 
-export function leRequestContext(event: LeEvent, g?: Guards): RequestContext {
+export function leRequestContext(event: LeEvent, g?: AdapterOptions): RequestContext {
   const cf = cfOf(event);
   const raw = cf.request;
   const request = requestView(raw, g);
@@ -138,6 +138,9 @@ export function leRequestContext(event: LeEvent, g?: Guards): RequestContext {
     setOrigin: function (origin: Origin) {
       if (cf.config.eventType !== 'origin-request') throw new Error('setOrigin works only at origin-request on Lambda@Edge');
       applyOrigin(request, origin);
+    },
+    kvs: function () {
+      return Promise.reject(new Error('KeyValueStore is a CloudFront Functions feature (the kvs capability)'));
     },
   };
 }
@@ -155,7 +158,7 @@ interface LeResponseView extends EdgeResponse {
   raw: LeResponse;
 }
 
-function responseView(raw: LeResponse, g: Guards | undefined): LeResponseView {
+function responseView(raw: LeResponse, g: AdapterOptions | undefined): LeResponseView {
   return {
     raw: raw,
     status: parseInt(raw.status, 10),
@@ -164,7 +167,7 @@ function responseView(raw: LeResponse, g: Guards | undefined): LeResponseView {
   };
 }
 
-export function leResponseContext(event: LeEvent, g?: Guards): ResponseContext {
+export function leResponseContext(event: LeEvent, g?: AdapterOptions): ResponseContext {
   const cf = cfOf(event);
   const request = requestView(cf.request, g);
   return {
@@ -186,7 +189,7 @@ export function leResponse(ctx: ResponseContext): LeResponse {
   return view.raw;
 }
 
-export function leAnswerContext(ctx: RequestContext, answer: Answer, eventType: EventType, g?: Guards): ResponseContext {
+export function leAnswerContext(ctx: RequestContext, answer: Answer, eventType: EventType, g?: AdapterOptions): ResponseContext {
   const raw: LeResponse = { status: String(answer.status), statusDescription: answer.statusDescription, headers: {} };
   if (answer.body !== undefined) {
     raw.body = answer.body;
