@@ -1,6 +1,6 @@
-import { NotImplementedError } from '@edgeline/core';
-
-/** Placeholder: this package is being filled (see the issue tracker). */
-export function notImplemented(): never {
-  throw new NotImplementedError('@edgeline/cf-target');
-}
+export { buildCf, type CfBuildOptions } from './build.js';
+export { checkArtifact, type ArtifactProblem } from './check-artifact.js';
+export { runInEmulator, type EmulatorOptions, type EmulatorRun } from './emulator.js';
+export { runInNjs, hasNjs, type NjsOptions } from './njs.js';
+export { validateCfResult } from './validate.js';
+export { MODULES, LACKING_GLOBALS, MAX_BYTES } from './rules.js';

@@ -7,7 +7,10 @@ import { profileFor, type TargetName } from './target.js';
 /** Why a pipeline cannot be built for a target: one per middleware and missing capability. */
 export interface Violation {
   middleware: string;
-  capability: Capability;
+  /** null for what no capability grants on this target (eval, an unavailable module, a missing built-in). */
+  capability: Capability | null;
+  /** The construct in the code that needs it, when a scan of the code found it. */
+  construct?: string;
   target: TargetName;
   why: string;
   fix: string;

@@ -72,7 +72,8 @@ export type RedirectStatus = 301 | 302 | 307 | 308;
 export interface Answer {
   readonly kind: 'respond';
   status: number;
-  statusDescription: string;
+  /** Optional for CloudFront; kept out unless given, to keep artifacts small. */
+  statusDescription: string | undefined;
   headers: Record<string, string>;
   body: string | undefined;
 }

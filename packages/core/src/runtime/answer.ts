@@ -1,12 +1,11 @@
 import type { Answer, AnswerInit, RedirectStatus } from '../context.js';
-import { reason } from './util.js';
 
 /** Builds an answer; shared by every adapter so hooks see one shape. */
 export function respond(init: AnswerInit): Answer {
   return {
     kind: 'respond',
     status: init.status,
-    statusDescription: init.statusDescription || reason(init.status),
+    statusDescription: init.statusDescription,
     headers: init.headers || {},
     body: init.body,
   };

@@ -2,7 +2,7 @@ import type {
   Answer, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, RequestContext, ResponseContext,
 } from '../context.js';
 import { redirect, respond } from './answer.js';
-import { COOKIES, HEADERS, QUERY, ValueMap, type CfValues, type ChangeGuard } from './value-map.js';
+import { COOKIES, HEADERS, QUERY, valueMap, type CfValues, type ChangeGuard, type ValueMap } from './value-map.js';
 
 /**
  * Adapters between the CloudFront Functions event and the context hooks see.
@@ -56,9 +56,9 @@ function requestView(raw: CffRequest, g: AdapterOptions | undefined): CffRequest
     raw: raw,
     method: raw.method,
     uri: raw.uri,
-    querystring: new ValueMap(raw.querystring || (raw.querystring = {}), QUERY),
-    headers: new ValueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.request),
-    cookies: new ValueMap(raw.cookies || (raw.cookies = {}), COOKIES),
+    querystring: valueMap(raw.querystring || (raw.querystring = {}), QUERY),
+    headers: valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.request),
+    cookies: valueMap(raw.cookies || (raw.cookies = {}), COOKIES),
     body: undefined,
   };
 }
@@ -118,8 +118,8 @@ function responseView(raw: CffResponse, g: AdapterOptions | undefined): CffRespo
     raw: raw,
     status: raw.statusCode,
     statusDescription: raw.statusDescription,
-    headers: new CffResponseHeaders(
-      new ValueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.response),
+    headers: cffResponseHeaders(
+      valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.response),
       raw.cookies || (raw.cookies = {}),
     ),
   };
@@ -135,7 +135,8 @@ export function cffResponse(ctx: ResponseContext): CffResponse {
 
 /** A context over the answer a request hook gave, for the response hooks of the middleware before it. */
 export function cffAnswerContext(ctx: RequestContext, answer: Answer, g?: AdapterOptions): ResponseContext {
-  const raw: CffResponse = { statusCode: answer.status, statusDescription: answer.statusDescription, headers: {}, cookies: {} };
+  const raw: CffResponse = { statusCode: answer.status, headers: {}, cookies: {} };
+  if (answer.statusDescription) raw.statusDescription = answer.statusDescription;
   if (answer.body !== undefined) raw.body = { encoding: 'text', data: answer.body };
   const view = responseView(raw, g);
   for (const name in answer.headers) view.headers.append(name, answer.headers[name]);
@@ -154,66 +155,60 @@ export function cffAnswerContext(ctx: RequestContext, answer: Answer, g?: Adapte
  * CloudFront Functions keep Set-Cookie in `response.cookies`, not in headers:
  * this view routes `set-cookie` there so hooks use one header API on both targets.
  */
-export class CffResponseHeaders implements HeaderMap {
-  constructor(
-    public h: ValueMap,
-    public c: CffResponse['cookies'],
-  ) {}
-
-  get(name: string): string | undefined {
-    return isSetCookie(name) ? this.getAll(name)[0] : this.h.get(name);
-  }
-
-  getAll(name: string): string[] {
-    if (!isSetCookie(name)) return this.h.getAll(name);
+export function cffResponseHeaders(h: ValueMap, c: CffResponse['cookies']): HeaderMap {
+  function all(): string[] {
     const out: string[] = [];
-    for (const k in this.c) {
-      const e = this.c[k];
-      const list = e.multiValue && e.multiValue.length ? e.multiValue : [e];
-      for (let i = 0; i < list.length; i++) out.push(k + '=' + list[i].value + (list[i].attributes ? '; ' + list[i].attributes : ''));
+    for (const k in c) {
+      const e = c[k];
+      const l = e.multiValue && e.multiValue.length ? e.multiValue : [e];
+      for (let i = 0; i < l.length; i++) out.push(k + '=' + l[i].value + (l[i].attributes ? '; ' + l[i].attributes : ''));
     }
     return out;
   }
-
-  has(name: string): boolean {
-    return isSetCookie(name) ? Object.keys(this.c).length > 0 : this.h.has(name);
-  }
-
-  set(name: string, value: string): void {
-    if (!isSetCookie(name)) return this.h.set(name, value);
-    if (this.h.g) this.h.g(name, value);
-    this.c = clear(this.c);
-    this.append(name, value);
-  }
-
-  append(name: string, value: string): void {
-    if (!isSetCookie(name)) return this.h.append(name, value);
-    if (this.h.g) this.h.g(name, value);
+  function append(name: string, value: string): void {
+    if (!isSetCookie(name)) return h.append(name, value);
+    if (h.g) h.g(name, value);
     const semi = value.indexOf(';');
     const pair = semi < 0 ? value : value.slice(0, semi);
     const eq = pair.indexOf('=');
     const k = (eq < 0 ? pair : pair.slice(0, eq)).trim();
-    const v = { value: eq < 0 ? '' : pair.slice(eq + 1).trim(), attributes: semi < 0 ? undefined : value.slice(semi + 1).trim() };
-    const e = this.c[k];
+    const v: { value: string; attributes?: string } = { value: eq < 0 ? '' : pair.slice(eq + 1).trim() };
+    if (semi >= 0) v.attributes = value.slice(semi + 1).trim();
+    const e = c[k];
     if (!e) {
-      this.c[k] = v.attributes ? { value: v.value, attributes: v.attributes } : { value: v.value };
+      c[k] = v;
       return;
     }
-    if (!e.multiValue || !e.multiValue.length) e.multiValue = [{ value: e.value, attributes: e.attributes }];
+    if (!e.multiValue || !e.multiValue.length) e.multiValue = [e.attributes ? { value: e.value, attributes: e.attributes } : { value: e.value }];
     e.multiValue.push(v);
   }
-
-  delete(name: string): void {
-    if (!isSetCookie(name)) return this.h.delete(name);
-    if (this.h.g) this.h.g(name, undefined);
-    this.c = clear(this.c);
-  }
-
-  names(): string[] {
-    const n = this.h.names();
-    if (Object.keys(this.c).length) n.push('set-cookie');
-    return n;
-  }
+  return {
+    get: function (name) {
+      return isSetCookie(name) ? all()[0] : h.get(name);
+    },
+    getAll: function (name) {
+      return isSetCookie(name) ? all() : h.getAll(name);
+    },
+    has: function (name) {
+      return isSetCookie(name) ? all().length > 0 : h.has(name);
+    },
+    set: function (name, value) {
+      if (!isSetCookie(name)) return h.set(name, value);
+      clear(c);
+      append(name, value);
+    },
+    append: append,
+    delete: function (name) {
+      if (!isSetCookie(name)) return h.delete(name);
+      if (h.g) h.g(name, undefined);
+      clear(c);
+    },
+    names: function () {
+      const n = h.names();
+      if (all().length) n.push('set-cookie');
+      return n;
+    },
+  };
 }
 
 function isSetCookie(name: string): boolean {

@@ -4,7 +4,7 @@ import type {
   RequestContext, ResponseContext,
 } from '../context.js';
 import { redirect, respond } from './answer.js';
-import { COOKIES, QUERY, ValueMap, type CfValues, type ChangeGuard } from './value-map.js';
+import { COOKIES, QUERY, valueMap, type CfValues, type ChangeGuard, type ValueMap } from './value-map.js';
 import type { AdapterOptions } from './cff.js';
 
 /**
@@ -113,9 +113,9 @@ function requestView(raw: LeRequest, g: AdapterOptions | undefined): LeRequestVi
     raw: raw,
     method: raw.method,
     uri: raw.uri,
-    querystring: new ValueMap(parsePairs(raw.querystring || '', '&'), QUERY),
+    querystring: valueMap(parsePairs(raw.querystring || '', '&'), QUERY),
     headers: headers,
-    cookies: new ValueMap(parsePairs(headers.getAll('cookie').join(';'), ';'), COOKIES),
+    cookies: valueMap(parsePairs(headers.getAll('cookie').join(';'), ';'), COOKIES),
     body: body,
   };
 }
@@ -190,7 +190,8 @@ export function leResponse(ctx: ResponseContext): LeResponse {
 }
 
 export function leAnswerContext(ctx: RequestContext, answer: Answer, eventType: EventType, g?: AdapterOptions): ResponseContext {
-  const raw: LeResponse = { status: String(answer.status), statusDescription: answer.statusDescription, headers: {} };
+  const raw: LeResponse = { status: String(answer.status), headers: {} };
+  if (answer.statusDescription) raw.statusDescription = answer.statusDescription;
   if (answer.body !== undefined) {
     raw.body = answer.body;
     raw.bodyEncoding = 'text';

@@ -7,14 +7,3 @@ export function safeDecode(value: string): string {
     return value;
   }
 }
-
-export const REASONS: Record<number, string> = {
-  200: 'OK', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other',
-  304: 'Not Modified', 307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request',
-  401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
-};
-
-export function reason(status: number): string {
-  return REASONS[status] || '';
-}

@@ -17,79 +17,82 @@ export const HEADERS = LOWER;
 export const QUERY = DECODE;
 export const COOKIES = 0;
 
+export interface ValueMap extends HeaderMap, ParamMap, CookieMap {
+  /** The object it edits in place. */
+  readonly o: CfValues;
+  /** Set when a write happened, so an untouched Lambda@Edge query string is returned byte for byte. */
+  dirty: boolean;
+  readonly g: ChangeGuard | undefined;
+}
+
 /**
  * One map over the CloudFront Functions value shape. `mode` says whether names are
  * case-insensitive (headers) and whether values are URL-encoded (query strings).
- * Written without spread, for...of or classes with inheritance so that it lowers to ES5 without helpers.
+ * Closures rather than a prototype: njs 0.7.9 loses `this` in module code (runtime 2.0
+ * functions that import `cloudfront`), and no helper is needed to lower this to ES5.
  */
-export class ValueMap implements HeaderMap, ParamMap, CookieMap {
-  /** Set when a write happened, so an untouched Lambda@Edge query string is returned byte for byte. */
-  dirty = false;
-  constructor(
-    public o: CfValues,
-    public m: number,
-    public g?: ChangeGuard,
-  ) {}
-
-  k(name: string): string {
-    return this.m & LOWER ? name.toLowerCase() : name;
+export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
+  function key(name: string): string {
+    return mode & LOWER ? name.toLowerCase() : name;
   }
-
-  get(name: string): string | undefined {
-    const e = this.o[this.k(name)];
-    if (!e) return undefined;
-    return this.m & DECODE ? safeDecode(e.value) : e.value;
+  function out(v: string): string {
+    return mode & DECODE ? safeDecode(v) : v;
   }
-
-  getAll(name: string): string[] {
-    const e = this.o[this.k(name)];
-    const out: string[] = [];
-    if (!e) return out;
-    const list = e.multiValue && e.multiValue.length ? e.multiValue : [e];
-    for (let i = 0; i < list.length; i++) out.push(this.m & DECODE ? safeDecode(list[i].value) : list[i].value);
-    return out;
+  function list(e: CfValue): { value: string }[] {
+    return e.multiValue && e.multiValue.length ? e.multiValue : [e];
   }
-
-  has(name: string): boolean {
-    return this.o[this.k(name)] !== undefined;
+  function set(name: string, value: string): void {
+    if (g) g(name, value);
+    map.dirty = true;
+    o[key(name)] = { value: mode & DECODE ? encodeURIComponent(value) : value };
   }
-
-  set(name: string, value: string): void {
-    if (this.g) this.g(name, value);
-    this.dirty = true;
-    this.o[this.k(name)] = { value: this.m & DECODE ? encodeURIComponent(value) : value };
-  }
-
-  append(name: string, value: string): void {
-    if (this.g) this.g(name, value);
-    const k = this.k(name);
-    const e = this.o[k];
-    if (!e) return this.set(name, value);
-    this.dirty = true;
-    const v = this.m & DECODE ? encodeURIComponent(value) : value;
-    if (!e.multiValue || !e.multiValue.length) e.multiValue = [{ value: e.value }];
-    e.multiValue.push({ value: v });
-  }
-
-  delete(name: string): void {
-    const k = this.k(name);
-    if (this.o[k] === undefined) return;
-    if (this.g) this.g(name, undefined);
-    this.dirty = true;
-    delete this.o[k];
-  }
-
-  names(): string[] {
-    return Object.keys(this.o);
-  }
-
-  toString(): string {
-    let s = '';
-    for (const k in this.o) {
-      const e = this.o[k];
-      const list = e.multiValue && e.multiValue.length ? e.multiValue : [e];
-      for (let i = 0; i < list.length; i++) s += (s ? '&' : '') + k + (list[i].value !== '' ? '=' + list[i].value : '');
-    }
-    return s;
-  }
+  const map: ValueMap = {
+    o: o,
+    g: g,
+    dirty: false,
+    get: function (name) {
+      const e = o[key(name)];
+      return e ? out(e.value) : undefined;
+    },
+    getAll: function (name) {
+      const e = o[key(name)];
+      const r: string[] = [];
+      if (e) {
+        const l = list(e);
+        for (let i = 0; i < l.length; i++) r.push(out(l[i].value));
+      }
+      return r;
+    },
+    has: function (name) {
+      return o[key(name)] !== undefined;
+    },
+    set: set,
+    append: function (name, value) {
+      const e = o[key(name)];
+      if (!e) return set(name, value);
+      if (g) g(name, value);
+      map.dirty = true;
+      if (!e.multiValue || !e.multiValue.length) e.multiValue = [{ value: e.value }];
+      e.multiValue.push({ value: mode & DECODE ? encodeURIComponent(value) : value });
+    },
+    delete: function (name) {
+      const k = key(name);
+      if (o[k] === undefined) return;
+      if (g) g(name, undefined);
+      map.dirty = true;
+      delete o[k];
+    },
+    names: function () {
+      return Object.keys(o);
+    },
+    toString: function () {
+      let s = '';
+      for (const k in o) {
+        const l = list(o[k]);
+        for (let i = 0; i < l.length; i++) s += (s ? '&' : '') + k + (l[i].value !== '' ? '=' + l[i].value : '');
+      }
+      return s;
+    },
+  };
+  return map;
 }

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { defineMiddleware, edge, toOutcome, type EventType, type Middleware, type Pipeline, type Violation } from '@edgeline/core';
+import { runPipeline, viewerRequest, viewerResponse, type EventInit } from '@edgeline/core/testing';
+import type { CffEvent } from '@edgeline/core/runtime';
+import { parse } from 'acorn';
+import { buildCf, runInEmulator, runInNjs } from './index.js';
+
+// Two custom middleware, written as a user would: request and response hooks, md5 via crypto.
+const stamp = defineMiddleware({
+  name: 'stamp',
+  needs: [],
+  config: { header: 'x-served-by', value: 'edgeline' },
+  response(ctx, config) {
+    ctx.response.headers.set(config.header, config.value);
+    if (ctx.response.status >= 400) ctx.response.headers.set('cache-control', 'no-store');
+    ctx.response.headers.append('set-cookie', 'seen=1; Path=/');
+  },
+});
+const bucket = defineMiddleware({
+  name: 'bucket',
+  needs: ['crypto:hash'],
+  config: { cookie: 'uid', buckets: 4, blocked: '/admin' },
+  request(ctx, config) {
+    const uri = ctx.request.uri;
+    if (uri.indexOf(config.blocked) === 0) return ctx.respond({ status: 403, headers: { 'content-type': 'text/plain' }, body: 'forbidden' });
+    if (uri === '/old') return ctx.redirect('/new?' + ctx.request.querystring.toString(), 301);
+    const id = ctx.request.cookies.get(config.cookie) || ctx.viewer.ip;
+    const digest = require('crypto').createHash('md5').update(id).digest('hex');
+    ctx.request.headers.set('x-bucket', String(parseInt(digest.slice(0, 8), 16) % config.buckets));
+    ctx.request.headers.set('x-id-md5', digest);
+    if (ctx.request.querystring.has('lang')) ctx.request.uri = '/' + ctx.request.querystring.get('lang') + uri;
+  },
+});
+const pipeline = edge().use(stamp).use(bucket);
+
+const requests: EventInit[] = [
+  {}, { uri: '/a' }, { uri: '/admin' }, { uri: '/admin/x?y' }, { uri: '/old', querystring: 'a=1&a=2&b' },
+  { uri: '/p', cookies: { uid: 'user-1' } }, { uri: '/p', cookies: { uid: 'ü-ñ' } }, { ip: '2001:db8::1' },
+  { uri: '/q', querystring: 'lang=de' }, { uri: '/q', querystring: 'lang=%zz' }, { uri: '/q', querystring: 'x=%E2%82%AC&x=2' },
+  { uri: '/' + 'a'.repeat(8000) }, { uri: '/ünïcödé' }, { headers: { 'X-Mixed': ['1', '2'] } }, { headers: { accept: '' } },
+  { uri: '/old' }, { method: 'POST', uri: '/form' }, { country: 'DE' }, { cookies: { uid: ['a', 'b'] } }, { uri: '//evil.example' },
+];
+const responses: EventInit[] = [
+  { status: 200 }, { status: 404 }, { status: 500, responseHeaders: { 'x-served-by': 'origin' } },
+  { status: 200, responseHeaders: { 'Set-Cookie': ['a=1; Secure', 'b=2'] } }, { status: 304, responseHeaders: { etag: '"x"' } },
+];
+const events: CffEvent[] = [...requests.map((e) => viewerRequest(e)), ...responses.map((e) => viewerResponse(e))];
+
+async function sourceRun(event: CffEvent) {
+  return runPipeline(pipeline, structuredClone(event), { target: 'cloudfront-js-1.0' });
+}
+
+for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
+  describe(`buildCf ${runtime}`, async () => {
+    const result = await buildCf({ pipeline, runtime });
+    if (!result.ok) throw new Error(JSON.stringify(result.violations, null, 2));
+    const byEvent = Object.fromEntries(result.artifacts.map((a) => [a.eventType, a]));
+
+    it('writes one artifact per event type, each a plain script with a top-level handler', () => {
+      expect(Object.keys(byEvent).sort()).toEqual(['viewer-request', 'viewer-response']);
+      for (const a of result.artifacts) {
+        expect(a.bytes).toBeLessThanOrEqual(10240);
+        expect(a.code).not.toMatch(/\bexport\b|module\.exports/);
+        const ast = parse(a.code, { ecmaVersion: 5 }) as unknown as { body: { type: string; id?: { name: string } }[] };
+        expect(ast.body.some((n) => n.type === 'FunctionDeclaration' && n.id?.name === 'handler')).toBe(true);
+        expect(a.code).not.toMatch(/_create_for_of|_extends|_object_spread|_class_call_check|__publicField/);
+      }
+      expect(byEvent['viewer-request'].middleware).toEqual(['bucket', 'stamp']);
+      expect(byEvent['viewer-request'].capabilities).toEqual(expect.arrayContaining(['viewer-request', 'crypto:hash']));
+    });
+
+    it('inlines the configuration as literals', () => {
+      expect(byEvent['viewer-request'].code).toContain('"/admin"');
+      expect(byEvent['viewer-response'].code).toContain('"x-served-by"');
+    });
+
+    it('gives the same results in process, in the vm emulator and in njs, on 25 events', async () => {
+      const eventType = (e: CffEvent) => e.context.eventType as EventType;
+      const njs = {
+        'viewer-request': await runInNjs(byEvent['viewer-request'].code, events.filter((e) => eventType(e) === 'viewer-request'), { runtime }),
+        'viewer-response': await runInNjs(byEvent['viewer-response'].code, events.filter((e) => eventType(e) === 'viewer-response'), { runtime }),
+      } as Record<string, Awaited<ReturnType<typeof runInNjs>>>;
+      const seen: Record<string, number> = { 'viewer-request': 0, 'viewer-response': 0 };
+      for (const event of events) {
+        const t = eventType(event);
+        const source = await sourceRun(event);
+        const vm = await runInEmulator(byEvent[t].code, structuredClone(event), { runtime });
+        const inNjs = njs[t][seen[t]++];
+        expect(vm.ok, JSON.stringify(vm)).toBe(true);
+        expect(inNjs.ok, JSON.stringify(inNjs)).toBe(true);
+        if (!vm.ok || !inNjs.ok) continue;
+        const label = JSON.stringify(event.request.uri).slice(0, 60);
+        expect(toOutcome(t, vm.result), label).toEqual({ ...source, raw: vm.result });
+        expect(toOutcome(t, inNjs.result), label).toEqual({ ...source, raw: inNjs.result });
+      }
+    }, 60000);
+  });
+}
+
+describe('buildCf rejects', () => {
+  const reject = async (mw: Middleware, runtime: 'cloudfront-js-1.0' | 'cloudfront-js-2.0' = 'cloudfront-js-1.0'): Promise<Violation[]> => {
+    const result = await buildCf({ pipeline: edge().use(mw) as Pipeline<never>, runtime });
+    expect(result.ok).toBe(false);
+    return result.ok ? [] : result.violations;
+  };
+
+  it('a middleware that reads the body', async () => {
+    const v = await reject(defineMiddleware({ name: 'readsBody', needs: ['body'], request(ctx) { ctx.request.headers.set('x-len', String(ctx.request.body?.data.length)); } }));
+    expect(v).toMatchObject([{ middleware: 'readsBody', capability: 'body' }]);
+    expect(v[0].fix).toContain('--target lambda');
+  });
+
+  it('a middleware that calls fetch, declared or not', async () => {
+    const declared = await reject(defineMiddleware({ name: 'fetcher', needs: ['network', 'async'], async request() { await fetch('http://127.0.0.1/'); } }));
+    expect(declared.map((v) => `${v.middleware}:${v.capability}`)).toEqual(['fetcher:network', 'fetcher:async']);
+    const undeclared = await reject(defineMiddleware({ name: 'sneaky', needs: [], request() { fetch('http://127.0.0.1/'); } }));
+    expect(undeclared).toMatchObject([{ middleware: 'sneaky', capability: 'network', construct: 'fetch' }]);
+  });
+
+  it('a middleware that uses await on 1.0, but not on 2.0', async () => {
+    const mw = defineMiddleware({ name: 'waiter', needs: ['async'], async request(ctx) { const v = await Promise.resolve('1'); ctx.request.headers.set('x-v', v); } });
+    expect(await reject(mw)).toMatchObject([{ middleware: 'waiter', capability: 'async' }]);
+    const ok = await buildCf({ pipeline: edge().use(mw), runtime: 'cloudfront-js-2.0' });
+    expect(ok.ok, JSON.stringify(!ok.ok && ok.violations)).toBe(true);
+    if (!ok.ok) return;
+    const [run] = await runInNjs(ok.artifacts[0].code, [viewerRequest()], { runtime: 'cloudfront-js-2.0' });
+    expect(run.ok && (run.result as { headers: Record<string, { value: string }> }).headers['x-v']).toEqual({ value: '1' });
+  });
+
+  it('a middleware that requires fs', async () => {
+    const v = await reject(defineMiddleware({ name: 'reader', needs: ['fs'], request(ctx) { ctx.request.headers.set('x', require('fs').readFileSync('/etc/hostname', 'utf8')); } }));
+    expect(v[0]).toMatchObject({ middleware: 'reader', capability: 'fs' });
+    const undeclared = await reject(defineMiddleware({ name: 'reader2', needs: [], request() { require('fs'); } }));
+    expect(undeclared[0]).toMatchObject({ middleware: 'reader2', construct: "require('fs')" });
+  });
+
+  it('origin events, with the fix', async () => {
+    const v = await reject(defineMiddleware({ name: 'atOrigin', needs: ['origin-request'], request() {} }));
+    expect(v).toMatchObject([{ middleware: 'atOrigin', capability: 'origin-request', fix: 'use --target lambda' }]);
+  });
+
+  it('eval, a module the runtime lacks, and Map on 1.0', async () => {
+    expect((await reject(defineMiddleware({ name: 'ev', needs: [], request() { eval('1'); } })))[0]).toMatchObject({ middleware: 'ev', construct: 'eval' });
+    expect((await reject(defineMiddleware({ name: 'jose', needs: [], request() { require('jose'); } })))[0]).toMatchObject({ middleware: 'jose', construct: "require('jose')" });
+    expect((await reject(defineMiddleware({ name: 'mapper', needs: [], request() { new Map(); } })))[0]).toMatchObject({ middleware: 'mapper', construct: 'Map' });
+  });
+
+  it('an artifact over 10 KB, with a size breakdown', async () => {
+    const big = defineMiddleware({ name: 'big', needs: [], config: { blob: 'x'.repeat(12000) }, request(ctx, c) { ctx.request.headers.set('x-len', String(c.blob.length)); } });
+    const v = await reject(big);
+    expect(v[0].construct).toBe('size');
+    expect(v[0].why).toMatch(/big \(request\): \d+ B/);
+  });
+});
+
+describe('emulators apply the CloudFront rules', () => {
+  it('fail where CloudFront would answer 502: a read-only header changed', async () => {
+    const bad = defineMiddleware({ name: 'hostile', needs: [], request(ctx) { ctx.request.headers.set('host', 'evil.example'); } });
+    const result = await buildCf({ pipeline: edge().use(bad) });
+    if (!result.ok) throw new Error('expected a build');
+    const vm = await runInEmulator(result.artifacts[0].code, viewerRequest());
+    expect(vm).toMatchObject({ ok: false, error: expect.stringContaining("'host' is read-only") });
+    const [njs] = await runInNjs(result.artifacts[0].code, [viewerRequest()]);
+    expect(njs).toMatchObject({ ok: false, error: expect.stringContaining("'host' is read-only") });
+  });
+
+  it('have no eval in the vm emulator', async () => {
+    const run = await runInEmulator('function handler(e) { return eval("e.request"); }', viewerRequest());
+    expect(run.ok).toBe(false);
+  });
+
+  it('fix Date for the invocation', async () => {
+    const run = await runInEmulator('function handler(e) { e.request.headers["x-t"] = { value: String(Date.now()) + "," + new Date().getTime() }; return e.request; }', viewerRequest(), { now: 1700000000000 });
+    expect(run.ok && (run.result as { headers: Record<string, { value: string }> }).headers['x-t'].value).toBe('1700000000000,1700000000000');
+  });
+});

@@ -1,0 +1,63 @@
+import { scanHook, type CfRuntime, type EmittedHook, type Middleware, type Violation } from '@edgeline/core';
+import detectGlobals from 'acorn-globals';
+import { LACKING_GLOBALS, MODULES } from './rules.js';
+
+const FIX_LAMBDA = 'use --target lambda';
+
+/**
+ * Reads each hook's own code, so a rejection names the middleware a construct came from:
+ * undeclared capabilities, modules and built-ins the runtime lacks, eval.
+ */
+export function scanHooks(hooks: readonly EmittedHook[], middleware: readonly Middleware[], runtime: CfRuntime): Violation[] {
+  const out: Violation[] = [];
+  const seen = new Set<string>();
+  const push = (v: Violation) => {
+    const key = `${v.middleware}|${v.capability}|${v.construct}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(v);
+    }
+  };
+  for (const hook of hooks) {
+    const mw = middleware[hook.index];
+    const needs = mw.needs as readonly string[];
+    const findings = scanHook(hook.source);
+    const found = (name: string) => findings.some((f) => f.construct === name || f.construct.indexOf(name + '.') === 0);
+    for (const f of findings) {
+      if (f.module !== undefined) {
+        if (MODULES[runtime].indexOf(f.module) < 0) {
+          push({
+            middleware: mw.name, capability: f.capability ?? null, construct: f.construct, target: runtime,
+            why: `${runtime} offers only the modules ${MODULES[runtime].join(', ')}`,
+            fix: f.capability ? FIX_LAMBDA : `${FIX_LAMBDA}, or inline what the module does`,
+          });
+        }
+        continue;
+      }
+      if (f.capability === undefined) {
+        push({
+          middleware: mw.name, capability: null, construct: f.construct, target: runtime,
+          why: `CloudFront Functions forbid ${f.construct}`, fix: `remove ${f.construct}`,
+        });
+        continue;
+      }
+      if (needs.indexOf(f.capability) < 0) {
+        push({
+          middleware: mw.name, capability: f.capability, construct: f.construct, target: runtime,
+          why: `its ${hook.hook} hook uses ${f.construct} but the middleware does not declare '${f.capability}'`,
+          fix: `add '${f.capability}' to the middleware's needs (then build for a target that offers it)`,
+        });
+      }
+    }
+    for (const g of detectGlobals(`(${hook.source})`)) {
+      if (LACKING_GLOBALS[runtime].indexOf(g.name) >= 0 && !found(g.name)) {
+        push({
+          middleware: mw.name, capability: null, construct: g.name, target: runtime,
+          why: `${runtime} has no ${g.name}`,
+          fix: g.name === 'Promise' || g.name === 'Buffer' ? 'use --runtime cloudfront-js-2.0, or --target lambda' : `write it without ${g.name}, or ${FIX_LAMBDA}`,
+        });
+      }
+    }
+  }
+  return out;
+}
