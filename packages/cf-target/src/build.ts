@@ -4,6 +4,7 @@ import {
   type Pipeline, type Placement, type SupportedBy, type Violation,
 } from '@edgeline/core';
 import { checkArtifact } from './check-artifact.js';
+import { featureDefines } from './features.js';
 import { MAX_BYTES } from './rules.js';
 import { scanHooks } from './scan-hooks.js';
 import { bundleGlue, lowerToEs5, minifiedBytes, minify, RUNTIME_MODULE } from './steps.js';
@@ -79,7 +80,8 @@ async function draftFor(placements: Placement[], eventType: EventType, runtime: 
   const needs = (c: Capability) => here.some((p) => (p.middleware.needs as readonly string[]).indexOf(c) >= 0);
   const isAsync = runtime === 'cloudfront-js-2.0' && (needs('async') || needs('kvs'));
   const emitted = emitHandler({ placements, eventType, shape: 'cff', runtime: RUNTIME_MODULE, async: isAsync });
-  const bundled = await bundleGlue(emitted.glue);
+  const configs = here.map((p) => JSON.stringify(p.middleware.config));
+  const bundled = await bundleGlue(emitted.glue, featureDefines(emitted.hooks, configs));
   let code = lowerToEs5(`${bundled}\n${emitted.declarations}`);
   if (doMinify) code = await minify(code);
   // The cloudfront module is an ES import on runtime 2.0; added after lowering, which targets scripts.

@@ -7,7 +7,7 @@ export const RUNTIME_MODULE = '@edgeline/core/runtime';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 /** Bundles the generated glue with the adapters it imports, tree-shaken; the `export` wrapper is removed. */
-export async function bundleGlue(glue: string): Promise<string> {
+export async function bundleGlue(glue: string, define: Record<string, string> = {}): Promise<string> {
   const result = await esbuild({
     stdin: { contents: glue, loader: 'js', resolveDir: HERE, sourcefile: 'edge-handler.js' },
     bundle: true,
@@ -16,6 +16,9 @@ export async function bundleGlue(glue: string): Promise<string> {
     platform: 'neutral',
     target: 'es2020',
     treeShaking: true,
+    // Folds the feature switches and drops what they turn off; names stay readable.
+    minifySyntax: true,
+    define,
     legalComments: 'none',
     logLevel: 'silent',
   });

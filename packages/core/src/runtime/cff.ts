@@ -56,9 +56,10 @@ function requestView(raw: CffRequest, g: AdapterOptions | undefined): CffRequest
     raw: raw,
     method: raw.method,
     uri: raw.uri,
-    querystring: valueMap(raw.querystring || (raw.querystring = {}), QUERY),
+    // Only the maps an artifact's hooks touch are built (features.ts).
+    querystring: typeof __EDGE_QUERY__ === 'undefined' || __EDGE_QUERY__ ? valueMap(raw.querystring || (raw.querystring = {}), QUERY) : (undefined as never),
     headers: valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.request),
-    cookies: valueMap(raw.cookies || (raw.cookies = {}), COOKIES),
+    cookies: typeof __EDGE_COOKIES__ === 'undefined' || __EDGE_COOKIES__ ? valueMap(raw.cookies || (raw.cookies = {}), COOKIES) : (undefined as never),
     body: undefined,
   };
 }
@@ -70,22 +71,27 @@ function country(raw: CffRequest): string | undefined {
 
 export function cffRequestContext(event: CffEvent, g?: AdapterOptions): RequestContext {
   const raw = event.request;
-  return {
+  const ctx = {
     eventType: 'viewer-request',
     request: requestView(raw, g),
     viewer: { ip: event.viewer ? event.viewer.ip : '', country: country(raw) },
     requestId: event.context ? event.context.requestId : undefined,
     respond: respond,
     redirect: redirect,
-    setOrigin: function (origin: Origin) {
+  } as Partial<RequestContext> as RequestContext;
+  if (typeof __EDGE_ORIGIN__ === 'undefined' || __EDGE_ORIGIN__) {
+    ctx.setOrigin = function (origin: Origin) {
       cfModule(g).updateRequestOrigin(cffOriginParams(origin));
-    },
-    kvs: function (key: string) {
+    };
+  }
+  if (typeof __EDGE_KVS__ === 'undefined' || __EDGE_KVS__) {
+    ctx.kvs = function (key: string) {
       return cfModule(g).kvs().get(key).then(undefined, function () {
         return undefined;
       });
-    },
-  };
+    };
+  }
+  return ctx;
 }
 
 /** The request to hand back to CloudFront (the event's own object, with the uri written back). */
@@ -114,14 +120,12 @@ interface CffResponseView extends EdgeResponse {
 }
 
 function responseView(raw: CffResponse, g: AdapterOptions | undefined): CffResponseView {
+  const headers = valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.response);
   return {
     raw: raw,
     status: raw.statusCode,
     statusDescription: raw.statusDescription,
-    headers: cffResponseHeaders(
-      valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.response),
-      raw.cookies || (raw.cookies = {}),
-    ),
+    headers: typeof __EDGE_SET_COOKIE__ === 'undefined' || __EDGE_SET_COOKIE__ ? cffResponseHeaders(headers, raw.cookies || (raw.cookies = {})) : headers,
   };
 }
 
@@ -139,7 +143,7 @@ export function cffAnswerContext(ctx: RequestContext, answer: Answer, g?: Adapte
   if (answer.statusDescription) raw.statusDescription = answer.statusDescription;
   if (answer.body !== undefined) raw.body = { encoding: 'text', data: answer.body };
   const view = responseView(raw, g);
-  for (const name in answer.headers) view.headers.append(name, answer.headers[name]);
+  for (const name in answer.headers) addAnswerHeader(view.headers, raw, name, answer.headers[name], g);
   return {
     eventType: 'viewer-response',
     request: ctx.request,
@@ -209,6 +213,13 @@ export function cffResponseHeaders(h: ValueMap, c: CffResponse['cookies']): Head
       return n;
     },
   };
+}
+
+/** Answer headers go in directly (an artifact may have no `append`), Set-Cookie through the view. */
+function addAnswerHeader(headers: HeaderMap, raw: CffResponse, name: string, value: string, g: AdapterOptions | undefined): void {
+  if ((typeof __EDGE_SET_COOKIE__ === 'undefined' || __EDGE_SET_COOKIE__) && isSetCookie(name)) return headers.append(name, value);
+  if (g && g.response) g.response(name, value);
+  raw.headers[name.toLowerCase()] = { value: value };
 }
 
 function isSetCookie(name: string): boolean {

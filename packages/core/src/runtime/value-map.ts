@@ -30,69 +30,84 @@ export interface ValueMap extends HeaderMap, ParamMap, CookieMap {
  * case-insensitive (headers) and whether values are URL-encoded (query strings).
  * Closures rather than a prototype: njs 0.7.9 loses `this` in module code (runtime 2.0
  * functions that import `cloudfront`), and no helper is needed to lower this to ES5.
+ * Methods no hook of an artifact calls are left out of it (features.ts).
  */
 export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
-  function key(name: string): string {
-    return mode & LOWER ? name.toLowerCase() : name;
-  }
-  function out(v: string): string {
-    return mode & DECODE ? safeDecode(v) : v;
-  }
-  function list(e: CfValue): { value: string }[] {
-    return e.multiValue && e.multiValue.length ? e.multiValue : [e];
-  }
   function set(name: string, value: string): void {
     if (g) g(name, value);
     map.dirty = true;
-    o[key(name)] = { value: mode & DECODE ? encodeURIComponent(value) : value };
+    o[keyOf(mode, name)] = { value: mode & DECODE ? encodeURIComponent(value) : value };
   }
-  const map: ValueMap = {
-    o: o,
-    g: g,
-    dirty: false,
-    get: function (name) {
-      const e = o[key(name)];
-      return e ? out(e.value) : undefined;
-    },
-    getAll: function (name) {
-      const e = o[key(name)];
+  const map = { o: o, g: g, dirty: false } as ValueMap;
+  if (typeof __EDGE_GET__ === 'undefined' || __EDGE_GET__) {
+    map.get = function (name) {
+      const e = o[keyOf(mode, name)];
+      return e ? outOf(mode, e.value) : undefined;
+    };
+  }
+  if (typeof __EDGE_GET_ALL__ === 'undefined' || __EDGE_GET_ALL__) {
+    map.getAll = function (name) {
+      const e = o[keyOf(mode, name)];
       const r: string[] = [];
       if (e) {
-        const l = list(e);
-        for (let i = 0; i < l.length; i++) r.push(out(l[i].value));
+        const l = listOf(e);
+        for (let i = 0; i < l.length; i++) r.push(outOf(mode, l[i].value));
       }
       return r;
-    },
-    has: function (name) {
-      return o[key(name)] !== undefined;
-    },
-    set: set,
-    append: function (name, value) {
-      const e = o[key(name)];
+    };
+  }
+  if (typeof __EDGE_HAS__ === 'undefined' || __EDGE_HAS__) {
+    map.has = function (name) {
+      return o[keyOf(mode, name)] !== undefined;
+    };
+  }
+  if (typeof __EDGE_SET__ === 'undefined' || __EDGE_SET__) map.set = set;
+  if (typeof __EDGE_APPEND__ === 'undefined' || __EDGE_APPEND__) {
+    map.append = function (name, value) {
+      const e = o[keyOf(mode, name)];
       if (!e) return set(name, value);
       if (g) g(name, value);
       map.dirty = true;
       if (!e.multiValue || !e.multiValue.length) e.multiValue = [{ value: e.value }];
       e.multiValue.push({ value: mode & DECODE ? encodeURIComponent(value) : value });
-    },
-    delete: function (name) {
-      const k = key(name);
+    };
+  }
+  if (typeof __EDGE_DELETE__ === 'undefined' || __EDGE_DELETE__) {
+    map.delete = function (name) {
+      const k = keyOf(mode, name);
       if (o[k] === undefined) return;
       if (g) g(name, undefined);
       map.dirty = true;
       delete o[k];
-    },
-    names: function () {
+    };
+  }
+  if (typeof __EDGE_NAMES__ === 'undefined' || __EDGE_NAMES__) {
+    map.names = function () {
       return Object.keys(o);
-    },
-    toString: function () {
+    };
+  }
+  if (typeof __EDGE_TO_STRING__ === 'undefined' || __EDGE_TO_STRING__) {
+    map.toString = function () {
       let s = '';
       for (const k in o) {
-        const l = list(o[k]);
+        const l = listOf(o[k]);
         for (let i = 0; i < l.length; i++) s += (s ? '&' : '') + k + (l[i].value !== '' ? '=' + l[i].value : '');
       }
       return s;
-    },
-  };
+    };
+  }
   return map;
+}
+
+// Module-level helpers take `mode`, so esbuild drops those only dropped methods use.
+function keyOf(mode: number, name: string): string {
+  return mode & LOWER ? name.toLowerCase() : name;
+}
+
+function outOf(mode: number, v: string): string {
+  return mode & DECODE ? safeDecode(v) : v;
+}
+
+function listOf(e: CfValue): { value: string }[] {
+  return e.multiValue && e.multiValue.length ? e.multiValue : [e];
 }

@@ -1,0 +1,39 @@
+import { parse } from 'acorn';
+import { simple } from 'acorn-walk';
+import type { EmittedHook } from '@edgeline/core';
+
+// Mirrors FEATURE_FLAGS in @edgeline/core's runtime/features.ts.
+const METHODS: Record<string, string> = {
+  get: '__EDGE_GET__', getAll: '__EDGE_GET_ALL__', has: '__EDGE_HAS__', set: '__EDGE_SET__',
+  append: '__EDGE_APPEND__', delete: '__EDGE_DELETE__', names: '__EDGE_NAMES__', toString: '__EDGE_TO_STRING__',
+};
+
+/**
+ * Which parts of the adapters an artifact needs, from what its hooks touch: the rest is
+ * compiled out (esbuild `define` + dead-code elimination). Conservative where code is dynamic:
+ * a computed member access keeps every map method.
+ */
+export function featureDefines(hooks: readonly EmittedHook[], configs: readonly string[]): Record<string, string> {
+  const props = new Set<string>();
+  let computed = false;
+  for (const h of hooks) {
+    simple(parse(`(${h.source})`, { ecmaVersion: 'latest' }) as any, {
+      MemberExpression(node: any) {
+        if (node.computed && node.property.type !== 'Literal') computed = true;
+        else props.add(node.computed ? String(node.property.value) : node.property.name);
+      },
+    });
+  }
+  const text = hooks.map((h) => h.source).concat(configs).join('\n');
+  const on = (b: boolean) => (b ? 'true' : 'false');
+  const query = props.has('querystring');
+  const defines: Record<string, string> = {
+    __EDGE_QUERY__: on(query),
+    __EDGE_COOKIES__: on(props.has('cookies')),
+    __EDGE_SET_COOKIE__: on(/set-cookie/i.test(text) || computed),
+    __EDGE_ORIGIN__: on(props.has('setOrigin')),
+    __EDGE_KVS__: on(props.has('kvs')),
+  };
+  for (const [method, flag] of Object.entries(METHODS)) defines[flag] = on(computed || props.has(method) || (method === 'toString' && query));
+  return defines;
+}

@@ -1,0 +1,14 @@
+// Defined by the cf target per artifact (see features.ts); undefined elsewhere.
+declare const __EDGE_QUERY__: boolean;
+declare const __EDGE_COOKIES__: boolean;
+declare const __EDGE_SET_COOKIE__: boolean;
+declare const __EDGE_ORIGIN__: boolean;
+declare const __EDGE_KVS__: boolean;
+declare const __EDGE_GET__: boolean;
+declare const __EDGE_GET_ALL__: boolean;
+declare const __EDGE_HAS__: boolean;
+declare const __EDGE_SET__: boolean;
+declare const __EDGE_APPEND__: boolean;
+declare const __EDGE_DELETE__: boolean;
+declare const __EDGE_NAMES__: boolean;
+declare const __EDGE_TO_STRING__: boolean;
