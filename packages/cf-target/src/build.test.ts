@@ -143,6 +143,8 @@ describe('buildCf rejects', () => {
     expect((await reject(defineMiddleware({ name: 'ev', needs: [], request() { eval('1'); } })))[0]).toMatchObject({ middleware: 'ev', construct: 'eval' });
     expect((await reject(defineMiddleware({ name: 'jose', needs: [], request() { require('jose'); } })))[0]).toMatchObject({ middleware: 'jose', construct: "require('jose')" });
     expect((await reject(defineMiddleware({ name: 'mapper', needs: [], request() { new Map(); } })))[0]).toMatchObject({ middleware: 'mapper', construct: 'Map' });
+    const timer = await reject(defineMiddleware({ name: 'timer', needs: ['async'], request() { setTimeout(() => {}, 1); } }), 'cloudfront-js-2.0');
+    expect(timer[0]).toMatchObject({ middleware: 'timer', construct: 'setTimeout', capability: null });
   });
 
   it('an artifact over 10 KB, with a size breakdown', async () => {

@@ -3,6 +3,8 @@ import detectGlobals from 'acorn-globals';
 import { LACKING_GLOBALS, MODULES } from './rules.js';
 
 const FIX_LAMBDA = 'use --target lambda';
+/** Timers need 'async' elsewhere; CloudFront Functions have none at all. */
+const TIMERS = ['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask'];
 
 /**
  * Reads each hook's own code, so a rejection names the middleware a construct came from:
@@ -34,7 +36,7 @@ export function scanHooks(hooks: readonly EmittedHook[], middleware: readonly Mi
         }
         continue;
       }
-      if (f.capability === undefined) {
+      if (f.capability === undefined || TIMERS.indexOf(f.construct) >= 0) {
         push({
           middleware: mw.name, capability: null, construct: f.construct, target: runtime,
           why: `CloudFront Functions forbid ${f.construct}`, fix: `remove ${f.construct}`,
