@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@edgeline\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+      { find: /^@edgeline\/core\/runtime$/, replacement: src('core/src/runtime/index.ts') },
       { find: /^@edgeline\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@edgeline\/cf-target$/, replacement: src('cf-target/src/index.ts') },
       { find: /^@edgeline\/lambda-target$/, replacement: src('lambda-target/src/index.ts') },

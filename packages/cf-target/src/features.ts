@@ -19,7 +19,8 @@ export function featureDefines(hooks: readonly EmittedHook[], configs: readonly 
   for (const h of hooks) {
     simple(parse(`(${h.source})`, { ecmaVersion: 'latest' }) as any, {
       MemberExpression(node: any) {
-        if (node.computed && node.property.type !== 'Literal') computed = true;
+        // Only a computed access on a map (`headers[m]`) can reach a method the scan did not see.
+        if (node.computed && node.property.type !== 'Literal') computed = computed || isMap(node.object);
         else props.add(node.computed ? String(node.property.value) : node.property.name);
       },
     });
@@ -33,7 +34,20 @@ export function featureDefines(hooks: readonly EmittedHook[], configs: readonly 
     __EDGE_SET_COOKIE__: on(/set-cookie/i.test(text) || computed),
     __EDGE_ORIGIN__: on(props.has('setOrigin')),
     __EDGE_KVS__: on(props.has('kvs')),
+    __EDGE_HEADERS__: on(computed || props.has('headers')),
+    __EDGE_REQUEST__: on(computed || props.has('request')),
+    __EDGE_VIEWER__: on(computed || props.has('viewer')),
+    __EDGE_EVENT_TYPE__: on(computed || props.has('eventType')),
+    __EDGE_REQUEST_ID__: on(computed || props.has('requestId')),
+    __EDGE_RESPOND__: on(computed || props.has('respond')),
+    __EDGE_REDIRECT__: on(computed || props.has('redirect')),
+    __EDGE_STATUS_TEXT__: on(computed || props.has('statusDescription')),
   };
   for (const [method, flag] of Object.entries(METHODS)) defines[flag] = on(computed || props.has(method) || (method === 'toString' && query));
   return defines;
+}
+
+function isMap(node: any): boolean {
+  const name = node.type === 'MemberExpression' && !node.computed ? node.property.name : node.type === 'Identifier' ? node.name : '';
+  return name === 'headers' || name === 'querystring' || name === 'cookies' || name === 'request' || name === 'response';
 }

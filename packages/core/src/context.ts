@@ -68,14 +68,19 @@ export interface Viewer {
 
 export type RedirectStatus = 301 | 302 | 307 | 308;
 
-/** A response a request hook answers with: the rest of the request phase is skipped. */
+/**
+ * A response a request hook answers with: the rest of the request phase is skipped.
+ * Plain data, built by `ctx.respond` or `ctx.redirect` (which sets `location`), so that
+ * answering costs one small object at the edge.
+ */
 export interface Answer {
-  readonly kind: 'respond';
-  status: number;
-  /** Optional for CloudFront; kept out unless given, to keep artifacts small. */
-  statusDescription: string | undefined;
-  headers: Record<string, string>;
-  body: string | undefined;
+  readonly status: number;
+  /** Optional for CloudFront; left out unless given. */
+  readonly statusDescription?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** The `location` header, as `ctx.redirect` gives it. */
+  readonly location?: string;
 }
 
 export interface AnswerInit {

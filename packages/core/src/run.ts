@@ -103,7 +103,7 @@ async function requestPhase(
     const answer = await p.middleware.request!(ctx, p.middleware.config);
     if (answer) return answerThrough(placements, p.index, eventType, lambda, ctx, answer, guards);
   }
-  return lambda ? le.leForward(ctx) : cff.cffForward(ctx);
+  return lambda ? le.leForward(ctx, event as le.LeEvent) : cff.cffForward(ctx, event as cff.CffEvent);
 }
 
 async function answerThrough(
@@ -113,14 +113,17 @@ async function answerThrough(
   const answerGuards = guards && guards.request
     ? { request: guards.request, cf: guards.cf, response: headerGuard(eventType === 'origin-request' ? 'origin-response' : 'viewer-response', 'response') }
     : guards;
-  const r = lambda ? le.leAnswerContext(ctx, answer, eventType, answerGuards) : cff.cffAnswerContext(ctx, answer, answerGuards);
+  const raw = lambda ? le.leAnswer(answer, answerGuards) : cff.cffAnswer(answer, answerGuards);
+  const r = lambda
+    ? le.leAnswerContext(ctx, raw as le.LeResponse, eventType, answerGuards)
+    : cff.cffAnswerContext(ctx, raw as cff.CffResponse, answerGuards);
   for (let i = index - 1; i >= 0; i--) {
     const p = placements[i];
     if (p.response && (eventType === 'viewer-request' || p.response === 'origin-response')) {
       await p.middleware.response!(r, p.middleware.config);
     }
   }
-  return lambda ? le.leResponse(r) : cff.cffResponse(r);
+  return lambda ? le.leResponse(r, raw as le.LeResponse) : cff.cffResponse(r, raw as cff.CffResponse);
 }
 
 async function responsePhase(
@@ -131,5 +134,7 @@ async function responsePhase(
     const p = placements[i];
     if (p.response === eventType) await p.middleware.response!(ctx, p.middleware.config);
   }
-  return lambda ? le.leResponse(ctx) : cff.cffResponse(ctx);
+  return lambda
+    ? le.leResponse(ctx, le.leEventResponse(event as le.LeEvent))
+    : cff.cffResponse(ctx, (event as cff.CffEvent).response as cff.CffResponse);
 }

@@ -35,11 +35,11 @@ export interface EmittedHandler {
 
 const CFF = {
   request: 'cffRequestContext', forward: 'cffForward', response: 'cffResponseContext',
-  result: 'cffResponse', answer: 'cffAnswerContext',
+  result: 'cffResponse', answer: 'cffAnswer', answerContext: 'cffAnswerContext', eventResponse: '',
 };
 const LAMBDA = {
   request: 'leRequestContext', forward: 'leForward', response: 'leResponseContext',
-  result: 'leResponse', answer: 'leAnswerContext',
+  result: 'leResponse', answer: 'leAnswer', answerContext: 'leAnswerContext', eventResponse: 'leEventResponse',
 };
 
 /**
@@ -69,35 +69,40 @@ export function emitHandler(options: EmitOptions): EmittedHandler {
 
   if (isRequestEvent(eventType)) {
     const here = placements.filter((p) => p.request === eventType);
-    const passThrough = (i: number) =>
-      placements.filter((p) => p.index < i && p.response && skipsResponse(eventType as RequestEventType, p.response));
-    imports.add(fns.request).add(fns.forward).add(fns.answer).add(fns.result).add('respond');
+    const passThrough = placements.filter((p) => p.response && skipsResponse(eventType as RequestEventType, p.response));
+    imports.add(fns.request).add(fns.forward).add(fns.answer).add('respond');
     const calls = here.map((p) => `    i = ${p.index}; a = ${use(p, 'request')};\n    if (a) return ${aw}__edge_answer(ctx, a, i);`);
     body =
-      `  var ctx = ${fns.request}(event), a, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n` +
-      `    return ${aw}__edge_failed(ctx, e, i);\n  }\n  return ${fns.forward}(ctx);`;
-    const answerHooks: string[] = [];
-    for (const p of [...passThrough(Infinity)].reverse()) {
-      answerHooks.push(`    if (i > ${p.index}) ${use(p, 'response').replace('(ctx,', '(r,')};`);
+      `  var ctx, a, i = -1;\n  try {\n    ctx = ${fns.request}(event);\n${calls.join('\n')}\n  } catch (e) {\n` +
+      `    return ${aw}__edge_failed(ctx, e, i);\n  }\n  return ${fns.forward}(ctx, event);`;
+    const answerHooks = [...passThrough].reverse().map((p) => `    if (i > ${p.index}) ${use(p, 'response').replace('(ctx,', '(r,')};`);
+    let answer = `  var raw = ${fns.answer}(a);\n`;
+    if (answerHooks.length) {
+      imports.add(fns.answerContext).add(fns.result);
+      answer +=
+        `  if (i < 0) return raw;\n  var r = ${fns.answerContext}(ctx, raw${shape === 'lambda' ? `, ${JSON.stringify(eventType)}` : ''});\n` +
+        `  try {\n${answerHooks.join('\n')}\n  } catch (e) {\n    __edge_log(ctx, e, i);\n  }\n  return ${fns.result}(r, raw);\n`;
+    } else {
+      answer += '  return raw;\n';
     }
-    const onErrors = here.filter((p) => p.middleware.onError);
-    const errorAnswer = onErrors
+    const errorAnswer = here
+      .filter((p) => p.middleware.onError)
       .map((p) => `i === ${p.index} ? respond(${JSON.stringify(p.middleware.onError)}) : `)
       .join('');
     helpers =
-      `${options.async ? 'async ' : ''}function __edge_answer(ctx, a, i) {\n  var r = ${fns.answer}(ctx, a${shape === 'lambda' ? `, ${JSON.stringify(eventType)}` : ''});\n` +
-      (answerHooks.length ? `  try {\n${answerHooks.join('\n')}\n  } catch (e) {\n    __edge_log(ctx, e, i);\n  }\n` : '') +
-      `  return ${fns.result}(r);\n}\n` +
+      `${options.async ? 'async ' : ''}function __edge_answer(ctx, a, i) {\n${answer}}\n` +
       `${options.async ? 'async ' : ''}function __edge_failed(ctx, e, i) {\n  __edge_log(ctx, e, i);\n` +
       `  return ${aw}__edge_answer(ctx, ${errorAnswer}respond({ status: 502 }), i);\n}\n` +
       logHelper(placements, shape);
   } else {
     const here = placements.filter((p) => p.response === eventType).reverse();
     imports.add(fns.response).add(fns.result);
+    if (fns.eventResponse) imports.add(fns.eventResponse);
+    const eventResponse = fns.eventResponse ? `${fns.eventResponse}(event)` : 'event.response';
     const calls = here.map((p) => `    i = ${p.index}; ${use(p, 'response')};`);
     body =
-      `  var ctx = ${fns.response}(event), i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n    __edge_log(ctx, e, i);\n  }\n` +
-      `  return ${fns.result}(ctx);`;
+      `  var ctx, i = -1;\n  try {\n    ctx = ${fns.response}(event);\n${calls.join('\n')}\n  } catch (e) {\n    __edge_log(ctx, e, i);\n  }\n` +
+      `  return ctx ? ${fns.result}(ctx, ${eventResponse}) : ${eventResponse};`;
     helpers = logHelper(placements, shape);
   }
 
@@ -124,7 +129,7 @@ function logHelper(placements: readonly Placement[], shape: Shape): string {
   if (shape === 'lambda') {
     return (
       `function __edge_log(ctx, e, i) {\n  console.error(JSON.stringify({ edgeline: 'middleware error', middleware: ${names}[i], eventType: ctx.eventType, ` +
-      `requestId: ctx.requestId, error: String(e && e.stack || e) }));\n}\n`
+      `requestId: ctx && ctx.requestId, error: String(e && e.stack || e) }));\n}\n`
     );
   }
   return `function __edge_log(ctx, e, i) {\n  console.log('edgeline: middleware ' + ${names}[i] + ' failed: ' + e);\n}\n`;

@@ -12,7 +12,7 @@ describe('adapters: bad input never throws', () => {
     expect(ctx.request.querystring.toString()).toBe('');
     expect(ctx.request.cookies.get('a')).toBeUndefined();
     expect(ctx.viewer.country).toBeUndefined();
-    expect(cffForward(ctx).uri).toBe('/');
+    expect(cffForward(ctx, event).uri).toBe('/');
   });
 
   it('reads a Lambda@Edge event without headers or querystring', () => {
@@ -20,7 +20,7 @@ describe('adapters: bad input never throws', () => {
     const ctx = leRequestContext(event);
     expect(ctx.request.headers.getAll('cookie')).toEqual([]);
     expect(ctx.request.querystring.get('a')).toBeUndefined();
-    expect(leForward(ctx).uri).toBe('/');
+    expect(leForward(ctx, event).uri).toBe('/');
   });
 
   it('returns a bad escape as it came, on both shapes', () => {
@@ -35,14 +35,16 @@ describe('adapters: bad input never throws', () => {
 
   it('handles empty values, an 8 KB uri and unicode', () => {
     const uri = '/' + 'a'.repeat(8192) + '/ünï/😀';
-    const cff = cffRequestContext(viewerRequest({ uri, headers: { 'x-empty': '' }, querystring: 'e=&f' }));
+    const cffEvent = viewerRequest({ uri, headers: { 'x-empty': '' }, querystring: 'e=&f' });
+    const cff = cffRequestContext(cffEvent);
     expect(cff.request.headers.get('x-empty')).toBe('');
     expect(cff.request.querystring.get('e')).toBe('');
     expect(cff.request.querystring.get('f')).toBe('');
-    expect(cffForward(cff).uri).toBe(uri);
-    const le = leRequestContext(lambdaEvent('viewer-request', { uri, headers: { 'x-empty': '' }, querystring: 'e=&f' }));
+    expect(cffForward(cff, cffEvent).uri).toBe(uri);
+    const leEvent = lambdaEvent('viewer-request', { uri, headers: { 'x-empty': '' }, querystring: 'e=&f' });
+    const le = leRequestContext(leEvent);
     expect(le.request.querystring.has('f')).toBe(true);
-    expect(leForward(le).querystring).toBe('e=&f');
+    expect(leForward(le, leEvent).querystring).toBe('e=&f');
   });
 
   it('parses cookie headers, tolerating junk', () => {
@@ -55,7 +57,7 @@ describe('adapters: bad input never throws', () => {
     ctx.response.headers.append('Set-Cookie', 'a=1; Path=/; Secure');
     ctx.response.headers.append('set-cookie', 'a=2');
     expect(ctx.response.headers.getAll('set-cookie')).toEqual(['a=1; Path=/; Secure', 'a=2']);
-    expect(cffResponse(ctx).cookies).toEqual({ a: { value: '1', attributes: 'Path=/; Secure', multiValue: [{ value: '1', attributes: 'Path=/; Secure' }, { value: '2', attributes: undefined }] } });
-    expect(cffResponse(ctx).headers).toEqual({});
+    expect(cffResponse(ctx, event.response!).cookies).toEqual({ a: { value: '1', attributes: 'Path=/; Secure', multiValue: [{ value: '1', attributes: 'Path=/; Secure' }, { value: '2', attributes: undefined }] } });
+    expect(cffResponse(ctx, event.response!).headers).toEqual({});
   });
 });

@@ -1,16 +1,10 @@
 import type { Answer, AnswerInit, RedirectStatus } from '../context.js';
 
-/** Builds an answer; shared by every adapter so hooks see one shape. */
+/** Builds an answer: the init itself, no copy (an answer is never changed afterwards). */
 export function respond(init: AnswerInit): Answer {
-  return {
-    kind: 'respond',
-    status: init.status,
-    statusDescription: init.statusDescription,
-    headers: init.headers || {},
-    body: init.body,
-  };
+  return init;
 }
 
 export function redirect(location: string, status?: RedirectStatus): Answer {
-  return respond({ status: status || 302, headers: { location: location } });
+  return { status: status || 302, location: location };
 }

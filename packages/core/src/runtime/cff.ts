@@ -1,5 +1,5 @@
 import type {
-  Answer, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, RequestContext, ResponseContext,
+  Answer, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, RequestContext, ResponseContext, Viewer,
 } from '../context.js';
 import { redirect, respond } from './answer.js';
 import { COOKIES, HEADERS, QUERY, valueMap, type CfValues, type ChangeGuard, type ValueMap } from './value-map.js';
@@ -20,7 +20,7 @@ export interface CffResponse {
   statusCode: number;
   statusDescription?: string;
   headers: CfValues;
-  cookies: Record<string, { value: string; attributes?: string; multiValue?: { value: string; attributes?: string }[] }>;
+  cookies?: Record<string, { value: string; attributes?: string; multiValue?: { value: string; attributes?: string }[] }>;
   body?: { encoding: 'text' | 'base64'; data: string } | string;
 }
 export interface CffEvent {
@@ -47,38 +47,37 @@ export interface AdapterOptions {
   cf?: CloudFrontModule;
 }
 
-interface CffRequestView extends EdgeRequest {
-  raw: CffRequest;
+/**
+ * The request as hooks see it. Every property costs about 450 instructions per request in
+ * njs, so only those an artifact's hooks read are built (features.ts); `uri` is written back
+ * by cffForward.
+ */
+function requestView(raw: CffRequest, g: AdapterOptions | undefined): EdgeRequest {
+  const view = { method: raw.method, uri: raw.uri } as Partial<EdgeRequest> as { -readonly [K in keyof EdgeRequest]: EdgeRequest[K] };
+  if (typeof __EDGE_HEADERS__ === 'undefined' || __EDGE_HEADERS__) view.headers = valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.request);
+  if (typeof __EDGE_QUERY__ === 'undefined' || __EDGE_QUERY__) view.querystring = valueMap(raw.querystring || (raw.querystring = {}), QUERY);
+  if (typeof __EDGE_COOKIES__ === 'undefined' || __EDGE_COOKIES__) view.cookies = valueMap(raw.cookies || (raw.cookies = {}), COOKIES);
+  return view;
 }
 
-function requestView(raw: CffRequest, g: AdapterOptions | undefined): CffRequestView {
-  return {
-    raw: raw,
-    method: raw.method,
-    uri: raw.uri,
-    // Only the maps an artifact's hooks touch are built (features.ts).
-    querystring: typeof __EDGE_QUERY__ === 'undefined' || __EDGE_QUERY__ ? valueMap(raw.querystring || (raw.querystring = {}), QUERY) : (undefined as never),
-    headers: valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.request),
-    cookies: typeof __EDGE_COOKIES__ === 'undefined' || __EDGE_COOKIES__ ? valueMap(raw.cookies || (raw.cookies = {}), COOKIES) : (undefined as never),
-    body: undefined,
-  };
+function viewerOf(event: CffEvent): Viewer {
+  const h = event.request.headers && event.request.headers['cloudfront-viewer-country'];
+  return { ip: event.viewer ? event.viewer.ip : '', country: h ? h.value : undefined };
 }
 
-function country(raw: CffRequest): string | undefined {
-  const h = raw.headers && raw.headers['cloudfront-viewer-country'];
-  return h ? h.value : undefined;
+/** The context parts both phases share, each only if a hook reads it. */
+function base(ctx: object, event: CffEvent, eventType: string): void {
+  const c = ctx as Record<string, unknown>;
+  if (typeof __EDGE_VIEWER__ === 'undefined' || __EDGE_VIEWER__) c.viewer = viewerOf(event);
+  if (typeof __EDGE_EVENT_TYPE__ === 'undefined' || __EDGE_EVENT_TYPE__) c.eventType = eventType;
+  if (typeof __EDGE_REQUEST_ID__ === 'undefined' || __EDGE_REQUEST_ID__) c.requestId = event.context ? event.context.requestId : undefined;
+  if (typeof __EDGE_RESPOND__ === 'undefined' || __EDGE_RESPOND__) c.respond = respond;
+  if (typeof __EDGE_REDIRECT__ === 'undefined' || __EDGE_REDIRECT__) c.redirect = redirect;
 }
 
 export function cffRequestContext(event: CffEvent, g?: AdapterOptions): RequestContext {
-  const raw = event.request;
-  const ctx = {
-    eventType: 'viewer-request',
-    request: requestView(raw, g),
-    viewer: { ip: event.viewer ? event.viewer.ip : '', country: country(raw) },
-    requestId: event.context ? event.context.requestId : undefined,
-    respond: respond,
-    redirect: redirect,
-  } as Partial<RequestContext> as RequestContext;
+  const ctx: Partial<RequestContext> = { request: requestView(event.request, g) };
+  base(ctx, event, 'viewer-request');
   if (typeof __EDGE_ORIGIN__ === 'undefined' || __EDGE_ORIGIN__) {
     ctx.setOrigin = function (origin: Origin) {
       cfModule(g).updateRequestOrigin(cffOriginParams(origin));
@@ -91,75 +90,67 @@ export function cffRequestContext(event: CffEvent, g?: AdapterOptions): RequestC
       });
     };
   }
-  return ctx;
+  return ctx as RequestContext;
 }
 
-/** The request to hand back to CloudFront (the event's own object, with the uri written back). */
-export function cffForward(ctx: RequestContext): CffRequest {
-  const view = ctx.request as CffRequestView;
-  view.raw.uri = view.uri;
-  return view.raw;
+/** The request to hand back to CloudFront: the event's own object, with the uri written back. */
+export function cffForward(ctx: RequestContext, event: CffEvent): CffRequest {
+  event.request.uri = ctx.request.uri;
+  return event.request;
+}
+
+function responseView(raw: CffResponse, g: AdapterOptions | undefined): EdgeResponse {
+  const headers = valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.response);
+  const view = { status: raw.statusCode } as { -readonly [K in keyof EdgeResponse]: EdgeResponse[K] };
+  view.headers = typeof __EDGE_SET_COOKIE__ === 'undefined' || __EDGE_SET_COOKIE__ ? cffResponseHeaders(headers, raw.cookies || (raw.cookies = {})) : headers;
+  if (typeof __EDGE_STATUS_TEXT__ === 'undefined' || __EDGE_STATUS_TEXT__) view.statusDescription = raw.statusDescription;
+  return view;
 }
 
 export function cffResponseContext(event: CffEvent, g?: AdapterOptions): ResponseContext {
-  const raw = event.request;
-  const res = event.response as CffResponse;
-  return {
-    eventType: 'viewer-response',
-    request: requestView(raw, g),
-    response: responseView(res, g),
-    viewer: { ip: event.viewer ? event.viewer.ip : '', country: country(raw) },
-    requestId: event.context ? event.context.requestId : undefined,
-    respond: respond,
-    redirect: redirect,
-  };
+  const ctx: Partial<ResponseContext> = { response: responseView(event.response as CffResponse, g) };
+  if (typeof __EDGE_REQUEST__ === 'undefined' || __EDGE_REQUEST__) (ctx as { request: EdgeRequest }).request = requestView(event.request, g);
+  base(ctx, event, 'viewer-response');
+  return ctx as ResponseContext;
 }
 
-interface CffResponseView extends EdgeResponse {
-  raw: CffResponse;
+/** The response to hand back: the event's own object (or an answer's), status written back. */
+export function cffResponse(ctx: ResponseContext, raw: CffResponse): CffResponse {
+  const view = ctx.response;
+  raw.statusCode = view.status;
+  if ((typeof __EDGE_STATUS_TEXT__ === 'undefined' || __EDGE_STATUS_TEXT__) && view.statusDescription !== undefined) raw.statusDescription = view.statusDescription;
+  return raw;
 }
 
-function responseView(raw: CffResponse, g: AdapterOptions | undefined): CffResponseView {
-  const headers = valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.response);
-  return {
-    raw: raw,
-    status: raw.statusCode,
-    statusDescription: raw.statusDescription,
-    headers: typeof __EDGE_SET_COOKIE__ === 'undefined' || __EDGE_SET_COOKIE__ ? cffResponseHeaders(headers, raw.cookies || (raw.cookies = {})) : headers,
-  };
-}
-
-/** The response to hand back to CloudFront. */
-export function cffResponse(ctx: ResponseContext): CffResponse {
-  const view = ctx.response as CffResponseView;
-  view.raw.statusCode = view.status;
-  if (view.statusDescription !== undefined) view.raw.statusDescription = view.statusDescription;
-  return view.raw;
-}
-
-/** A context over the answer a request hook gave, for the response hooks of the middleware before it. */
-export function cffAnswerContext(ctx: RequestContext, answer: Answer, g?: AdapterOptions): ResponseContext {
-  const raw: CffResponse = { statusCode: answer.status, headers: {}, cookies: {} };
+/** An answer as CloudFront Functions want it. */
+export function cffAnswer(answer: Answer, g?: AdapterOptions): CffResponse {
+  const raw = { statusCode: answer.status, headers: {} } as CffResponse;
   if (answer.statusDescription) raw.statusDescription = answer.statusDescription;
+  if (answer.location !== undefined) addAnswerHeader(raw, 'location', answer.location, g);
+  const h = answer.headers;
+  if (h) for (const name in h) addAnswerHeader(raw, name, h[name], g);
   if (answer.body !== undefined) raw.body = { encoding: 'text', data: answer.body };
-  const view = responseView(raw, g);
-  for (const name in answer.headers) addAnswerHeader(view.headers, raw, name, answer.headers[name], g);
-  return {
-    eventType: 'viewer-response',
-    request: ctx.request,
-    response: view,
-    viewer: ctx.viewer,
-    requestId: ctx.requestId,
-    respond: respond,
-    redirect: redirect,
-  };
+  return raw;
+}
+
+/**
+ * A context over an answer, for the response hooks of the middleware before the one that
+ * answered; cffResponse(ctx, raw) then gives the response.
+ */
+export function cffAnswerContext(ctx: RequestContext, raw: CffResponse, g?: AdapterOptions): ResponseContext {
+  const r: Partial<ResponseContext> = { response: responseView(raw, g) };
+  const c = r as Record<string, unknown>;
+  const from = ctx as unknown as Record<string, unknown>;
+  for (const k in from) if (k !== 'setOrigin' && k !== 'kvs') c[k] = from[k];
+  if (c.eventType) c.eventType = 'viewer-response';
+  return r as ResponseContext;
 }
 
 /**
  * CloudFront Functions keep Set-Cookie in `response.cookies`, not in headers:
  * this view routes `set-cookie` there so hooks use one header API on both targets.
  */
-export function cffResponseHeaders(h: ValueMap, c: CffResponse['cookies']): HeaderMap {
+export function cffResponseHeaders(h: ValueMap, c: NonNullable<CffResponse['cookies']>): HeaderMap {
   function all(): string[] {
     const out: string[] = [];
     for (const k in c) {
@@ -215,11 +206,14 @@ export function cffResponseHeaders(h: ValueMap, c: CffResponse['cookies']): Head
   };
 }
 
-/** Answer headers go in directly (an artifact may have no `append`), Set-Cookie through the view. */
-function addAnswerHeader(headers: HeaderMap, raw: CffResponse, name: string, value: string, g: AdapterOptions | undefined): void {
-  if ((typeof __EDGE_SET_COOKIE__ === 'undefined' || __EDGE_SET_COOKIE__) && isSetCookie(name)) return headers.append(name, value);
+/** Answer headers go in directly (an artifact may have no map methods); Set-Cookie into cookies. */
+function addAnswerHeader(raw: CffResponse, name: string, value: string, g: AdapterOptions | undefined): void {
   if (g && g.response) g.response(name, value);
-  raw.headers[name.toLowerCase()] = { value: value };
+  const lower = name.toLowerCase();
+  if ((typeof __EDGE_SET_COOKIE__ === 'undefined' || __EDGE_SET_COOKIE__) && lower === 'set-cookie') {
+    return cffResponseHeaders(valueMap(raw.headers, HEADERS), raw.cookies || (raw.cookies = {})).append(name, value);
+  }
+  raw.headers[lower] = { value: value };
 }
 
 function isSetCookie(name: string): boolean {

@@ -146,7 +146,8 @@ export function leRequestContext(event: LeEvent, g?: AdapterOptions): RequestCon
 }
 
 /** The request to hand back to CloudFront: uri and a changed query string written back. */
-export function leForward(ctx: RequestContext): LeRequest {
+export function leForward(ctx: RequestContext, event?: LeEvent): LeRequest {
+  void event;
   const view = ctx.request as LeRequestView;
   view.raw.uri = view.uri;
   const q = view.querystring as ValueMap;
@@ -154,13 +155,8 @@ export function leForward(ctx: RequestContext): LeRequest {
   return view.raw;
 }
 
-interface LeResponseView extends EdgeResponse {
-  raw: LeResponse;
-}
-
-function responseView(raw: LeResponse, g: AdapterOptions | undefined): LeResponseView {
+function responseView(raw: LeResponse, g: AdapterOptions | undefined): EdgeResponse {
   return {
-    raw: raw,
     status: parseInt(raw.status, 10),
     statusDescription: raw.statusDescription,
     headers: new LeHeaderMap(raw.headers || (raw.headers = {}), g && g.response),
@@ -181,27 +177,40 @@ export function leResponseContext(event: LeEvent, g?: AdapterOptions): ResponseC
   };
 }
 
-/** The response to hand back: `status` stays a string, as Lambda@Edge wants it. */
-export function leResponse(ctx: ResponseContext): LeResponse {
-  const view = ctx.response as LeResponseView;
-  if (String(view.status) !== view.raw.status) view.raw.status = String(view.status);
-  if (view.statusDescription !== undefined) view.raw.statusDescription = view.statusDescription;
-  return view.raw;
+/** The response to hand back (the event's own, or an answer's): `status` stays a string, as Lambda@Edge wants it. */
+export function leResponse(ctx: ResponseContext, raw: LeResponse): LeResponse {
+  const view = ctx.response;
+  if (String(view.status) !== raw.status) raw.status = String(view.status);
+  if (view.statusDescription !== undefined) raw.statusDescription = view.statusDescription;
+  return raw;
 }
 
-export function leAnswerContext(ctx: RequestContext, answer: Answer, eventType: EventType, g?: AdapterOptions): ResponseContext {
+/** The response of an event (for the glue, which sees only the event). */
+export function leEventResponse(event: LeEvent): LeResponse {
+  return cfOf(event).response as LeResponse;
+}
+
+/** An answer as Lambda@Edge wants it. */
+export function leAnswer(answer: Answer, g?: AdapterOptions): LeResponse {
   const raw: LeResponse = { status: String(answer.status), headers: {} };
   if (answer.statusDescription) raw.statusDescription = answer.statusDescription;
+  const headers = new LeHeaderMap(raw.headers, g && g.response);
+  if (answer.location !== undefined) headers.append('Location', answer.location);
+  const h = answer.headers;
+  if (h) for (const name in h) headers.append(name, h[name]);
   if (answer.body !== undefined) {
     raw.body = answer.body;
     raw.bodyEncoding = 'text';
   }
-  const view = responseView(raw, g);
-  for (const name in answer.headers) view.headers.append(name, answer.headers[name]);
+  return raw;
+}
+
+/** A context over an answer, for the response hooks of the middleware before the one that answered. */
+export function leAnswerContext(ctx: RequestContext, raw: LeResponse, eventType: EventType, g?: AdapterOptions): ResponseContext {
   return {
     eventType: (eventType === 'origin-request' ? 'origin-response' : 'viewer-response'),
     request: ctx.request,
-    response: view,
+    response: responseView(raw, g),
     viewer: ctx.viewer,
     requestId: ctx.requestId,
     respond: respond,
