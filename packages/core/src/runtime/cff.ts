@@ -126,7 +126,10 @@ export function cffResponse(ctx: ResponseContext, raw: CffResponse): CffResponse
 export function cffAnswer(answer: Answer, g?: AdapterOptions): CffResponse {
   const raw = { statusCode: answer.status, headers: {} } as CffResponse;
   if (answer.statusDescription) raw.statusDescription = answer.statusDescription;
-  if (answer.location !== undefined) addAnswerHeader(raw, 'location', answer.location, g);
+  if (answer.location !== undefined) {
+    if (g && g.response) g.response('location', answer.location);
+    raw.headers.location = { value: answer.location };
+  }
   const h = answer.headers;
   if (h) for (const name in h) addAnswerHeader(raw, name, h[name], g);
   if (answer.body !== undefined) raw.body = { encoding: 'text', data: answer.body };
