@@ -101,23 +101,32 @@ export function parsePairs(raw: string, sep: string): CfValues {
 
 interface LeRequestView extends EdgeRequest {
   raw: LeRequest;
+  /** True once a hook changed the query string. */
+  readonly dirtyQuery: boolean;
 }
 
+/** Query string and cookies are parsed on first use: most hooks read neither. */
 function requestView(raw: LeRequest, g: AdapterOptions | undefined): LeRequestView {
   const headers = new LeHeaderMap(raw.headers || (raw.headers = {}), g && g.request);
+  let query: ValueMap | undefined;
+  let cookies: ValueMap | undefined;
   const b = raw.body;
-  const body: RequestBody | undefined = b && b.data !== undefined
-    ? { data: b.data, encoding: b.encoding, inputTruncated: !!b.inputTruncated }
-    : undefined;
   return {
     raw: raw,
     method: raw.method,
     uri: raw.uri,
-    querystring: valueMap(parsePairs(raw.querystring || '', '&'), QUERY),
+    get querystring() {
+      return query || (query = valueMap(parsePairs(raw.querystring || '', '&'), QUERY));
+    },
     headers: headers,
-    cookies: valueMap(parsePairs(headers.getAll('cookie').join(';'), ';'), COOKIES),
-    body: body,
-  };
+    get cookies() {
+      return cookies || (cookies = valueMap(parsePairs(headers.getAll('cookie').join(';'), ';'), COOKIES));
+    },
+    body: b && b.data !== undefined ? { data: b.data, encoding: b.encoding, inputTruncated: !!b.inputTruncated } : undefined,
+    get dirtyQuery() {
+      return query !== undefined && query.dirty;
+    },
+  } as LeRequestView;
 }
 
 function cfOf(event: LeEvent) {
@@ -150,8 +159,7 @@ export function leForward(ctx: RequestContext, event?: LeEvent): LeRequest {
   void event;
   const view = ctx.request as LeRequestView;
   view.raw.uri = view.uri;
-  const q = view.querystring as ValueMap;
-  if (q.dirty) view.raw.querystring = q.toString();
+  if (view.dirtyQuery) view.raw.querystring = view.querystring.toString();
   return view.raw;
 }
 
