@@ -17,10 +17,13 @@ export function featureDefines(hooks: readonly EmittedHook[], configs: readonly 
   const props = new Set<string>();
   let computed = false;
   for (const h of hooks) {
-    simple(parse(`(${h.source})`, { ecmaVersion: 'latest' }) as any, {
+    const ast = parse(`(${h.source})`, { ecmaVersion: 'latest' }) as any;
+    const fn = ast.body[0].expression;
+    const ctxName = fn.params[0] && fn.params[0].type === 'Identifier' ? fn.params[0].name : undefined;
+    simple(ast, {
       MemberExpression(node: any) {
-        // Only a computed access on a map (`headers[m]`) can reach a method the scan did not see.
-        if (node.computed && node.property.type !== 'Literal') computed = computed || isMap(node.object);
+        // Only a computed access on the context (`ctx.request.headers[m]`) can reach what the scan did not see.
+        if (node.computed && node.property.type !== 'Literal') computed = computed || rootName(node.object) === ctxName;
         else props.add(node.computed ? String(node.property.value) : node.property.name);
       },
     });
@@ -47,7 +50,7 @@ export function featureDefines(hooks: readonly EmittedHook[], configs: readonly 
   return defines;
 }
 
-function isMap(node: any): boolean {
-  const name = node.type === 'MemberExpression' && !node.computed ? node.property.name : node.type === 'Identifier' ? node.name : '';
-  return name === 'headers' || name === 'querystring' || name === 'cookies' || name === 'request' || name === 'response';
+function rootName(node: any): string | undefined {
+  while (node.type === 'MemberExpression') node = node.object;
+  return node.type === 'Identifier' ? node.name : undefined;
 }

@@ -33,15 +33,20 @@ export interface ValueMap extends HeaderMap, ParamMap, CookieMap {
  * Methods no hook of an artifact calls are left out of it (features.ts).
  */
 export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
+  // The hot path of most hooks: no helper call, and `dirty` is only kept for query strings.
   function set(name: string, value: string): void {
     if (g) g(name, value);
-    map.dirty = true;
-    o[keyOf(mode, name)] = { value: mode & DECODE ? encodeURIComponent(value) : value };
+    if (mode & DECODE) {
+      map.dirty = true;
+      o[name] = { value: encodeURIComponent(value) };
+    } else {
+      o[mode & LOWER ? name.toLowerCase() : name] = { value: value };
+    }
   }
   const map = { o: o, g: g, dirty: false } as ValueMap;
   if (typeof __EDGE_GET__ === 'undefined' || __EDGE_GET__) {
     map.get = function (name) {
-      const e = o[keyOf(mode, name)];
+      const e = o[mode & LOWER ? name.toLowerCase() : name];
       return e ? outOf(mode, e.value) : undefined;
     };
   }
