@@ -1,6 +1,4 @@
-import { NotImplementedError } from '@edgeline/core';
-
-/** Placeholder: this package is being filled (see the issue tracker). */
-export function notImplemented(): never {
-  throw new NotImplementedError('@edgeline/cli');
-}
+export { main } from './main.js';
+export { build, type BuildOptions, type BuildOutcome, type Target, type NodeRuntime } from './build.js';
+export { loadEntry } from './load-entry.js';
+export { EXIT, EntryError, UsageError, type ExitCode } from './errors.js';

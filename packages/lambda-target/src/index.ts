@@ -1,6 +1,6 @@
-import { NotImplementedError } from '@edgeline/core';
-
-/** Placeholder: this package is being filled (see the issue tracker). */
-export function notImplemented(): never {
-  throw new NotImplementedError('@edgeline/lambda-target');
-}
+export { buildLambda, type LambdaBuildOptions } from './build.js';
+export type { NodeRuntime } from './bundle.js';
+export { defaultDeadlineMs, MARGIN_MS } from './deadline.js';
+export { runLambdaArtifact, ArtifactError, type LambdaContext } from './run.js';
+export { guard, type GuardOptions, type GuardContext, type LambdaHandler } from './runtime/guard.js';
+export { zipArtifact } from './zip.js';

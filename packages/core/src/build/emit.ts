@@ -128,7 +128,7 @@ function logHelper(placements: readonly Placement[], shape: Shape): string {
   const names = JSON.stringify(placements.map((p) => p.middleware.name));
   if (shape === 'lambda') {
     return (
-      `function __edge_log(ctx, e, i) {\n  console.error(JSON.stringify({ edgeline: 'middleware error', middleware: ${names}[i], eventType: ctx.eventType, ` +
+      `function __edge_log(ctx, e, i) {\n  console.error(JSON.stringify({ edgeline: 'middleware error', middleware: ${names}[i], eventType: ctx && ctx.eventType, ` +
       `requestId: ctx && ctx.requestId, error: String(e && e.stack || e) }));\n}\n`
     );
   }

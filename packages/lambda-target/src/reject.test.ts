@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, Pipeline, defineMiddleware, type Middleware, type Violation } from '@edgeline/core';
+import { buildLambda, type LambdaBuildOptions } from './index.js';
+
+async function reject(middleware: Middleware[], options: Partial<LambdaBuildOptions> = {}): Promise<Violation[]> {
+  const result = await buildLambda({ ...options, pipeline: pipelineOf(middleware) });
+  expect(result.ok).toBe(false);
+  return result.ok ? [] : result.violations;
+}
+
+function pipelineOf(middleware: Middleware[]): Pipeline<never> {
+  return new Pipeline<never>(middleware);
+}
+
+describe('buildLambda rejects', () => {
+  it('a middleware that reads process.env, by name, with the fix', async () => {
+    const readsEnv = defineMiddleware({ name: 'readsEnv', needs: [], request(ctx) { ctx.request.headers.set('x-key', process.env.API_KEY || ''); } });
+    const [v, ...rest] = await reject([defineMiddleware({ name: 'fine', needs: [], request() {} }), readsEnv]);
+    expect(rest).toEqual([]);
+    expect(v).toMatchObject({ middleware: 'readsEnv', capability: 'env', construct: 'process.env', target: 'lambda' });
+    expect(v.why).toMatch(/no environment variables/);
+    expect(v.fix).toMatch(/option/);
+  });
+
+  it('any use of process, and a declared env need', async () => {
+    const exits = defineMiddleware({ name: 'exits', needs: [], response() { process.exit(1); } });
+    expect(await reject([exits])).toMatchObject([{ middleware: 'exits', capability: 'env', construct: 'process' }]);
+    const declares = defineMiddleware({ name: 'declares', needs: ['env'] as never[], request() {} });
+    expect(await reject([declares])).toMatchObject([{ middleware: 'declares', capability: 'env' }]);
+  });
+
+  it('a construct whose capability the middleware does not declare', async () => {
+    const sneaky = defineMiddleware({ name: 'sneaky', needs: ['async'], async request() { await fetch('http://127.0.0.1:9/'); } });
+    const [v] = await reject([sneaky]);
+    expect(v).toMatchObject({ middleware: 'sneaky', capability: 'network', construct: 'fetch' });
+    expect(v.why).toContain("uses fetch but the middleware does not declare 'network'");
+    const hashes = defineMiddleware({ name: 'hashes', needs: [], request(ctx) { ctx.request.headers.set('x', require('crypto').createHash('sha256').update('a').digest('hex')); } });
+    expect(await reject([hashes])).toMatchObject([{ middleware: 'hashes', capability: 'crypto:hash' }]);
+  });
+
+  it('what Lambda@Edge does not offer (KeyValueStore), from the plan', async () => {
+    const kvs = defineMiddleware({ name: 'kvsReader', needs: ['kvs'] as never[], async request(ctx) { await ctx.kvs('k'); } });
+    expect(await reject([kvs])).toMatchObject([{ middleware: 'kvsReader', capability: 'kvs' }]);
+  });
+
+  it('a computed require, and a module that is not installed, naming the middleware', async () => {
+    const computed = defineMiddleware({ name: 'computed', needs: [], request(ctx) { require('./' + ctx.request.uri); } });
+    expect(await reject([computed])).toMatchObject([{ middleware: 'computed', capability: null, construct: 'require(<computed>)' }]);
+    const missing = defineMiddleware({ name: 'missing', needs: [], request() { require('edgeline-no-such-package'); } });
+    const [v] = await reject([missing]);
+    expect(v).toMatchObject({ middleware: 'missing', construct: "require('edgeline-no-such-package')" });
+    expect(v.fix).toContain('npm install edgeline-no-such-package');
+  });
+
+  it('an artifact over the zipped limit of its trigger, with a size breakdown', async () => {
+    // Random text barely compresses: 1.5 MB of base64 is about 1.1 MB zipped, over the 1 MB of viewer triggers.
+    const blob = randomBytes(1_100_000).toString('base64');
+    const heavy = defineMiddleware({ name: 'heavy', needs: [], config: { blob }, request(ctx, config) { ctx.request.headers.set('x-len', String(config.blob.length)); } });
+    const light = defineMiddleware({ name: 'light', needs: [], response(ctx) { ctx.response.headers.set('x-light', '1'); } });
+    const [v, ...rest] = await reject([light, heavy]);
+    expect(rest).toEqual([]);
+    expect(v).toMatchObject({ middleware: 'heavy, light', construct: 'size', capability: null });
+    expect(v.why).toMatch(/viewer-request artifact is \d+ B zipped, over the 1048576 B/);
+    expect(v.why).toMatch(/heavy \(config\): 14666\d\d B/);
+    expect(v.why).toMatch(/heavy \(request hook\): \d+ B/);
+    expect(v.why).toMatch(/runtime: \d+ B/);
+    expect(v.why).not.toMatch(/light \(config\)/);
+    // The same middleware fits an origin trigger (50 MB).
+    const atOrigin = defineMiddleware({
+      name: 'heavyAtOrigin', needs: [], config: { blob }, runsAt: { request: ['origin-request'] },
+      request(ctx, config) { ctx.request.headers.set('x-len', String(config.blob.length)); },
+    });
+    const ok = await buildLambda({ pipeline: pipelineOf([atOrigin]) });
+    expect(ok.ok).toBe(true);
+  });
+
+  it('bad build options, at once', async () => {
+    const p = pipelineOf([defineMiddleware({ name: 'm', needs: [], request() {} })]);
+    await expect(buildLambda({ pipeline: p, node: 'nodejs18.x' as never })).rejects.toBeInstanceOf(ConfigError);
+    await expect(buildLambda({ pipeline: p, deadlineMs: 0 })).rejects.toMatchObject({ code: 'ERR_EDGE_CONFIG', option: 'deadlineMs' });
+  });
+});
