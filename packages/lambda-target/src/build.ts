@@ -86,8 +86,10 @@ function rejected(violations: Violation[]): BuildResult {
 async function draftFor(
   placements: Placement[], eventType: EventType, node: NodeRuntime, options: LambdaBuildOptions,
 ): Promise<Draft | { errors: Message[] }> {
-  const emitted = emitHandler({ placements, eventType, shape: 'lambda', runtime: '@edgeline/core/runtime', async: true });
-  const awaits = emitted.hooks.some((h) => needs(placements[h.index], 'async') || needs(placements[h.index], 'network'));
+  const probe = emitHandler({ placements, eventType, shape: 'lambda', runtime: '@edgeline/core/runtime', async: true });
+  const awaits = probe.hooks.some((h) => needs(placements[h.index], 'async') || needs(placements[h.index], 'network') || /^async\b/.test(h.source));
+  // Synchronous hooks get a synchronous handler: an await per hook costs a microtask per request.
+  const emitted = awaits ? probe : emitHandler({ placements, eventType, shape: 'lambda', runtime: '@edgeline/core/runtime', async: false });
   const result = await bundleHandler({
     emitted, node,
     guard: guardOptions(eventType, awaits, options.deadlineMs),

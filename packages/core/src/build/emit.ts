@@ -61,7 +61,7 @@ export function emitHandler(options: EmitOptions): EmittedHandler {
       hooks.push({ middleware: p.middleware.name, index: p.index, hook, name, source: hookSource(p.middleware.name, hook, p.middleware[hook]!) });
     }
     configs.add(p.index);
-    return `${aw}${name}(ctx, __edge_c${p.index})`;
+    return `${name}(ctx, __edge_c${p.index})`;
   };
   const imports = new Set<string>();
   let body: string;
@@ -71,11 +71,12 @@ export function emitHandler(options: EmitOptions): EmittedHandler {
     const here = placements.filter((p) => p.request === eventType);
     const passThrough = placements.filter((p) => p.response && skipsResponse(eventType as RequestEventType, p.response));
     imports.add(fns.request).add(fns.forward).add(fns.answer).add('respond');
-    const calls = here.map((p) => `    i = ${p.index}; a = ${use(p, 'request')};\n    if (a) return ${aw}__edge_answer(ctx, a, i);`);
+    // Only a promise is awaited: an await per synchronous hook would cost a microtask per request.
+    const calls = here.map((p) => `    i = ${p.index}; a = ${use(p, 'request')};${options.async ? '\n    if (a && typeof a.then === "function") a = await a;' : ''}\n    if (a) return ${aw}__edge_answer(ctx, a, i);`);
     body =
       `  var ctx, a, i = -1;\n  try {\n    ctx = ${fns.request}(event);\n${calls.join('\n')}\n  } catch (e) {\n` +
       `    return ${aw}__edge_failed(ctx, e, i);\n  }\n  return ${fns.forward}(ctx, event);`;
-    const answerHooks = [...passThrough].reverse().map((p) => `    if (i > ${p.index}) ${use(p, 'response').replace('(ctx,', '(r,')};`);
+    const answerHooks = [...passThrough].reverse().map((p) => `    if (i > ${p.index}) ${aw}${use(p, 'response').replace('(ctx,', '(r,')};`);
     let answer = `  var raw = ${fns.answer}(a);\n`;
     if (answerHooks.length) {
       imports.add(fns.answerContext).add(fns.result);
@@ -99,14 +100,16 @@ export function emitHandler(options: EmitOptions): EmittedHandler {
     imports.add(fns.response).add(fns.result);
     if (fns.eventResponse) imports.add(fns.eventResponse);
     const eventResponse = fns.eventResponse ? `${fns.eventResponse}(event)` : 'event.response';
-    const calls = here.map((p) => `    i = ${p.index}; ${use(p, 'response')};`);
+    const calls = here.map((p) => `    i = ${p.index}; ${aw}${use(p, 'response')};`);
     body =
       `  var ctx, i = -1;\n  try {\n    ctx = ${fns.response}(event);\n${calls.join('\n')}\n  } catch (e) {\n    __edge_log(ctx, e, i);\n  }\n` +
       `  return ctx ? ${fns.result}(ctx, ${eventResponse}) : ${eventResponse};`;
     helpers = logHelper(placements, shape);
   }
 
-  const signature = shape === 'lambda' ? 'export const handler = async (event, context) =>' : `export ${options.async ? 'async ' : ''}function handler(event)`;
+  const signature = shape === 'lambda'
+    ? `export const handler = ${options.async ? 'async ' : ''}(event, context) =>`
+    : `export ${options.async ? 'async ' : ''}function handler(event)`;
   const glue =
     `import { ${[...imports].join(', ')} } from ${JSON.stringify(options.runtime)};\n` +
     `${signature} {\n${body}\n}${shape === 'lambda' ? ';' : ''}\n${helpers}`;

@@ -1,6 +1,6 @@
 import type { EventType } from '../capability.js';
 import type {
-  Answer, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, RequestBody,
+  Answer, AnswerInit, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, RedirectStatus, RequestBody, Viewer,
   RequestContext, ResponseContext,
 } from '../context.js';
 import { redirect, respond } from './answer.js';
@@ -99,65 +99,91 @@ export function parsePairs(raw: string, sep: string): CfValues {
   return out;
 }
 
-interface LeRequestView extends EdgeRequest {
-  raw: LeRequest;
+/**
+ * The request as hooks see it. Classes, not object literals with getters: V8 keeps them fast,
+ * and query string and cookies are parsed on first use (most hooks read neither).
+ */
+class LeRequestView implements EdgeRequest {
+  readonly method: string;
+  uri: string;
+  readonly headers: LeHeaderMap;
+  readonly body: RequestBody | undefined;
+  private q: ValueMap | undefined;
+  private c: ValueMap | undefined;
+
+  constructor(
+    readonly raw: LeRequest,
+    g: AdapterOptions | undefined,
+  ) {
+    this.method = raw.method;
+    this.uri = raw.uri;
+    this.headers = new LeHeaderMap(raw.headers || (raw.headers = {}), g && g.request);
+    const b = raw.body;
+    this.body = b && b.data !== undefined ? { data: b.data, encoding: b.encoding, inputTruncated: !!b.inputTruncated } : undefined;
+  }
+
+  get querystring(): ValueMap {
+    return this.q || (this.q = valueMap(parsePairs(this.raw.querystring || '', '&'), QUERY));
+  }
+
+  get cookies(): ValueMap {
+    return this.c || (this.c = valueMap(parsePairs(this.headers.getAll('cookie').join(';'), ';'), COOKIES));
+  }
+
   /** True once a hook changed the query string. */
-  readonly dirtyQuery: boolean;
+  get dirtyQuery(): boolean {
+    return this.q !== undefined && this.q.dirty;
+  }
 }
 
-/** Query string and cookies are parsed on first use: most hooks read neither. */
-function requestView(raw: LeRequest, g: AdapterOptions | undefined): LeRequestView {
-  const headers = new LeHeaderMap(raw.headers || (raw.headers = {}), g && g.request);
-  let query: ValueMap | undefined;
-  let cookies: ValueMap | undefined;
-  const b = raw.body;
-  return {
-    raw: raw,
-    method: raw.method,
-    uri: raw.uri,
-    get querystring() {
-      return query || (query = valueMap(parsePairs(raw.querystring || '', '&'), QUERY));
-    },
-    headers: headers,
-    get cookies() {
-      return cookies || (cookies = valueMap(parsePairs(headers.getAll('cookie').join(';'), ';'), COOKIES));
-    },
-    body: b && b.data !== undefined ? { data: b.data, encoding: b.encoding, inputTruncated: !!b.inputTruncated } : undefined,
-    get dirtyQuery() {
-      return query !== undefined && query.dirty;
-    },
-  } as LeRequestView;
+function viewerOf(raw: LeRequest): Viewer {
+  const h = raw.headers && raw.headers['cloudfront-viewer-country'];
+  return { ip: raw.clientIp, country: h && h.length ? h[0].value : undefined };
 }
 
 function cfOf(event: LeEvent) {
   return event.Records[0].cf;
 }
 
+class LeRequestContext implements RequestContext {
+  readonly eventType: RequestContext['eventType'];
+  readonly request: LeRequestView;
+  readonly viewer: Viewer;
+  readonly requestId: string | undefined;
+
+  constructor(cf: LeEvent['Records'][0]['cf'], g: AdapterOptions | undefined) {
+    this.eventType = cf.config.eventType as RequestContext['eventType'];
+    this.request = new LeRequestView(cf.request, g);
+    this.viewer = viewerOf(cf.request);
+    this.requestId = cf.config.requestId;
+  }
+
+  respond(init: AnswerInit): Answer {
+    return respond(init);
+  }
+
+  redirect(location: string, status?: RedirectStatus): Answer {
+    return redirect(location, status);
+  }
+
+  setOrigin(origin: Origin): void {
+    if (this.eventType !== 'origin-request') throw new Error('setOrigin works only at origin-request on Lambda@Edge');
+    applyOrigin(this.request, origin);
+  }
+
+  kvs(): Promise<string | undefined> {
+    return Promise.reject(new Error('KeyValueStore is a CloudFront Functions feature (the kvs capability)'));
+  }
+}
+
 export function leRequestContext(event: LeEvent, g?: AdapterOptions): RequestContext {
-  const cf = cfOf(event);
-  const raw = cf.request;
-  const request = requestView(raw, g);
-  return {
-    eventType: cf.config.eventType as RequestContext['eventType'],
-    request: request,
-    viewer: { ip: raw.clientIp, country: request.headers.get('cloudfront-viewer-country') },
-    requestId: cf.config.requestId,
-    respond: respond,
-    redirect: redirect,
-    setOrigin: function (origin: Origin) {
-      if (cf.config.eventType !== 'origin-request') throw new Error('setOrigin works only at origin-request on Lambda@Edge');
-      applyOrigin(request, origin);
-    },
-    kvs: function () {
-      return Promise.reject(new Error('KeyValueStore is a CloudFront Functions feature (the kvs capability)'));
-    },
-  };
+  return new LeRequestContext(cfOf(event), g);
 }
 
 /** The request to hand back to CloudFront: uri and a changed query string written back. */
 export function leForward(ctx: RequestContext, event?: LeEvent): LeRequest {
   void event;
-  const view = ctx.request as LeRequestView;
+  const view = ctx.request as unknown as LeRequestView;
   view.raw.uri = view.uri;
   if (view.dirtyQuery) view.raw.querystring = view.querystring.toString();
   return view.raw;
@@ -173,12 +199,12 @@ function responseView(raw: LeResponse, g: AdapterOptions | undefined): EdgeRespo
 
 export function leResponseContext(event: LeEvent, g?: AdapterOptions): ResponseContext {
   const cf = cfOf(event);
-  const request = requestView(cf.request, g);
+  const request = new LeRequestView(cf.request, g);
   return {
     eventType: cf.config.eventType as ResponseContext['eventType'],
     request: request,
     response: responseView(cf.response as LeResponse, g),
-    viewer: { ip: cf.request.clientIp, country: request.headers.get('cloudfront-viewer-country') },
+    viewer: viewerOf(cf.request),
     requestId: cf.config.requestId,
     respond: respond,
     redirect: redirect,
@@ -203,7 +229,10 @@ export function leAnswer(answer: Answer, g?: AdapterOptions): LeResponse {
   const raw: LeResponse = { status: String(answer.status), headers: {} };
   if (answer.statusDescription) raw.statusDescription = answer.statusDescription;
   const headers = new LeHeaderMap(raw.headers, g && g.response);
-  if (answer.location !== undefined) headers.append('Location', answer.location);
+  if (answer.location !== undefined) {
+    if (g && g.response) g.response('Location', answer.location);
+    raw.headers.location = [{ key: 'Location', value: answer.location }];
+  }
   const h = answer.headers;
   if (h) for (const name in h) headers.append(name, h[name]);
   if (answer.body !== undefined) {

@@ -30,6 +30,8 @@ export interface GuardContext {
 }
 
 export type LambdaHandler = (event: LeEvent, context?: GuardContext) => Promise<unknown>;
+/** The emitted handler: synchronous when no hook awaits anything. */
+export type EmittedHandler = (event: LeEvent, context?: GuardContext) => unknown;
 
 const LATE = {};
 
@@ -37,16 +39,19 @@ const LATE = {};
  * Returns the handler Lambda@Edge calls: `async (event, context)`, which never throws.
  * @example exports.handler = guard(handler, { eventType: 'viewer-request', deadlineMs: 4500, marginMs: 500 });
  */
-export function guard(run: LambdaHandler, options: GuardOptions): LambdaHandler {
+export function guard(run: EmittedHandler, options: GuardOptions): LambdaHandler {
   const isRequest = options.eventType === 'viewer-request' || options.eventType === 'origin-request';
   const timed = options.deadlineMs > 0;
   return async (event, context) => {
     try {
-      if (!timed) return await run(event, context);
+      if (!timed) {
+        const result = run(event, context);
+        return isThenable(result) ? await result : result;
+      }
       // The emitted handler changes the event's response in place: keep what came in, to give it back untouched on timeout.
       const before = isRequest ? undefined : copyResponse(responseOf(event));
       const ms = deadlineOf(options, context);
-      const result = await withDeadline(run(event, context), ms);
+      const result = await withDeadline(Promise.resolve(run(event, context)), ms);
       if (result !== LATE) return result;
       log('deadline exceeded', options, event, context, 'the hooks did not finish within ' + ms + ' ms');
       return isRequest ? answer('504', 'Gateway Timeout') : before || answer('502', 'Bad Gateway');
@@ -113,4 +118,8 @@ function log(what: string, options: GuardOptions, event: LeEvent, context: Guard
   } catch (e) {
     // Nothing left to do: the answer matters more than the log line.
   }
+}
+
+function isThenable(value: unknown): value is Promise<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
