@@ -46,7 +46,9 @@ export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
   const map = { o: o, g: g, dirty: false } as ValueMap;
   if (typeof __EDGE_GET__ === 'undefined' || __EDGE_GET__) {
     map.get = function (name) {
-      const e = o[mode & LOWER ? name.toLowerCase() : name];
+      // Hooks mostly pass lower-case names: try as given first, lower-casing costs more than a lookup.
+      let e = o[name];
+      if (e === undefined && mode & LOWER) e = o[name.toLowerCase()];
       return e ? outOf(mode, e.value) : undefined;
     };
   }
@@ -63,7 +65,7 @@ export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
   }
   if (typeof __EDGE_HAS__ === 'undefined' || __EDGE_HAS__) {
     map.has = function (name) {
-      return o[keyOf(mode, name)] !== undefined;
+      return o[name] !== undefined || (mode & LOWER ? o[name.toLowerCase()] !== undefined : false);
     };
   }
   if (typeof __EDGE_SET__ === 'undefined' || __EDGE_SET__) map.set = set;
