@@ -57,8 +57,9 @@ async function runBatch(code: string, events: CffEvent[], options: NjsOptions): 
     }
     args.push(file);
     const { stdout } = await run(options.njs ?? 'njs', args, { maxBuffer: 256 * 1024 * 1024 });
-    // njs cuts a console.log line at 2 KB: the driver prints the results in marked chunks.
-    const chunks = stdout.split('\n').filter((l) => l.indexOf(MARK) === 0).map((l) => l.slice(MARK.length));
+    // njs cuts a console.log line at 2 KB: the driver prints the results in marked chunks. A marker
+    // may follow other output on its line (String.bytesFrom prints a deprecation warning without a newline).
+    const chunks = stdout.split('\n').filter((l) => l.indexOf(MARK) >= 0).map((l) => l.slice(l.indexOf(MARK) + MARK.length));
     if (!chunks.length) throw new Error(`njs printed no results:\n${stdout.slice(0, 2000)}`);
     const runs = JSON.parse(chunks.join('')) as EmulatorRun[];
     return runs.map((r, i) => {

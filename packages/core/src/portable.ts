@@ -9,7 +9,8 @@ import type { Config } from './middleware.js';
  * from an enclosing scope. This turns a hook into a function expression and proves that.
  */
 export function hookSource(middleware: string, hook: 'request' | 'response', fn: Function): string {
-  const text = Function.prototype.toString.call(fn);
+  // An ESM bundle (esbuild, tsup) renames a hook's require(...) to its __require shim: undo it.
+  const text = Function.prototype.toString.call(fn).replace(/\b__require\(/g, 'require(');
   const candidates = [text, `function ${text}`, text.replace(/^async\s+/, 'async function ')];
   for (const candidate of candidates) {
     if (isFunctionExpression(candidate)) {

@@ -1,0 +1,122 @@
+// The benchmark cases: one entry per pipeline. `npm run bench` builds each for CloudFront
+// Functions (cloudfront-js-1.0) and Lambda@Edge and measures every artifact next to the
+// hand-written reference for the same event type, found by name:
+//   bench/reference/<name>.<event-type>.js          (CloudFront Function, runtime 1.0)
+//   bench/reference/lambda/<name>.<event-type>.js   (Lambda@Edge, Node.js CommonJS)
+// An artifact without a reference file is reported with ours only.
+//
+// Fields:
+//   name       case name (also the reference file prefix)
+//   uses       exports of @edgeline/middleware the pipeline needs; the case is skipped, with a
+//              printed note, while one of them is missing
+//   pipeline   (middleware exports) => edge() pipeline
+//   requests   EventInit[] (see @edgeline/core/testing) for request-phase artifacts
+//   responses  EventInit[] for response-phase artifacts
+// Each mix is cycled in order; keep it small (about 4-10 events) and realistic.
+import { defineMiddleware, edge } from '@edgeline/core';
+
+/** Headers a browser sends on every request, so events are about as big as real ones. */
+const browser = {
+  'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'Accept-Encoding': 'gzip, deflate, br',
+  'Accept-Language': 'de-DE,de;q=0.9,en;q=0.8',
+};
+const req = (init) => ({ ...init, headers: { ...browser, ...init.headers } });
+const originHeaders = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'max-age=300', ETag: '"5f3a-1"', Server: 'AmazonS3' };
+const res = (init) => ({ ...req({}), ...init, responseHeaders: { ...originHeaders, ...init.responseHeaders } });
+const basic = (s) => 'Basic ' + Buffer.from(s).toString('base64');
+
+// The two custom middleware of packages/cf-target/src/build.test.ts.
+const stamp = defineMiddleware({
+  name: 'stamp',
+  needs: [],
+  config: { header: 'x-served-by', value: 'edgeline' },
+  response(ctx, config) {
+    ctx.response.headers.set(config.header, config.value);
+    if (ctx.response.status >= 400) ctx.response.headers.set('cache-control', 'no-store');
+    ctx.response.headers.append('set-cookie', 'seen=1; Path=/');
+  },
+});
+const bucket = defineMiddleware({
+  name: 'bucket',
+  needs: ['crypto:hash'],
+  config: { cookie: 'uid', buckets: 4, blocked: '/admin' },
+  request(ctx, config) {
+    const uri = ctx.request.uri;
+    if (uri.indexOf(config.blocked) === 0) return ctx.respond({ status: 403, headers: { 'content-type': 'text/plain' }, body: 'forbidden' });
+    if (uri === '/old') return ctx.redirect('/new?' + ctx.request.querystring.toString(), 301);
+    const id = ctx.request.cookies.get(config.cookie) || ctx.viewer.ip;
+    const digest = require('crypto').createHash('md5').update(id).digest('hex');
+    ctx.request.headers.set('x-bucket', String(parseInt(digest.slice(0, 8), 16) % config.buckets));
+    ctx.request.headers.set('x-id-md5', digest);
+    if (ctx.request.querystring.has('lang')) ctx.request.uri = '/' + ctx.request.querystring.get('lang') + uri;
+  },
+});
+
+export const cases = [
+  {
+    name: 'custom',
+    uses: [],
+    pipeline: () => edge().use(stamp).use(bucket),
+    requests: [
+      req({ uri: '/' }),
+      req({ uri: '/products/42', cookies: { uid: 'user-1842', theme: 'dark' } }),
+      req({ uri: '/assets/app.3f9a.js', headers: { Accept: '*/*' } }),
+      req({ uri: '/search', querystring: 'q=running+shoes&page=2', cookies: { uid: 'user-77' } }),
+      req({ uri: '/q', querystring: 'lang=de' }),
+      req({ uri: '/admin/users' }),
+      req({ uri: '/old', querystring: 'a=1&a=2&b' }),
+      req({ uri: '/products/7', ip: '2001:db8::1' }),
+    ],
+    responses: [
+      res({ status: 200 }),
+      res({ status: 200, responseHeaders: { 'Content-Type': 'application/javascript' } }),
+      res({ status: 304 }),
+      res({ status: 404 }),
+      res({ status: 200, responseHeaders: { 'Set-Cookie': ['session=abc; Secure; HttpOnly', 'seen=0'] } }),
+    ],
+  },
+  {
+    name: 'geoRedirect',
+    uses: ['geoRedirect'],
+    pipeline: (mw) => edge().use(mw.geoRedirect({ countries: ['de', 'fr', 'es'], fallback: 'en' })),
+    requests: [
+      req({ uri: '/pricing', country: 'DE' }),
+      req({ uri: '/de/pricing', country: 'DE' }),
+      req({ uri: '/', country: 'US' }),
+      req({ uri: '/en/docs/start', country: 'GB' }),
+      req({ uri: '/blog/launch', country: 'FR', querystring: 'utm_source=news&utm_medium=email' }),
+      req({ uri: '/fr/blog/launch', country: 'FR' }),
+      req({ uri: '/p', country: 'ES', querystring: 'a=1&a=2&b=x' }),
+      req({ uri: '/es/', country: 'ES' }),
+    ],
+  },
+  {
+    name: 'cacheKeyFromBasicAuth',
+    uses: ['cacheKeyFromBasicAuth'],
+    pipeline: (mw) => edge().use(mw.cacheKeyFromBasicAuth()),
+    requests: [
+      req({ uri: '/reports/q3', headers: { Authorization: basic('alice:correct horse') } }),
+      req({ uri: '/reports/q4', headers: { Authorization: basic('bob@example.com:pw') } }),
+      req({ uri: '/', headers: { Authorization: 'basic ' + Buffer.from('carol:x').toString('base64') } }),
+      req({ uri: '/public/logo.png' }),
+      req({ uri: '/api', headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln' } }),
+      req({ uri: '/reports', headers: { 'username-cache-key': 'forged', Authorization: basic('dave:pw') } }),
+      req({ uri: '/reports', headers: { Authorization: basic('ünïcødé:pw') } }),
+      req({ uri: '/reports', headers: { Authorization: basic('nocolon') } }),
+    ],
+  },
+  {
+    name: 'securityHeaders',
+    uses: ['securityHeaders'],
+    pipeline: (mw) => edge().use(mw.securityHeaders()),
+    responses: [
+      res({ status: 200 }),
+      res({ status: 200, responseHeaders: { 'Content-Type': 'text/css' } }),
+      res({ status: 304 }),
+      res({ status: 404 }),
+      res({ status: 200, responseHeaders: { 'X-Frame-Options': 'SAMEORIGIN', 'Set-Cookie': ['a=1; Secure', 'b=2'] } }),
+    ],
+  },
+];

@@ -1,0 +1,26 @@
+// Hand-written Lambda@Edge handler (Node.js), viewer-request: cacheKeyFromBasicAuth() (issue 5):
+// the md5 of the Basic auth user name in `username-cache-key`, for the cache key.
+'use strict';
+const crypto = require('crypto');
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const HEADER = 'username-cache-key';
+
+exports.handler = async (event) => {
+  const request = event.Records[0].cf.request;
+  const headers = request.headers;
+  // A client must never choose its own cache key.
+  delete headers[HEADER];
+  const auth = headers.authorization;
+  const value = auth && auth[0].value;
+  if (value && value.length > 6 && value.slice(0, 6).toLowerCase() === 'basic ') {
+    const encoded = value.slice(6).trim();
+    if (BASE64.test(encoded)) {
+      const credentials = Buffer.from(encoded, 'base64');
+      const colon = credentials.indexOf(0x3a);
+      if (colon > 0) {
+        headers[HEADER] = [{ key: HEADER, value: crypto.createHash('md5').update(credentials.subarray(0, colon)).digest('hex') }];
+      }
+    }
+  }
+  return request;
+};

@@ -1,0 +1,417 @@
+// `npm run bench`: every case of bench/cases.mjs built for CloudFront Functions and Lambda@Edge,
+// each artifact measured next to its hand-written reference (bench/reference/). See
+// bench/README.md for the method. Prints a table; writes bench/.out/results.json.
+// Reports only: no threshold fails the run (ratios over target are flagged in the table).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual, promisify } from 'node:util';
+import { transform } from 'esbuild';
+import { lambdaEvent, toOutcome, viewerRequest, viewerResponse } from '@edgeline/core/testing';
+import { buildCf, checkArtifact, hasNjs } from '@edgeline/cf-target';
+import { cases } from './cases.mjs';
+import { BASELINE, driverJobs, pool } from './lib/callgrind.mjs';
+import { runNjs } from './lib/njs.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const OUT = join(HERE, '.out');
+const REF = join(HERE, 'reference');
+const execFileP = promisify(execFile);
+
+const SETTINGS = {
+  cf: { runtime: 'cloudfront-js-1.0', passes: 40, targetBytes: 1.1, targetCost: 1.2 },
+  lambda: { node: 'nodejs20.x', iterations: 2000, rounds: 31, warmup: 5, loads: 21, targetCost: 1.2 },
+};
+const only = process.argv.slice(2);
+
+const log = (s = '') => process.stdout.write(`${s}\n`);
+const notes = [];
+const note = (s) => {
+  notes.push(s);
+  log(`  note: ${s}`);
+};
+
+// ---------------------------------------------------------------------------------------------
+
+// The CommonJS build, as the edge CLI loads it: hooks are lowered from their source text, and
+// the ESM build's bundler turns a hook's require('crypto') into __require('crypto'), which the
+// lowering refuses (NotPortableError).
+const middleware = (() => {
+  try {
+    return createRequire(import.meta.url)('@edgeline/middleware');
+  } catch (e) {
+    note(`@edgeline/middleware does not load (${e.message.split('\n')[0]}): cases that use it are skipped`);
+    return {};
+  }
+})();
+const lambdaTarget = await import('@edgeline/lambda-target').catch(() => ({}));
+let lambdaReady = typeof lambdaTarget.buildLambda === 'function';
+if (!lambdaReady) note('lambda-target not built yet: Lambda@Edge rows skipped');
+
+const tools = { njs: await hasNjs(), valgrind: await has('valgrind', ['--version']) };
+if (!tools.njs) note('njs is not installed (apt-get install -y njs): CloudFront Function costs and checks skipped');
+if (!tools.valgrind) note('valgrind is not installed (apt-get install -y valgrind): CloudFront Function instruction counts skipped');
+
+await rm(join(OUT, 'cf'), { recursive: true, force: true });
+await rm(join(OUT, 'lambda'), { recursive: true, force: true });
+
+const rows = [];
+const skipped = [];
+const cfCounts = [];
+const lambdaTimings = [];
+
+for (const c of cases) {
+  if (only.length && !only.includes(c.name)) continue;
+  log(`\n# ${c.name}`);
+  const missing = (c.uses || []).filter((n) => typeof middleware[n] !== 'function');
+  if (missing.length) {
+    const reason = `@edgeline/middleware does not export ${missing.join(', ')} yet`;
+    skipped.push({ case: c.name, reason });
+    note(`${c.name} skipped: ${reason}`);
+    continue;
+  }
+  let pipeline;
+  try {
+    pipeline = c.pipeline(middleware);
+  } catch (e) {
+    skipped.push({ case: c.name, reason: `pipeline: ${e.message}` });
+    note(`${c.name} skipped: its pipeline throws: ${e.message}`);
+    continue;
+  }
+  for (const [target, bench] of [['cf', benchCf], ['lambda', benchLambda]]) {
+    if (target === 'lambda' && !lambdaReady) continue;
+    try {
+      await bench(c, pipeline);
+    } catch (e) {
+      const why = `${e.name}: ${e.message.split('\n')[0]}`;
+      rows.push({ case: c.name, target, eventType: '-', error: `build threw ${why}` });
+      note(`${c.name} ${target} build threw ${why}`);
+    }
+  }
+}
+
+if (cfCounts.length) {
+  const width = Math.max(1, availableParallelism());
+  log(`\ncounting instructions: ${cfCounts.length} callgrind runs of njs, ${width} at a time...`);
+  const t0 = Date.now();
+  await pool(cfCounts, width);
+  log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+if (lambdaTimings.length) {
+  log(`\ntiming Lambda@Edge handlers: ${lambdaTimings.length} modules...`);
+  const t0 = Date.now();
+  for (const t of lambdaTimings) {
+    try {
+      await t();
+    } catch (e) {
+      note(`a Lambda@Edge timing failed: ${e.message.split('\n')[0]}`);
+    }
+  }
+  log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+printTable(rows);
+await mkdir(OUT, { recursive: true });
+const results = {
+  date: new Date().toISOString(),
+  machine: { node: process.version, njs: await version('njs', ['-v']), valgrind: await version('valgrind', ['--version']), cpus: availableParallelism() },
+  settings: SETTINGS,
+  rows,
+  skipped,
+  notes,
+};
+await writeFile(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+log(`\nwrote ${relative(process.cwd(), join(OUT, 'results.json'))}`);
+
+// ---------------------------------------------------------------------------------------------
+
+/** Event inits of the phase an event type belongs to. */
+function initsFor(c, eventType) {
+  return eventType.endsWith('-request') ? c.requests || [] : c.responses || [];
+}
+
+async function benchCf(c, pipeline) {
+  const result = await buildCf({ pipeline, runtime: SETTINGS.cf.runtime });
+  if (!result.ok) {
+    const why = result.violations.map((v) => `${v.middleware}: ${v.why}`).join('; ');
+    rows.push({ case: c.name, target: 'cf', eventType: '-', error: `build rejected: ${why}` });
+    note(`${c.name} cf build rejected: ${why}`);
+    return;
+  }
+  for (const artifact of result.artifacts) {
+    const { eventType } = artifact;
+    const dir = join(OUT, 'cf', c.name);
+    await mkdir(dir, { recursive: true });
+    const inits = initsFor(c, eventType);
+    const events = inits.map((init) => (eventType === 'viewer-request' ? viewerRequest(init) : viewerResponse(init)));
+    const row = { case: c.name, target: 'cf', eventType, events: events.length, ours: { bytes: artifact.bytes }, ref: null };
+    rows.push(row);
+    await writeFile(join(dir, `${eventType}.ours.js`), artifact.code);
+    log(`  cf ${eventType}: ours ${artifact.bytes} B (${artifact.middleware.join(', ')})`);
+    if (!events.length) {
+      note(`${c.name} has no ${eventType} events: cf ${eventType} not measured`);
+      continue;
+    }
+
+    const refFile = join(REF, `${c.name}.${eventType}.js`);
+    let refCode;
+    if (existsSync(refFile)) {
+      refCode = (await transform(await readFile(refFile, 'utf8'), { minify: true, target: 'es5', legalComments: 'none', charset: 'utf8' })).code;
+      row.ref = { file: relative(process.cwd(), refFile), bytes: Buffer.byteLength(refCode) };
+      await writeFile(join(dir, `${eventType}.ref.js`), refCode);
+      log(`  cf ${eventType}: reference ${row.ref.bytes} B`);
+      const problems = checkArtifact(refCode, SETTINGS.cf.runtime);
+      if (problems.length) note(`${c.name} cf ${eventType}: the reference fails the artifact checks: ${problems.map((p) => p.message).join('; ')}`);
+    } else {
+      note(`${c.name}: no reference ${relative(process.cwd(), refFile)}`);
+    }
+
+    if (!tools.njs) continue;
+    if (refCode) row.equivalence = await compareCf(eventType, artifact.code, refCode, events);
+    if (!tools.valgrind) continue;
+    const k = events.length;
+    const lo = k;
+    const hi = k * SETTINGS.cf.passes;
+    const jobs = {
+      ours: await driverJobs(artifact.code, events, { lo, hi, prefix: join(dir, `${eventType}.ours`) }),
+      base: await driverJobs(BASELINE, events, { lo, hi, prefix: join(dir, `${eventType}.baseline`) }),
+    };
+    if (refCode) jobs.ref = await driverJobs(refCode, events, { lo, hi, prefix: join(dir, `${eventType}.ref`) });
+    const counts = {};
+    for (const [who, j] of Object.entries(jobs)) {
+      counts[who] = {};
+      for (const [n, job] of Object.entries(j)) {
+        cfCounts.push(async () => {
+          try {
+            counts[who][n] = await job();
+          } catch (e) {
+            row.countError = e.message.split('\n')[0];
+          }
+        });
+      }
+    }
+    // Filled in once every count of this artifact is in (the pool runs them all before printing).
+    row.finish = () => {
+      if (row.countError) return note(`${c.name} cf ${eventType}: ${row.countError}`);
+      const per = (x) => (x.hi - x.lo) / (hi - lo);
+      const driver = per(counts.base);
+      row.driverInstrPerReq = Math.round(driver);
+      row.calls = { lo, hi };
+      row.ours.instrPerReq = Math.round(per(counts.ours) - driver);
+      if (row.ref) row.ref.instrPerReq = Math.round(per(counts.ref) - driver);
+      row.raw = counts;
+    };
+  }
+}
+
+/** Runs ours and the reference on the same events in njs and compares the outcomes. */
+async function compareCf(eventType, ours, ref, events) {
+  try {
+    const [a, b] = await Promise.all([runNjs(ours, events), runNjs(ref, events)]);
+    return compare(eventType, events, a, b);
+  } catch (e) {
+    return { same: false, error: e.message };
+  }
+}
+
+function compare(eventType, events, a, b) {
+  const outcome = (r) => {
+    if (!r.ok) return { error: r.error };
+    const { raw, ...o } = toOutcome(eventType, r.result);
+    void raw;
+    return o;
+  };
+  const mismatches = [];
+  for (let i = 0; i < events.length; i++) {
+    const x = outcome(a[i]);
+    const y = outcome(b[i]);
+    if (!isDeepStrictEqual(x, y)) mismatches.push({ event: i, ours: x, ref: y });
+  }
+  return { same: mismatches.length === 0, events: events.length, mismatches };
+}
+
+async function benchLambda(c, pipeline) {
+  let result;
+  try {
+    result = await lambdaTarget.buildLambda({ pipeline, node: SETTINGS.lambda.node });
+  } catch (e) {
+    if (e && e.code === 'ERR_EDGE_NOT_IMPLEMENTED') {
+      lambdaReady = false;
+      note('lambda-target not built yet: Lambda@Edge rows skipped');
+      return;
+    }
+    throw e;
+  }
+  if (!result.ok) {
+    const why = result.violations.map((v) => `${v.middleware}: ${v.why}`).join('; ');
+    rows.push({ case: c.name, target: 'lambda', eventType: '-', error: `build rejected: ${why}` });
+    note(`${c.name} lambda build rejected: ${why}`);
+    return;
+  }
+  for (const artifact of result.artifacts) {
+    const { eventType } = artifact;
+    const dir = join(OUT, 'lambda', c.name, eventType);
+    await mkdir(dir, { recursive: true });
+    const events = initsFor(c, eventType).map((init) => lambdaEvent(eventType, init));
+    const row = { case: c.name, target: 'lambda', eventType, events: events.length, ours: { bytes: artifact.bytes }, ref: null };
+    rows.push(row);
+    const oursFile = join(dir, 'ours.js');
+    await writeFile(oursFile, artifact.code);
+    log(`  lambda ${eventType}: ours ${artifact.bytes} B (${artifact.middleware.join(', ')})`);
+    if (!events.length) {
+      note(`${c.name} has no ${eventType} events: lambda ${eventType} not measured`);
+      continue;
+    }
+
+    const refSource = join(REF, 'lambda', `${c.name}.${eventType}.js`);
+    let refFile;
+    if (existsSync(refSource)) {
+      const code = (await transform(await readFile(refSource, 'utf8'), { minify: true, target: 'node20', legalComments: 'none', charset: 'utf8' })).code;
+      refFile = join(dir, 'ref.js');
+      await writeFile(refFile, code);
+      row.ref = { file: relative(process.cwd(), refSource), bytes: Buffer.byteLength(code) };
+      log(`  lambda ${eventType}: reference ${row.ref.bytes} B`);
+      row.equivalence = await compareLambda(eventType, artifact.code, code, events);
+    } else {
+      note(`${c.name}: no reference ${relative(process.cwd(), refSource)}`);
+    }
+
+    const jobFile = join(dir, 'job.json');
+    lambdaTimings.push(async () => {
+      const files = refFile ? [oursFile, refFile] : [oursFile];
+      const { iterations, rounds, warmup, loads } = SETTINGS.lambda;
+      await writeFile(jobFile, JSON.stringify({ files, events, iterations, rounds, warmup, loads }));
+      const [ours, ref] = await timeModules(jobFile);
+      row.ours.nsPerRequest = round1(median(ours.nsPerRequest));
+      row.ours.loadUs = round1(median(ours.loadUs));
+      row.ours.samples = ours;
+      if (ref) {
+        row.ref.nsPerRequest = round1(median(ref.nsPerRequest));
+        row.ref.loadUs = round1(median(ref.loadUs));
+        row.ref.samples = ref;
+        // Rounds alternate ours/ref: the median of the paired ratios cancels most machine drift.
+        row.costRatio = round3(median(ours.nsPerRequest.map((x, i) => x / ref.nsPerRequest[i])));
+        row.loadRatio = round3(median(ours.loadUs.map((x, i) => x / ref.loadUs[i])));
+      }
+    });
+  }
+}
+
+async function compareLambda(eventType, ours, ref, events) {
+  try {
+    const a = [];
+    const b = [];
+    for (const e of events) {
+      a.push(await lambdaTarget.runLambdaArtifact(ours, e).then((result) => ({ ok: true, result }), (err) => ({ ok: false, error: err.message })));
+      b.push(await lambdaTarget.runLambdaArtifact(ref, e).then((result) => ({ ok: true, result }), (err) => ({ ok: false, error: err.message })));
+    }
+    return compare(eventType, events, a, b);
+  } catch (e) {
+    return { same: false, error: e.message };
+  }
+}
+
+async function timeModules(jobFile) {
+  const { stdout } = await execFileP(process.execPath, ['--expose-gc', join(HERE, 'lib', 'lambda-timer.mjs'), jobFile], { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function printTable(all) {
+  for (const r of all) if (r.finish) {
+    r.finish();
+    delete r.finish;
+  }
+  const fmt = (n) => (n === undefined || n === null ? '-' : Math.round(n).toLocaleString('en-US'));
+  const ratioOf = (x, target) => (x === undefined || x === null ? '-' : `${x.toFixed(2)}x${x > target ? ' OVER' : ''}`);
+  const ratio = (a, b, target) => (a === undefined || b === undefined || b === null || !b ? '-' : ratioOf(a / b, target));
+  const header = ['case', 'target', 'event', 'ours B', 'ref B', 'bytes', 'ours cost/req', 'ref cost/req', 'cost', 'same'];
+  const lines = [];
+  for (const r of all) {
+    if (r.error) {
+      lines.push([r.case, r.target, r.eventType, 'ERROR', '-', '-', '(below)', '-', '-', '-']);
+      continue;
+    }
+    const cf = r.target === 'cf';
+    const unit = cf ? ' instr' : ' ns';
+    const oc = cf ? r.ours.instrPerReq : r.ours.nsPerRequest;
+    const rc = r.ref && (cf ? r.ref.instrPerReq : r.ref.nsPerRequest);
+    lines.push([
+      r.case,
+      cf ? 'cf-js-1.0' : 'lambda',
+      r.eventType,
+      fmt(r.ours.bytes),
+      r.ref ? fmt(r.ref.bytes) : '-',
+      cf && r.ref ? ratio(r.ours.bytes, r.ref.bytes, SETTINGS.cf.targetBytes) : r.ref ? ratio(r.ours.bytes, r.ref.bytes, Infinity) : '-',
+      oc === undefined ? '-' : fmt(oc) + unit,
+      rc === undefined || rc === null ? '-' : fmt(rc) + unit,
+      cf ? ratio(oc, rc, SETTINGS.cf.targetCost) : ratioOf(r.costRatio, SETTINGS.lambda.targetCost),
+      r.equivalence ? (r.equivalence.same ? 'yes' : r.equivalence.error ? 'ERR' : `NO (${r.equivalence.mismatches.length}/${r.equivalence.events})`) : '-',
+    ]);
+  }
+  log('\n## Results');
+  log(`targets: CloudFront Functions bytes <= ${SETTINGS.cf.targetBytes}x and instructions <= ${SETTINGS.cf.targetCost}x the reference; Lambda@Edge time <= ${SETTINGS.lambda.targetCost}x ("OVER" marks a miss).`);
+  log('cf cost: njs instructions per request (callgrind), net of the driver. lambda cost: median ns per request (Node),');
+  log('ratio: median of the ratios of rounds run in turn (ours, ref, ours, ...).');
+  log('same: ours and the reference give the same outcome on every event of the mix.\n');
+  printGrid(header, lines);
+
+  const lambdaRows = all.filter((r) => r.target === 'lambda' && !r.error && r.ours.loadUs !== undefined);
+  if (lambdaRows.length) {
+    log('\nLambda@Edge module load (compile + top-level run, median):\n');
+    printGrid(['case', 'event', 'ours load', 'ref load', 'ratio'], lambdaRows.map((r) => [
+      r.case, r.eventType, `${r.ours.loadUs.toFixed(1)} us`, r.ref && r.ref.loadUs !== undefined ? `${r.ref.loadUs.toFixed(1)} us` : '-',
+      r.loadRatio ? `${r.loadRatio.toFixed(2)}x` : '-',
+    ]));
+  }
+  for (const r of all) if (r.error) log(`\n! ${r.case} ${r.target}: ${r.error}`);
+  for (const r of all) {
+    if (!r.equivalence || r.equivalence.same) continue;
+    log(`\n! ${r.case} ${r.target} ${r.eventType}: ours and the reference differ${r.equivalence.error ? `: ${r.equivalence.error}` : ''}`);
+    for (const m of (r.equivalence.mismatches || []).slice(0, 3)) {
+      log(`  event ${m.event}:\n    ours ${JSON.stringify(m.ours)}\n    ref  ${JSON.stringify(m.ref)}`);
+    }
+  }
+  if (skipped.length) log(`\nskipped: ${skipped.map((s) => `${s.case} (${s.reason})`).join('; ')}`);
+}
+
+function printGrid(header, lines) {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  const right = (i) => i >= 3;
+  const cell = (s, i) => (right(i) ? String(s).padStart(widths[i]) : String(s).padEnd(widths[i]));
+  log(`| ${header.map(cell).join(' | ')} |`);
+  log(`|${widths.map((w, i) => (right(i) ? `${'-'.repeat(w + 1)}:` : `${'-'.repeat(w + 2)}`)).join('|')}|`);
+  for (const l of lines) log(`| ${l.map(cell).join(' | ')} |`);
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function round1(x) {
+  return Math.round(x * 10) / 10;
+}
+
+function round3(x) {
+  return Math.round(x * 1000) / 1000;
+}
+
+async function has(bin, args) {
+  return (await version(bin, args)) !== undefined;
+}
+
+async function version(bin, args) {
+  try {
+    const { stdout } = await execFileP(bin, args);
+    return stdout.trim().split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}
