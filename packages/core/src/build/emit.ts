@@ -113,12 +113,34 @@ export function emitHandler(options: EmitOptions): EmittedHandler {
   const glue =
     `import { ${[...imports].join(', ')} } from ${JSON.stringify(options.runtime)};\n` +
     `${signature} {\n${body}\n}${shape === 'lambda' ? ';' : ''}\n${helpers}`;
+  const modules = new Map<string, string>();
+  const hookCode = hooks.map((h) => `var ${h.name} = ${shape === 'lambda' ? hoistRequires(h.source, modules) : h.source};`);
   const declarations =
     [...configs].sort((a, b) => a - b).map((i) => `var __edge_c${i} = ${configLiteral(placements[i].middleware.name, placements[i].middleware.config)};`).join('\n') +
     '\n' +
-    hooks.map((h) => `var ${h.name} = ${h.source};`).join('\n') +
+    [...modules].map(([name, id]) => `var ${id} = require(${JSON.stringify(name)});`).join('\n') +
+    '\n' +
+    hookCode.join('\n') +
     '\n';
   return { glue, declarations, hooks };
+}
+
+/**
+ * On Lambda@Edge a module is loaded once per container: `require('crypto')` inside a hook
+ * becomes a module-level variable, so a request does not go through the module loader.
+ * (On CloudFront Functions the whole script runs per request: there is nothing to hoist to.)
+ */
+function hoistRequires(source: string, modules: Map<string, string>): string {
+  return source.replace(/\brequire\(\s*(['"])([^'"\\]+)\1\s*\)/g, (call: string, _q, name: string) => {
+    // The AWS SDK is provided by the runtime and heavy to load: it stays where the hook needs it.
+    if (name.indexOf('@aws-sdk/') === 0) return call;
+    let id = modules.get(name);
+    if (!id) {
+      id = `__edge_m${modules.size}`;
+      modules.set(name, id);
+    }
+    return id;
+  });
 }
 
 /** Whether CloudFront will skip `response`'s event for an answer generated at `at`. */
