@@ -91,13 +91,13 @@ export interface AnswerInit {
 }
 
 /** An S3 origin (REST endpoint). */
-export interface S3Origin {
+export type S3Origin = {
   s3: { bucket: string; region: string; path?: string };
-}
+};
 /** A custom origin (any HTTP server). */
-export interface CustomOrigin {
+export type CustomOrigin = {
   custom: { domainName: string; protocol?: 'http' | 'https'; port?: number; path?: string };
-}
+};
 export type Origin = S3Origin | CustomOrigin;
 
 interface BaseContext {

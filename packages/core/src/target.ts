@@ -46,7 +46,7 @@ export const PROFILES: Record<ProfileName, TargetProfile> = {
       body: { why: 'CloudFront Functions never see the request body', fix: CFF_FIX_LAMBDA + ' (the trigger includes the body)' },
       network: { why: 'CloudFront Functions have no network access', fix: CFF_FIX_LAMBDA },
       async: { why: 'runtime cloudfront-js-1.0 has no Promise, async or await', fix: 'use --runtime cloudfront-js-2.0, or --target lambda' },
-      'crypto:verify': { why: 'the crypto module of CloudFront Functions offers hashes and HMAC only, no RSA/EC signature verification', fix: CFF_FIX_LAMBDA + ', or an HMAC (HS256/384/512) secret' },
+      'crypto:verify': { why: 'the crypto module of CloudFront Functions offers hashes and HMAC only, no RSA/EC signature verification', fix: CFF_FIX_LAMBDA + ', or an HS256 secret (CloudFront Functions offer HMAC with sha256, not sha384/512)' },
       kvs: { why: 'KeyValueStore needs runtime cloudfront-js-2.0', fix: 'use --runtime cloudfront-js-2.0' },
       origin: { why: 'origin modification helpers need runtime cloudfront-js-2.0', fix: 'use --runtime cloudfront-js-2.0, or --target lambda' },
       fs: { why: 'CloudFront Functions have no filesystem', fix: CFF_FIX_LAMBDA + ', or inline the data as an option' },
@@ -61,7 +61,7 @@ export const PROFILES: Record<ProfileName, TargetProfile> = {
     lacks: {
       body: { why: 'CloudFront Functions never see the request body', fix: CFF_FIX_LAMBDA + ' (the trigger includes the body)' },
       network: { why: 'CloudFront Functions have no network access', fix: CFF_FIX_LAMBDA },
-      'crypto:verify': { why: 'the crypto module of CloudFront Functions offers hashes and HMAC only, no RSA/EC signature verification', fix: CFF_FIX_LAMBDA + ', or an HMAC (HS256/384/512) secret' },
+      'crypto:verify': { why: 'the crypto module of CloudFront Functions offers hashes and HMAC only, no RSA/EC signature verification', fix: CFF_FIX_LAMBDA + ', or an HS256 secret (CloudFront Functions offer HMAC with sha256, not sha384/512)' },
       fs: { why: 'CloudFront Functions have no filesystem', fix: CFF_FIX_LAMBDA + ', or inline the data as an option' },
       env: ENV,
     },

@@ -1,6 +1,5 @@
-import { NotImplementedError } from '@edgeline/core';
-
-/** Placeholder: this package is being filled (see the issue tracker). */
-export function notImplemented(): never {
-  throw new NotImplementedError('@edgeline/middleware');
-}
+export * from './geoRedirect/index.js';
+export * from './cacheKeyFromBasicAuth/index.js';
+export * from './securityHeaders/index.js';
+export * from './jwtVerify/index.js';
+export * from './originSelect/index.js';

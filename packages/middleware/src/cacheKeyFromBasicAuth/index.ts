@@ -1,0 +1,1 @@
+export { cacheKeyFromBasicAuth, type CacheKeyFromBasicAuthOptions } from './cacheKeyFromBasicAuth.js';

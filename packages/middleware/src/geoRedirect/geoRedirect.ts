@@ -1,0 +1,95 @@
+import { ConfigError, defineMiddleware, type Answer, type Middleware, type RedirectStatus, type RequestContext } from '@edgeline/core';
+import { countryOption, repr, headerNameOption, knownOptions, oneOf } from '../lib/options.js';
+
+export interface GeoRedirectOptions {
+  /** ISO 3166-1 alpha-2 codes (any case) that have their own `/<code>/` section. */
+  countries: readonly string[];
+  /** The section for every other viewer (and when the country is unknown). Default `'en'`. */
+  fallback?: string;
+  /** Default 302. */
+  status?: RedirectStatus;
+  /** The request header that holds the viewer's country. Default `cloudfront-viewer-country`. */
+  header?: string;
+}
+
+type GeoConfig = {
+  header: string;
+  /** Lower-case country code -> 1. */
+  countries: Record<string, 1>;
+  /** Every section prefix (countries and fallback) -> 1. */
+  sections: Record<string, 1>;
+  fallback: string;
+  status: RedirectStatus;
+};
+
+const OPTIONS = ['countries', 'fallback', 'status', 'header'];
+
+/**
+ * Redirects a request to the section of the viewer's country: `/pricing` from Germany goes to
+ * `/de/pricing` (query string kept), from elsewhere to `/<fallback>/pricing`. A request already
+ * under a section (`/de/...`, `/en/...`) goes on unchanged. Viewer-request, every target.
+ * @example edge().use(geoRedirect({ countries: ['de', 'fr'], fallback: 'en' }))
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html#cloudfront-headers-viewer-location
+ */
+export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
+  const o = knownOptions(options, OPTIONS, 'geoRedirect');
+  if (!Array.isArray(o.countries) || !o.countries.length) {
+    throw new ConfigError('countries', `expected a non-empty list of ISO 3166-1 alpha-2 codes, got ${repr(o.countries)}`);
+  }
+  const countries: Record<string, 1> = {};
+  o.countries.forEach((c, i) => {
+    countries[countryOption(`countries[${i}]`, c).toLowerCase()] = 1;
+  });
+  const fallback = o.fallback === undefined ? 'en' : o.fallback;
+  if (typeof fallback !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/.test(fallback)) {
+    throw new ConfigError('fallback', `expected a lower-case path segment such as 'en', got ${repr(fallback)}`);
+  }
+  const config: GeoConfig = {
+    header: o.header === undefined ? 'cloudfront-viewer-country' : headerNameOption('header', o.header, []),
+    countries,
+    sections: { ...countries, [fallback]: 1 },
+    fallback,
+    status: o.status === undefined ? 302 : oneOf('status', o.status, [301, 302, 307, 308] as const),
+  };
+  return defineMiddleware({ name: 'geoRedirect', needs: [], config, request: geoRedirectRequest });
+}
+
+// The hook is lowered as source text to ES5 (CloudFront Functions 1.0): only its parameters,
+// globals and ES5 built-ins; index loops, no spread or destructuring.
+function geoRedirectRequest(ctx: RequestContext, config: GeoConfig): Answer | undefined {
+  const uri = ctx.request.uri;
+  // Leading slashes and backslashes collapse to one: `//evil.example` and `/\evil.example`
+  // must never reach a Location header as a protocol-relative URL.
+  let start = 0;
+  while (start < uri.length && (uri.charCodeAt(start) === 47 || uri.charCodeAt(start) === 92)) start++;
+  let rest = uri.slice(start);
+  const end = rest.indexOf('/');
+  const first = end < 0 ? rest : rest.slice(0, end);
+  let section: string;
+  if (config.sections[first] === 1) {
+    // Already in a section: the common case, left untouched.
+    if (start === 1 && end >= 0) return undefined;
+    // `/de` -> `/de/`, `//de/x` -> `/de/x`.
+    section = first;
+    rest = end < 0 ? '' : rest.slice(end + 1);
+  } else {
+    const country = ctx.request.headers.get(config.header);
+    const code = country ? country.toLowerCase() : '';
+    section = config.countries[code] === 1 ? code : config.fallback;
+  }
+  const query = ctx.request.querystring.toString();
+  let tail = query ? rest + '?' + query : rest;
+  // Anything outside the URL path and query characters is percent-encoded (CR, LF, spaces,
+  // non-ASCII, backslash), so the Location header is always valid; a surrogate pair is one
+  // character and a lone surrogate becomes U+FFFD instead of throwing.
+  if (/[^\w\-.~!$&'()*+,;=:@\/?%]/.test(tail)) {
+    tail = tail.replace(/[\ud800-\udbff][\udc00-\udfff]|[^\w\-.~!$&'()*+,;=:@\/?%]/g, function (c) {
+      try {
+        return encodeURIComponent(c);
+      } catch (e) {
+        return '%EF%BF%BD';
+      }
+    });
+  }
+  return ctx.redirect('/' + section + '/' + tail, config.status);
+}

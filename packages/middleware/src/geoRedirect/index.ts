@@ -1,0 +1,1 @@
+export { geoRedirect, type GeoRedirectOptions } from './geoRedirect.js';

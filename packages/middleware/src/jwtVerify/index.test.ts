@@ -1,0 +1,548 @@
+import { createHmac, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { buildableFor, checkPipeline, CODES, edge, type Middleware, type Outcome } from '@edgeline/core';
+import { eventFor, lambdaEvent, runPipeline, viewerRequest } from '@edgeline/core/testing';
+import { runPortably } from '../testing/portable.js';
+import { cognito, jwtVerify, type PublicJwk } from '.';
+
+// ---------------------------------------------------------------------------------------------
+// Token helpers
+
+const b64 = (o: unknown) => Buffer.from(typeof o === 'string' ? o : JSON.stringify(o)).toString('base64url');
+const now = () => Math.floor(Date.now() / 1000);
+const SECRET = 'a-shared-secret-of-at-least-32-bytes!';
+const SECRET_512 = 'x'.repeat(64);
+
+function hmacToken(payload: unknown, secret = SECRET, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
+  const hash = header.alg === 'HS384' ? 'sha384' : header.alg === 'HS512' ? 'sha512' : 'sha256';
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${createHmac(hash, secret).update(input).digest('base64url')}`;
+}
+
+const HASH: Record<string, string> = { RS256: 'sha256', PS256: 'sha256', ES256: 'sha256', ES384: 'sha384', RS512: 'sha512' };
+function signedToken(alg: string, payload: unknown, key: KeyObject, header: Record<string, unknown> = {}, dsa: 'ieee-p1363' | 'der' = 'ieee-p1363'): string {
+  const input = `${b64({ alg, ...header })}.${b64(payload)}`;
+  const options = alg.startsWith('PS')
+    ? { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: -1 /* digest */ }
+    : alg.startsWith('ES') ? { key, dsaEncoding: dsa } : key;
+  return `${input}.${sign(HASH[alg], Buffer.from(input), options).toString('base64url')}`;
+}
+
+const claims = (extra: Record<string, unknown> = {}) => ({ sub: 'u1', exp: now() + 600, ...extra });
+const bearer = (token: string) => ({ authorization: 'Bearer ' + token });
+
+const UNAUTHORIZED = { status: 401, statusDescription: undefined, headers: { 'www-authenticate': ['Bearer'] }, body: undefined };
+
+function denied(out: Outcome): boolean {
+  if (out.kind !== 'respond') return false;
+  expect(out.response).toEqual(UNAUTHORIZED);
+  return true;
+}
+function allowed(out: Outcome): boolean {
+  return out.kind === 'forward';
+}
+
+// ---------------------------------------------------------------------------------------------
+// HMAC: the same cases for an inlined secret (cf and lambda) and a KeyValueStore secret (cf 2.0)
+
+const ISSUER = 'https://issuer.example';
+type Case = [what: string, headers: Record<string, string | string[]>, allow: boolean];
+
+function hmacCases(): Case[] {
+  const t = now();
+  const noneToken = (sig: string) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims({ iss: ISSUER }))}.${sig}`;
+  const good = hmacToken(claims({ iss: ISSUER }));
+  return [
+    ['a valid token', bearer(good), true],
+    ['a lower-case scheme', { authorization: 'bearer ' + good }, true],
+    ['claims with non-ASCII text', bearer(hmacToken(claims({ iss: ISSUER, name: 'Zoë 😀' }))), true],
+    // Over 1024 bytes: njs's Function.prototype.apply takes at most 1024 arguments.
+    ['a large payload', bearer(hmacToken(claims({ iss: ISSUER, groups: Array.from({ length: 300 }, (_, i) => `group-ë-${i}`) }))), true],
+    ['a kid in the header', bearer(hmacToken(claims({ iss: ISSUER }), SECRET, { alg: 'HS256', kid: 'k1' })), true],
+    ['nbf in the past and iat', bearer(hmacToken(claims({ iss: ISSUER, nbf: t - 10, iat: t - 10 }))), true],
+    ['no Authorization header', {}, false],
+    ['an empty bearer', { authorization: 'Bearer ' }, false],
+    ['the scheme alone', { authorization: 'Bearer' }, false],
+    ['another scheme', { authorization: 'Basic ' + good }, false],
+    ['two parts', bearer('a.b'), false],
+    ['four parts', bearer(good + '.x'), false],
+    ['empty parts', bearer('..'), false],
+    ['garbage', bearer('%%%.%%%.%%%'), false],
+    ['a truncated signature', bearer(good.slice(0, -3)), false],
+    ['a signature with one character changed', bearer(good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A')), false],
+    ['a signature with padding', bearer(good + '='), false],
+    ['a header that is not JSON', bearer(`${b64('{not json')}.${good.split('.')[1]}.${good.split('.')[2]}`), false],
+    ['a payload that is a JSON array', bearer(hmacToken([1, 2])), false],
+    ['a payload that is JSON null', bearer(hmacToken(null)), false],
+    ['standard base64 in a part', bearer(good.replace(/^e/, '+')), false],
+    ['a lone base64 character in a part', bearer(`${good.split('.')[0]}.x.${good.split('.')[2]}`), false],
+    ['a payload that is not UTF-8', bearer((() => {
+      const input = `${b64({ alg: 'HS256' })}.${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}`;
+      return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
+    })()), false],
+    ['the wrong secret', bearer(hmacToken(claims({ iss: ISSUER }), SECRET + '!')), false],
+    ['alg none without a signature', bearer(noneToken('')), false],
+    ['alg none with a signature', bearer(noneToken('c2ln')), false],
+    ['alg None', bearer(hmacToken(claims({ iss: ISSUER }), SECRET, { alg: 'None' })), false],
+    ['an algorithm not allowed (HS512)', bearer(hmacToken(claims({ iss: ISSUER }), SECRET, { alg: 'HS512' })), false],
+    ['an RS256 header over an HMAC signature', bearer(hmacToken(claims({ iss: ISSUER }), SECRET, { alg: 'RS256' })), false],
+    ['a prototype name as alg', bearer(hmacToken(claims({ iss: ISSUER }), SECRET, { alg: '__proto__' })), false],
+    ['constructor as alg', bearer(hmacToken(claims({ iss: ISSUER }), SECRET, { alg: 'constructor' })), false],
+    ['alg that is not a string', bearer(hmacToken(claims({ iss: ISSUER }), SECRET, { alg: ['HS256'] })), false],
+    ['a crit header', bearer(hmacToken(claims({ iss: ISSUER }), SECRET, { alg: 'HS256', crit: ['exp'] })), false],
+    ['an expired token', bearer(hmacToken(claims({ iss: ISSUER, exp: t - 60 }))), false],
+    ['exp equal to now', bearer(hmacToken(claims({ iss: ISSUER, exp: t }))), false],
+    ['no exp', bearer(hmacToken({ sub: 'u1', iss: ISSUER })), false],
+    ['exp as a string', bearer(hmacToken(claims({ iss: ISSUER, exp: String(t + 600) }))), false],
+    ['nbf in the future', bearer(hmacToken(claims({ iss: ISSUER, nbf: t + 600 }))), false],
+    ['nbf as a string', bearer(hmacToken(claims({ iss: ISSUER, nbf: 'yesterday' }))), false],
+    ['iat as a string', bearer(hmacToken(claims({ iss: ISSUER, iat: 'now' }))), false],
+    ['the wrong issuer', bearer(hmacToken(claims({ iss: 'https://evil.example' }))), false],
+    ['no issuer', bearer(hmacToken(claims())), false],
+    ['an issuer that is a prototype name', bearer(hmacToken(claims({ iss: 'constructor' }))), false],
+    ['an issuer as a list', bearer(hmacToken(claims({ iss: [ISSUER] }))), false],
+  ];
+}
+
+const hs256 = jwtVerify({ algorithms: ['HS256'], secret: SECRET, issuer: ISSUER });
+const hs256Kvs = jwtVerify({ algorithms: ['HS256'], secret: { kvs: 'jwt-secret' }, issuer: ISSUER });
+const STORE = { 'jwt-secret': SECRET };
+
+for (const shape of ['cff', 'lambda'] as const) {
+  describe(`security: jwtVerify with an HMAC secret (${shape})`, () => {
+    for (const [what, headers, allow] of hmacCases()) {
+      it(`${allow ? 'lets through' : 'denies'} ${what}`, async () => {
+        const out = await runPipeline(hs256, eventFor(shape, 'viewer-request', { headers }));
+        expect(allow ? allowed(out) : denied(out)).toBe(true);
+      });
+    }
+  });
+}
+
+describe('security: jwtVerify with a KeyValueStore secret (cloudfront-js-2.0)', () => {
+  for (const [what, headers, allow] of hmacCases()) {
+    it(`${allow ? 'lets through' : 'denies'} ${what}`, async () => {
+      const out = await runPipeline(hs256Kvs, viewerRequest({ headers }), { kvs: STORE });
+      expect(allow ? allowed(out) : denied(out)).toBe(true);
+    });
+  }
+
+  it('denies when the key is missing from the store or empty', async () => {
+    const headers = bearer(hmacToken(claims({ iss: ISSUER })));
+    expect(denied(await runPipeline(hs256Kvs, viewerRequest({ headers }), { kvs: {} }))).toBe(true);
+    expect(denied(await runPipeline(hs256Kvs, viewerRequest({ headers }), { kvs: { 'jwt-secret': '' } }))).toBe(true);
+    expect(denied(await runPipeline(hs256Kvs, viewerRequest({ headers }), { kvs: { 'jwt-secret': 'another-secret-of-32-bytes-or-more!!' } }))).toBe(true);
+  });
+
+  it('is rejected on cloudfront-js-1.0 and Lambda@Edge, which have no KeyValueStore', () => {
+    expect(checkPipeline(edge().use(hs256Kvs), 'cloudfront-js-2.0')).toEqual([]);
+    expect(checkPipeline(edge().use(hs256Kvs), 'cloudfront-js-1.0').map((v) => v.capability)).toContain('kvs');
+    expect(checkPipeline(edge().use(hs256Kvs), 'lambda').map((v) => v.capability)).toContain('kvs');
+  });
+});
+
+for (const shape of ['cff', 'lambda'] as const) {
+  describe(`jwtVerify claims (${shape})`, () => {
+    const run = (mw: Middleware, headers: Record<string, string>) => runPipeline(mw, eventFor(shape, 'viewer-request', { headers }));
+
+    it('removes the Authorization header on success unless strip is false', async () => {
+      const headers = bearer(hmacToken(claims({ iss: ISSUER })));
+      const stripped = await run(hs256, headers);
+      expect(stripped.kind === 'forward' && stripped.request.headers.authorization).toBeUndefined();
+      const kept = await run(jwtVerify({ algorithms: ['HS256'], secret: SECRET, strip: false }), headers);
+      expect(kept.kind === 'forward' && kept.request.headers.authorization).toEqual([headers.authorization]);
+    });
+
+    it('allows clock skew up to clockTolerance on exp and nbf', async () => {
+      const lenient = jwtVerify({ algorithms: ['HS256'], secret: SECRET, clockTolerance: 30 });
+      expect(allowed(await run(lenient, bearer(hmacToken(claims({ exp: now() - 10 })))))).toBe(true);
+      expect(allowed(await run(lenient, bearer(hmacToken(claims({ nbf: now() + 10 })))))).toBe(true);
+      expect(denied(await run(lenient, bearer(hmacToken(claims({ exp: now() - 60 })))))).toBe(true);
+      expect(denied(await run(lenient, bearer(hmacToken(claims({ nbf: now() + 60 })))))).toBe(true);
+    });
+
+    it('accepts any of several issuers', async () => {
+      const mw = jwtVerify({ algorithms: ['HS256'], secret: SECRET, issuer: ['https://a.example', 'https://b.example'] });
+      expect(allowed(await run(mw, bearer(hmacToken(claims({ iss: 'https://b.example' })))))).toBe(true);
+      expect(denied(await run(mw, bearer(hmacToken(claims({ iss: 'https://c.example' })))))).toBe(true);
+    });
+
+    it('checks aud as a string or a list', async () => {
+      const mw = jwtVerify({ algorithms: ['HS256'], secret: SECRET, audience: ['api', 'admin'] });
+      expect(allowed(await run(mw, bearer(hmacToken(claims({ aud: 'api' })))))).toBe(true);
+      expect(allowed(await run(mw, bearer(hmacToken(claims({ aud: ['other', 'admin'] })))))).toBe(true);
+      expect(denied(await run(mw, bearer(hmacToken(claims({ aud: 'other' })))))).toBe(true);
+      expect(denied(await run(mw, bearer(hmacToken(claims({ aud: ['other', 1] })))))).toBe(true);
+      expect(denied(await run(mw, bearer(hmacToken(claims()))))).toBe(true);
+      expect(denied(await run(mw, bearer(hmacToken(claims({ aud: 'toString' })))))).toBe(true);
+    });
+
+    it("checks Cognito's token_use, and client_id instead of aud for access tokens", async () => {
+      const access = jwtVerify({ algorithms: ['HS256'], secret: SECRET, tokenUse: 'access', audience: 'client-1' });
+      expect(allowed(await run(access, bearer(hmacToken(claims({ token_use: 'access', client_id: 'client-1' })))))).toBe(true);
+      expect(denied(await run(access, bearer(hmacToken(claims({ token_use: 'id', client_id: 'client-1' })))))).toBe(true);
+      expect(denied(await run(access, bearer(hmacToken(claims({ token_use: 'access', client_id: 'client-2' })))))).toBe(true);
+      expect(denied(await run(access, bearer(hmacToken(claims({ token_use: 'access', aud: 'client-1' })))))).toBe(true);
+      const id = jwtVerify({ algorithms: ['HS256'], secret: SECRET, tokenUse: 'id', audience: 'client-1' });
+      expect(allowed(await run(id, bearer(hmacToken(claims({ token_use: 'id', aud: 'client-1' })))))).toBe(true);
+      expect(denied(await run(id, bearer(hmacToken(claims({ token_use: 'id', client_id: 'client-1' })))))).toBe(true);
+      expect(denied(await run(id, bearer(hmacToken(claims({ aud: 'client-1' })))))).toBe(true);
+    });
+
+  });
+}
+
+describe('jwtVerify HS384 and HS512 (lambda)', () => {
+  it('verifies them on Lambda@Edge (CloudFront Functions hash with sha256 at most)', async () => {
+    const mw = jwtVerify({ algorithms: ['HS384', 'HS512'], secret: SECRET_512 });
+    const run = (token: string) => runPipeline(mw, lambdaEvent('viewer-request', { headers: bearer(token) }));
+    expect(allowed(await run(hmacToken(claims(), SECRET_512, { alg: 'HS384' })))).toBe(true);
+    expect(allowed(await run(hmacToken(claims(), SECRET_512, { alg: 'HS512' })))).toBe(true);
+    expect(denied(await run(hmacToken(claims(), SECRET_512, { alg: 'HS256' })))).toBe(true);
+    expect(denied(await run(hmacToken(claims(), SECRET_512 + 'x', { alg: 'HS512' })))).toBe(true);
+    await expect(runPipeline(mw, viewerRequest({ headers: bearer(hmacToken(claims(), SECRET_512, { alg: 'HS512' })) }))).rejects.toMatchObject({ code: CODES.rejected });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Public keys (Lambda@Edge)
+
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa2 = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ec384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+const jwkOf = (k: KeyObject, extra: Record<string, string>) => ({ ...(k.export({ format: 'jwk' }) as PublicJwk), ...extra });
+const RSA_JWK = jwkOf(rsa.publicKey, { kid: 'r1', use: 'sig' });
+const EC_JWK = jwkOf(ec.publicKey, { kid: 'e1', alg: 'ES256' });
+const EC384_JWK = jwkOf(ec384.publicKey, { kid: 'e3' });
+const JWKS = { keys: [RSA_JWK, EC_JWK, EC384_JWK] };
+
+describe('security: jwtVerify with inline public keys (lambda)', () => {
+  const mw = jwtVerify({ algorithms: ['RS256', 'PS256', 'ES256', 'ES384'], jwks: JWKS, issuer: ISSUER });
+  const run = (token: string) => runPipeline(mw, lambdaEvent('viewer-request', { headers: bearer(token) }));
+  const ok = claims({ iss: ISSUER });
+
+  it('verifies RS256, PS256, ES256 and ES384 tokens', async () => {
+    expect(allowed(await run(signedToken('RS256', ok, rsa.privateKey, { kid: 'r1' })))).toBe(true);
+    expect(allowed(await run(signedToken('PS256', ok, rsa.privateKey, { kid: 'r1' })))).toBe(true);
+    expect(allowed(await run(signedToken('ES256', ok, ec.privateKey, { kid: 'e1' })))).toBe(true);
+    expect(allowed(await run(signedToken('ES384', ok, ec384.privateKey, { kid: 'e3' })))).toBe(true);
+    // Without a kid every key of the right type is tried.
+    expect(allowed(await run(signedToken('RS256', ok, rsa.privateKey)))).toBe(true);
+  });
+
+  const cases: [string, () => string][] = [
+    ['a kid not in the set', () => signedToken('RS256', ok, rsa.privateKey, { kid: 'r9' })],
+    ['a kid of another key', () => signedToken('RS256', ok, rsa.privateKey, { kid: 'e1' })],
+    ['a kid that is not a string', () => signedToken('RS256', ok, rsa.privateKey, { kid: 1 } as never)],
+    ['a token signed by another key', () => signedToken('RS256', ok, rsa2.privateKey, { kid: 'r1' })],
+    ['an HS256 token whose secret is the public JWK (algorithm confusion)', () => hmacToken(ok, JSON.stringify(RSA_JWK), { alg: 'HS256', kid: 'r1' })],
+    ['an HS256 token whose secret is the public PEM (algorithm confusion)', () => hmacToken(ok, rsa.publicKey.export({ format: 'pem', type: 'spki' }) as string, { alg: 'HS256' })],
+    ['alg none', () => `${b64({ alg: 'none' })}.${b64(ok)}.`],
+    ['an algorithm not allowed (RS512)', () => signedToken('RS512', ok, rsa.privateKey, { kid: 'r1' })],
+    ['an RS256 header over an ECDSA signature', () => signedToken('ES256', ok, ec.privateKey, { kid: 'e1' }).replace(/^[^.]+/, b64({ alg: 'RS256', kid: 'e1' }))],
+    ['an ES256 token against a P-384 key', () => signedToken('ES256', ok, ec384.privateKey, { kid: 'e3' })],
+    ['an ES384 token against a key pinned to ES256', () => signedToken('ES384', ok, ec.privateKey, { kid: 'e1' })],
+    ['a DER-encoded ECDSA signature', () => signedToken('ES256', ok, ec.privateKey, { kid: 'e1' }, 'der')],
+    ['a truncated RSA signature', () => signedToken('RS256', ok, rsa.privateKey, { kid: 'r1' }).slice(0, -4)],
+    ['a signature outside the base64url alphabet', () => signedToken('RS256', ok, rsa.privateKey, { kid: 'r1' }).replace(/.$/, '+')],
+    ['an expired token', () => signedToken('RS256', claims({ iss: ISSUER, exp: now() - 1 }), rsa.privateKey, { kid: 'r1' })],
+    ['nbf in the future', () => signedToken('RS256', claims({ iss: ISSUER, nbf: now() + 60 }), rsa.privateKey, { kid: 'r1' })],
+    ['the wrong issuer', () => signedToken('RS256', claims({ iss: 'https://evil.example' }), rsa.privateKey, { kid: 'r1' })],
+    ['no exp', () => signedToken('RS256', { iss: ISSUER }, rsa.privateKey, { kid: 'r1' })],
+    ['a crit header', () => signedToken('RS256', ok, rsa.privateKey, { kid: 'r1', crit: ['b64'], b64: false })],
+    ['garbage', () => 'eyJ.eyJ.sig'],
+    ['a token with whitespace inside', () => signedToken('RS256', ok, rsa.privateKey, { kid: 'r1' }).replace('.', ' .')],
+  ];
+  for (const [what, token] of cases) {
+    it(`denies ${what}`, async () => {
+      expect(denied(await run(token()))).toBe(true);
+    });
+  }
+
+  it('denies a PS256 token against a key pinned to RS256', async () => {
+    const pinned = jwtVerify({ algorithms: ['RS256', 'PS256'], jwks: { keys: [{ ...RSA_JWK, alg: 'RS256' }] } });
+    const out = await runPipeline(pinned, lambdaEvent('viewer-request', { headers: bearer(signedToken('PS256', claims(), rsa.privateKey, { kid: 'r1' })) }));
+    expect(denied(out)).toBe(true);
+  });
+
+  it('imports the keys once per config, not per request', async () => {
+    const fresh = jwtVerify({ algorithms: ['RS256'], jwks: { keys: [RSA_JWK] } });
+    const token = signedToken('RS256', claims(), rsa.privateKey, { kid: 'r1' });
+    await runPipeline(fresh, lambdaEvent('viewer-request', { headers: bearer(token) }));
+    const memo = (globalThis as unknown as { __edgelineJwks: WeakMap<object, unknown[]> }).__edgelineJwks;
+    const imported = memo.get(fresh.config as object);
+    expect(imported).toHaveLength(1);
+    await runPipeline(fresh, lambdaEvent('viewer-request', { headers: bearer(token) }));
+    expect(memo.get(fresh.config as object)).toBe(imported);
+  });
+
+  it('inlines only the public members of each key', () => {
+    const withExtras = jwtVerify({ algorithms: ['RS256'], jwks: { keys: [{ ...RSA_JWK, x5c: ['MIIB...'], ext: true } as PublicJwk] } });
+    const keys = (withExtras.config as { keys: { jwk: object }[] }).keys;
+    expect(Object.keys(keys[0].jwk).sort()).toEqual(['e', 'kty', 'n']);
+  });
+
+  it('leaves keys for encryption out of the set', async () => {
+    const mixed = jwtVerify({ algorithms: ['RS256'], jwks: { keys: [{ ...jwkOf(rsa2.publicKey, { kid: 'enc', use: 'enc' }) }, RSA_JWK] } });
+    expect((mixed.config as { keys: unknown[] }).keys).toHaveLength(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// A key set fetched from a URL (Lambda@Edge)
+
+describe('security: jwtVerify with jwksUrl (lambda)', () => {
+  let server: Server;
+  let hanging: Server;
+  let base = '';
+  let hangingUrl = '';
+  let deadUrl = '';
+  let hits = 0;
+  const listen = (s: Server) => new Promise<string>((resolve) => s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      hits++;
+      if (req.url === '/jwks.json') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [RSA_JWK, EC_JWK] }));
+      } else if (req.url === '/broken.json') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": [');
+      } else {
+        res.writeHead(500).end('oops');
+      }
+    });
+    base = await listen(server);
+    // Accepts the connection and never answers.
+    hanging = createServer(() => {});
+    hangingUrl = `${await listen(hanging)}/jwks.json`;
+    // Nothing listens on a port just freed.
+    const dead = createServer();
+    deadUrl = `${await listen(dead)}/jwks.json`;
+    await new Promise((resolve) => dead.close(resolve));
+  });
+  afterAll(async () => {
+    hanging.closeAllConnections();
+    server.closeAllConnections();
+    await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => hanging.close(r))]);
+  });
+
+  const run = (mw: Middleware, token: string) => runPipeline(mw, lambdaEvent('viewer-request', { headers: bearer(token) }));
+  const rs = (payload: unknown, kid = 'r1') => signedToken('RS256', payload, rsa.privateKey, { kid });
+
+  it('verifies a token against the fetched keys, fetching once for many requests', async () => {
+    const mw = jwtVerify({ algorithms: ['RS256', 'ES256'], jwksUrl: `${base}/jwks.json`, issuer: ISSUER, audience: 'api' });
+    const before = hits;
+    expect(allowed(await run(mw, rs(claims({ iss: ISSUER, aud: 'api' }))))).toBe(true);
+    expect(allowed(await run(mw, signedToken('ES256', claims({ iss: ISSUER, aud: ['x', 'api'] }), ec.privateKey, { kid: 'e1' })))).toBe(true);
+    expect(allowed(await run(mw, rs(claims({ iss: ISSUER, aud: 'api' }))))).toBe(true);
+    expect(hits - before).toBe(1);
+  });
+
+  it('denies what the inline key set denies', async () => {
+    const mw = jwtVerify({ algorithms: ['RS256'], jwksUrl: `${base}/jwks.json`, issuer: ISSUER, audience: 'api' });
+    const ok = claims({ iss: ISSUER, aud: 'api' });
+    for (const token of [
+      rs(ok, 'r9'),
+      signedToken('RS256', ok, rsa2.privateKey, { kid: 'r1' }),
+      hmacToken(ok, JSON.stringify(RSA_JWK), { alg: 'HS256', kid: 'r1' }),
+      `${b64({ alg: 'none' })}.${b64(ok)}.`,
+      signedToken('ES256', ok, ec.privateKey, { kid: 'e1' }),
+      rs(claims({ iss: ISSUER, aud: 'api', exp: now() - 5 })),
+      rs(claims({ iss: ISSUER, aud: 'api', nbf: now() + 60 })),
+      rs(claims({ iss: 'https://evil.example', aud: 'api' })),
+      rs(claims({ iss: ISSUER, aud: 'other' })),
+      rs({ iss: ISSUER, aud: 'api' }),
+      'a.b',
+      rs(ok).slice(0, -2),
+    ]) {
+      expect(denied(await run(mw, token))).toBe(true);
+    }
+  });
+
+  it('checks token_use and client_id for Cognito access tokens', async () => {
+    const options = cognito({ region: 'eu-west-1', userPoolId: 'eu-west-1_AbC123', tokenUse: 'access', clientId: 'client-1' });
+    const mw = jwtVerify({ algorithms: ['RS256'], ...options, jwksUrl: `${base}/jwks.json` });
+    const iss = options.issuer;
+    expect(allowed(await run(mw, rs(claims({ iss, token_use: 'access', client_id: 'client-1' }))))).toBe(true);
+    expect(denied(await run(mw, rs(claims({ iss, token_use: 'id', client_id: 'client-1', aud: 'client-1' }))))).toBe(true);
+    expect(denied(await run(mw, rs(claims({ iss, token_use: 'access', client_id: 'client-2' }))))).toBe(true);
+    expect(denied(await run(mw, rs(claims({ iss, token_use: 'access', aud: 'client-1' }))))).toBe(true);
+    expect(denied(await run(mw, rs(claims({ iss: ISSUER, token_use: 'access', client_id: 'client-1' }))))).toBe(true);
+  });
+
+  it('denies when the key set is unreachable, slow or broken: never allows', async () => {
+    const token = rs(claims());
+    for (const jwksUrl of [deadUrl, `${base}/missing.json`, `${base}/broken.json`]) {
+      expect(denied(await run(jwtVerify({ algorithms: ['RS256'], jwksUrl }), token))).toBe(true);
+    }
+    expect(denied(await run(jwtVerify({ algorithms: ['RS256'], jwksUrl: hangingUrl, jwksTimeout: 100 }), token))).toBe(true);
+  });
+
+  it('needs network and async, so it is Lambda@Edge only', () => {
+    const mw = jwtVerify({ algorithms: ['RS256'], jwksUrl: `${base}/jwks.json` });
+    expect([...mw.needs].sort()).toEqual(['async', 'crypto:verify', 'network']);
+    expect(checkPipeline(edge().use(mw), 'lambda')).toEqual([]);
+    expect(checkPipeline(edge().use(mw), 'cloudfront-js-2.0').map((v) => v.capability).sort()).toEqual(['crypto:verify', 'network']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('jwtVerify capabilities', () => {
+  it('declares exactly what its options need', () => {
+    expect(hs256.needs).toEqual(['crypto:hmac']);
+    expect(jwtVerify({ algorithms: ['HS512'], secret: SECRET_512 }).needs).toEqual(['crypto:hmac', 'crypto:verify']);
+    expect(hs256Kvs.needs).toEqual(['crypto:hmac', 'kvs', 'async']);
+    expect(jwtVerify({ algorithms: ['RS256'], jwks: JWKS }).needs).toEqual(['crypto:verify']);
+    expect(jwtVerify({ algorithms: ['RS256'], jwksUrl: 'https://issuer.example/jwks.json' }).needs).toEqual(['crypto:verify', 'network', 'async']);
+  });
+
+  it('carries them in its type', () => {
+    expectTypeOf(hs256).toEqualTypeOf<Middleware<'crypto:hmac'>>();
+    expectTypeOf(jwtVerify({ algorithms: ['HS256', 'HS512'], secret: SECRET_512 })).toEqualTypeOf<Middleware<'crypto:hmac' | 'crypto:verify'>>();
+    expectTypeOf(hs256Kvs).toEqualTypeOf<Middleware<'crypto:hmac' | 'kvs' | 'async'>>();
+    expectTypeOf(jwtVerify({ algorithms: ['RS256'], jwks: JWKS })).toEqualTypeOf<Middleware<'crypto:verify'>>();
+    expectTypeOf(jwtVerify({ algorithms: ['RS256'], ...cognito({ region: 'eu-west-1', userPoolId: 'eu-west-1_AbC123', tokenUse: 'id' }) }))
+      .toEqualTypeOf<Middleware<'crypto:verify' | 'network' | 'async'>>();
+    buildableFor('cloudfront-js-1.0', edge().use(hs256));
+    buildableFor('cloudfront-js-2.0', edge().use(hs256Kvs));
+    buildableFor('lambda', edge().use(jwtVerify({ algorithms: ['RS256'], jwks: JWKS })));
+    // @ts-expect-error RSA verification is Lambda@Edge only
+    buildableFor('cloudfront-js-2.0', edge().use(jwtVerify({ algorithms: ['RS256'], jwks: JWKS })));
+    // @ts-expect-error the KeyValueStore is a CloudFront Functions 2.0 feature
+    buildableFor('lambda', edge().use(hs256Kvs));
+    expect(() =>
+      // @ts-expect-error an HMAC secret verifies HMAC algorithms only
+      jwtVerify({ algorithms: ['RS256'], secret: SECRET }),
+    ).toThrow();
+    expect(() =>
+      // @ts-expect-error one key source only
+      jwtVerify({ algorithms: ['RS256'], jwks: JWKS, jwksUrl: 'https://issuer.example/jwks.json' }),
+    ).toThrow();
+  });
+
+  it('runs HS256 on every target, public keys on Lambda@Edge only', () => {
+    for (const target of ['cloudfront-js-1.0', 'cloudfront-js-2.0', 'lambda'] as const) expect(checkPipeline(edge().use(hs256), target)).toEqual([]);
+    const rs256 = edge().use(jwtVerify({ algorithms: ['RS256'], jwks: JWKS }));
+    expect(checkPipeline(rs256, 'lambda')).toEqual([]);
+    for (const target of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
+      expect(checkPipeline(rs256, target)).toEqual([expect.objectContaining({ middleware: 'jwtVerify', capability: 'crypto:verify' })]);
+    }
+    expect(checkPipeline(edge().use(jwtVerify({ algorithms: ['HS384'], secret: SECRET_512 })), 'cloudfront-js-1.0').map((v) => v.capability)).toEqual(['crypto:verify']);
+  });
+
+  it('answers 401 when a hook throws (onError)', () => {
+    for (const mw of [hs256, hs256Kvs, jwtVerify({ algorithms: ['RS256'], jwks: JWKS })]) {
+      expect(mw.onError).toEqual({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    }
+  });
+});
+
+describe('jwtVerify HMAC hooks lowered to ES5, in njs and in Node', () => {
+  const cases = () => hmacCases().map(([, headers]) => ({ headers: headers as Record<string, string>, kvs: STORE }));
+  const expected = () => hmacCases().map(([, , allow]) => allow);
+
+  it('gives the same decisions for an inlined secret', async () => {
+    const { njs, node } = await runPortably(hs256, 'request', cases());
+    expect(njs).toEqual(node);
+    expect(njs.map((r) => r.result === null)).toEqual(expected());
+    expect(njs.filter((r) => r.result !== null).every((r) => JSON.stringify(r.result) === JSON.stringify({ status: 401, headers: { 'www-authenticate': 'Bearer' } }))).toBe(true);
+    expect(njs.filter((r) => r.result === null).every((r) => r.headers.authorization === undefined)).toBe(true);
+  });
+
+  it('gives the same decisions for a KeyValueStore secret', async () => {
+    const { njs, node } = await runPortably(hs256Kvs, 'request', cases());
+    expect(njs).toEqual(node);
+    expect(njs.map((r) => r.result === null)).toEqual(expected());
+  });
+});
+
+describe('jwtVerify options', () => {
+  const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+  const bad: [string, unknown][] = [
+    ['algorithms', { secret: SECRET }],
+    ['algorithms', { algorithms: [], secret: SECRET }],
+    ['algorithms', { algorithms: ['none'], secret: SECRET }],
+    ['algorithms', { algorithms: ['HS256', 'NONE'], secret: SECRET }],
+    ['algorithms', { algorithms: ['HS257'], secret: SECRET }],
+    ['algorithms', { algorithms: 'HS256', secret: SECRET }],
+    ['algorithms', { algorithms: ['RS256'], secret: SECRET }],
+    ['algorithms', { algorithms: ['HS256', 'RS256'], secret: SECRET }],
+    ['algorithms', { algorithms: ['HS256'], jwks: JWKS }],
+    ['algorithms', { algorithms: ['HS256'], jwksUrl: 'https://issuer.example/jwks.json' }],
+    ['algorithms', { algorithms: ['HS512'], secret: { kvs: 'k' } }],
+    ['secret', { algorithms: ['HS256'] }],
+    ['jwks', { algorithms: ['RS256'], secret: SECRET, jwks: JWKS }],
+    ['jwksUrl', { algorithms: ['RS256'], jwks: JWKS, jwksUrl: 'https://issuer.example/jwks.json' }],
+    ['secret', { algorithms: ['HS256'], secret: 'short' }],
+    ['secret', { algorithms: ['HS256', 'HS512'], secret: SECRET }],
+    ['secret', { algorithms: ['HS256'], secret: '' }],
+    ['secret.kvs', { algorithms: ['HS256'], secret: { kvs: '' } }],
+    ['secret.kvs', { algorithms: ['HS256'], secret: { kvs: 'k'.repeat(513) } }],
+    ['key', { algorithms: ['HS256'], secret: { key: 'k' } }],
+    ['jwks', { algorithms: ['RS256'], jwks: { keys: [] } }],
+    ['jwks', { algorithms: ['RS256'], jwks: [RSA_JWK] }],
+    ['jwks', { algorithms: ['ES512'], jwks: JWKS }],
+    ['jwks.keys[0]', { algorithms: ['RS256'], jwks: { keys: [rsa.privateKey.export({ format: 'jwk' })] } }],
+    ['jwks.keys[0]', { algorithms: ['RS256'], jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }],
+    ['jwks.keys[0]', { algorithms: ['RS256'], jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'abc' }] } }],
+    ['jwks.keys[0]', { algorithms: ['RS256'], jwks: { keys: [{ kty: 'RSA', n: 'AQAB' }] } }],
+    ['jwks.keys[0]', { algorithms: ['RS256'], jwks: { keys: [{ kty: 'RSA', n: '!!!', e: 'AQAB' }] } }],
+    ['jwks.keys[0]', { algorithms: ['RS256'], jwks: { keys: [weak.export({ format: 'jwk' })] } }],
+    ['jwks.keys[0]', { algorithms: ['RS256'], jwks: { keys: [{ ...RSA_JWK, alg: 'HS256' }] } }],
+    ['jwks.keys[0]', { algorithms: ['RS256'], jwks: { keys: [{ ...RSA_JWK, kid: 7 }] } }],
+    ['jwksUrl', { algorithms: ['RS256'], jwksUrl: 'http://issuer.example/jwks.json' }],
+    ['jwksUrl', { algorithms: ['RS256'], jwksUrl: 'not a url' }],
+    ['jwksUrl', { algorithms: ['RS256'], jwksUrl: 'file:///etc/passwd' }],
+    ['jwksTimeout', { algorithms: ['HS256'], secret: SECRET, jwksTimeout: 100 }],
+    ['jwksTimeout', { algorithms: ['RS256'], jwksUrl: 'https://issuer.example/jwks.json', jwksTimeout: 0 }],
+    ['clockTolerance', { algorithms: ['HS256'], secret: SECRET, clockTolerance: -1 }],
+    ['clockTolerance', { algorithms: ['HS256'], secret: SECRET, clockTolerance: '30s' }],
+    ['tokenUse', { algorithms: ['HS256'], secret: SECRET, tokenUse: 'refresh' }],
+    ['issuer', { algorithms: ['HS256'], secret: SECRET, issuer: '' }],
+    ['issuer', { algorithms: ['HS256'], secret: SECRET, issuer: [] }],
+    ['audience[1]', { algorithms: ['HS256'], secret: SECRET, audience: ['a', 2] }],
+    ['strip', { algorithms: ['HS256'], secret: SECRET, strip: 'yes' }],
+    ['algorithm', { algorithm: 'HS256', algorithms: ['HS256'], secret: SECRET }],
+  ];
+  for (const [option, options] of bad) {
+    it(`refuses ${JSON.stringify(options).slice(0, 120)}, naming ${option}`, () => {
+      expect(() => jwtVerify(options as never)).toThrow(expect.objectContaining({ code: CODES.config, option }));
+    });
+  }
+
+  it('keeps a private key out of the artifact even when it has a kid', () => {
+    const jwk = { ...(createPrivateKey(rsa.privateKey.export({ format: 'pem', type: 'pkcs8' })).export({ format: 'jwk' }) as PublicJwk), kid: 'r1' };
+    expect(() => jwtVerify({ algorithms: ['RS256'], jwks: { keys: [jwk] } })).toThrow(/private key material/);
+  });
+});
+
+describe('cognito', () => {
+  it('fills issuer, jwksUrl, tokenUse and the app client', () => {
+    expect(cognito({ region: 'eu-west-1', userPoolId: 'eu-west-1_AbC123', tokenUse: 'access', clientId: '1example23456789' })).toEqual({
+      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
+      jwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json',
+      tokenUse: 'access',
+      audience: ['1example23456789'],
+    });
+    expect(cognito({ region: 'us-east-1', userPoolId: 'us-east-1_X', tokenUse: 'id' })).not.toHaveProperty('audience');
+  });
+
+  const bad: [string, unknown][] = [
+    ['region', { region: 'europe', userPoolId: 'europe_X', tokenUse: 'id' }],
+    ['userPoolId', { region: 'eu-west-1', userPoolId: 'us-east-1_AbC123', tokenUse: 'id' }],
+    ['userPoolId', { region: 'eu-west-1', userPoolId: 'eu-west-1_../x', tokenUse: 'id' }],
+    ['userPoolId', { region: 'eu-west-1', tokenUse: 'id' }],
+    ['tokenUse', { region: 'eu-west-1', userPoolId: 'eu-west-1_AbC123' }],
+    ['clientId', { region: 'eu-west-1', userPoolId: 'eu-west-1_AbC123', tokenUse: 'id', clientId: '' }],
+    ['userPool', { region: 'eu-west-1', userPool: 'eu-west-1_AbC123', userPoolId: 'eu-west-1_AbC123', tokenUse: 'id' }],
+  ];
+  for (const [option, options] of bad) {
+    it(`refuses ${JSON.stringify(options)}, naming ${option}`, () => {
+      expect(() => cognito(options as never)).toThrow(expect.objectContaining({ code: CODES.config, option }));
+    });
+  }
+});

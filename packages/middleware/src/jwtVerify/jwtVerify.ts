@@ -1,0 +1,628 @@
+import { createPublicKey } from 'node:crypto';
+import { ConfigError, defineMiddleware, type Answer, type Middleware, type RequestContext } from '@edgeline/core';
+import { booleanOption, repr, isPlainObject, knownOptions, oneOf, REGION, stringListOption, stringOption } from '../lib/options.js';
+
+export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
+export type AsymmetricAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
+export type JwtAlgorithm = HmacAlgorithm | AsymmetricAlgorithm;
+
+/** A public JSON Web Key (RSA or EC), as a JWKS lists it. */
+export interface PublicJwk {
+  kty?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: readonly string[];
+  n?: string;
+  e?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  [member: string]: unknown;
+}
+
+/** The claim checks every key source shares. */
+export interface JwtClaimOptions {
+  /** Expected `iss` (one of). */
+  issuer?: string | readonly string[];
+  /** Expected `aud` (one of; the token's `aud` may be a string or a list). With `tokenUse: 'access'`, `client_id` is checked instead, as Cognito access tokens carry no `aud`. */
+  audience?: string | readonly string[];
+  /** Expected Cognito `token_use`. */
+  tokenUse?: 'id' | 'access';
+  /** Seconds of clock skew allowed on `exp` and `nbf`. Default 0. */
+  clockTolerance?: number;
+  /** Remove the Authorization header once the token is verified. Default true. */
+  strip?: boolean;
+}
+interface NoKeySource {
+  secret?: undefined;
+  jwks?: undefined;
+  jwksUrl?: undefined;
+  jwksTimeout?: undefined;
+}
+/** HS256/384/512 with a shared secret inlined in the artifact. */
+export interface JwtSecretOptions extends JwtClaimOptions, Omit<NoKeySource, 'secret'> {
+  algorithms: readonly HmacAlgorithm[];
+  /** At least as many bytes as the hash output (32 for HS256, 48 for HS384, 64 for HS512). */
+  secret: string;
+}
+/** HS256 with the secret read from the function's KeyValueStore (cloudfront-js-2.0), so it is not in the code. */
+export interface JwtKvsSecretOptions extends JwtClaimOptions, Omit<NoKeySource, 'secret'> {
+  algorithms: readonly 'HS256'[];
+  secret: { kvs: string };
+}
+/** RS*, PS*, ES* against public keys inlined in the artifact (Lambda@Edge). */
+export interface JwtJwksOptions extends JwtClaimOptions, Omit<NoKeySource, 'jwks'> {
+  algorithms: readonly AsymmetricAlgorithm[];
+  jwks: { keys: readonly PublicJwk[] };
+}
+/** RS*, PS*, ES* against a key set fetched from a URL and cached by the warm container (Lambda@Edge). */
+export interface JwtJwksUrlOptions extends JwtClaimOptions, Omit<NoKeySource, 'jwksUrl' | 'jwksTimeout'> {
+  algorithms: readonly AsymmetricAlgorithm[];
+  /** https (http only for a loopback host, in tests). */
+  jwksUrl: string;
+  /** Milliseconds to wait for the key set before denying. Default 1500. */
+  jwksTimeout?: number;
+}
+export type JwtVerifyOptions = JwtSecretOptions | JwtKvsSecretOptions | JwtJwksOptions | JwtJwksUrlOptions;
+export type JwtCapability = 'crypto:hmac' | 'crypto:verify' | 'kvs' | 'network' | 'async';
+
+type ClaimConfig = {
+  /** Lookup objects (`value -> 1`): one property read per check instead of a search. */
+  issuer: Record<string, 1> | null;
+  audience: Record<string, 1> | null;
+  tokenUse: 'id' | 'access' | null;
+  clockTolerance: number;
+  strip: boolean;
+};
+type HmacConfig = ClaimConfig & { algorithms: Record<string, string>; secret: string };
+type HmacKvsConfig = ClaimConfig & { algorithms: Record<string, string>; secretKey: string };
+type AlgorithmSpec = { hash: string; kty: 'RSA' | 'EC'; pss: boolean; crv: string | null; size: number };
+type KeyConfig = { kid: string | null; alg: string | null; kty: string; crv: string | null; jwk: Record<string, string> };
+type JwksConfig = ClaimConfig & { algorithms: Record<string, AlgorithmSpec>; keys: KeyConfig[] };
+type JwksUrlConfig = Omit<ClaimConfig, 'issuer' | 'audience'> & {
+  algorithms: string[];
+  issuer: string[] | null;
+  audience: string[] | null;
+  jwksUrl: string;
+  timeout: number;
+};
+
+const HMAC: Record<HmacAlgorithm, { hash: string; bytes: number }> = {
+  HS256: { hash: 'sha256', bytes: 32 },
+  HS384: { hash: 'sha384', bytes: 48 },
+  HS512: { hash: 'sha512', bytes: 64 },
+};
+const ASYMMETRIC: Record<AsymmetricAlgorithm, AlgorithmSpec> = {
+  RS256: { hash: 'sha256', kty: 'RSA', pss: false, crv: null, size: 0 },
+  RS384: { hash: 'sha384', kty: 'RSA', pss: false, crv: null, size: 0 },
+  RS512: { hash: 'sha512', kty: 'RSA', pss: false, crv: null, size: 0 },
+  PS256: { hash: 'sha256', kty: 'RSA', pss: true, crv: null, size: 0 },
+  PS384: { hash: 'sha384', kty: 'RSA', pss: true, crv: null, size: 0 },
+  PS512: { hash: 'sha512', kty: 'RSA', pss: true, crv: null, size: 0 },
+  // JWS ECDSA signatures are r || s, each the size of the curve order.
+  ES256: { hash: 'sha256', kty: 'EC', pss: false, crv: 'P-256', size: 64 },
+  ES384: { hash: 'sha384', kty: 'EC', pss: false, crv: 'P-384', size: 96 },
+  ES512: { hash: 'sha512', kty: 'EC', pss: false, crv: 'P-521', size: 132 },
+};
+const OPTIONS = ['algorithms', 'secret', 'jwks', 'jwksUrl', 'jwksTimeout', 'issuer', 'audience', 'tokenUse', 'clockTolerance', 'strip'];
+const ON_ERROR = { status: 401, headers: { 'www-authenticate': 'Bearer' } };
+const isHmac = (alg: string): alg is HmacAlgorithm => Object.prototype.hasOwnProperty.call(HMAC, alg);
+const isAsymmetric = (alg: string): alg is AsymmetricAlgorithm => Object.prototype.hasOwnProperty.call(ASYMMETRIC, alg);
+
+/**
+ * Verifies `Authorization: Bearer <jwt>`; any failure answers 401 with `www-authenticate: Bearer`
+ * and nothing reaches the origin. Checks the structure, `alg` against `algorithms` (never `none`,
+ * never an HMAC token against public keys nor the reverse), the signature (HMAC compared in
+ * constant time), `exp` (required), `nbf`, `iss`, `aud`, Cognito's `token_use` and `kid`.
+ * HS256 runs on every target; HS384/HS512, RS*, PS*, ES* and `jwksUrl` on Lambda@Edge only.
+ * @example edge().use(jwtVerify({ algorithms: ['HS256'], secret: { kvs: 'jwt-secret' }, issuer: 'https://auth.example.com' }))
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-20.html
+ */
+export function jwtVerify(options: JwtSecretOptions & { algorithms: readonly 'HS256'[] }): Middleware<'crypto:hmac'>;
+export function jwtVerify(options: JwtSecretOptions): Middleware<'crypto:hmac' | 'crypto:verify'>;
+export function jwtVerify(options: JwtKvsSecretOptions): Middleware<'crypto:hmac' | 'kvs' | 'async'>;
+export function jwtVerify(options: JwtJwksOptions): Middleware<'crypto:verify'>;
+export function jwtVerify(options: JwtJwksUrlOptions): Middleware<'crypto:verify' | 'network' | 'async'>;
+export function jwtVerify(options: JwtVerifyOptions): Middleware<JwtCapability>;
+export function jwtVerify(options: JwtVerifyOptions): Middleware<JwtCapability> {
+  const o = knownOptions(options, OPTIONS, 'jwtVerify');
+  const algorithms = algorithmsOption(o.algorithms);
+  const sources = (['secret', 'jwks', 'jwksUrl'] as const).filter((k) => o[k] !== undefined);
+  if (sources.length !== 1) {
+    throw new ConfigError(sources[1] ?? 'secret', 'give exactly one key source: secret, jwks or jwksUrl');
+  }
+  if (o.jwksTimeout !== undefined && sources[0] !== 'jwksUrl') throw new ConfigError('jwksTimeout', 'applies to jwksUrl only');
+  const claims = claimOptions(o);
+  const base = { name: 'jwtVerify', onError: ON_ERROR };
+
+  if (sources[0] === 'secret') {
+    const hmac = algorithms.filter(isHmac);
+    if (hmac.length !== algorithms.length) {
+      throw new ConfigError('algorithms', `an HMAC secret verifies HS256, HS384 and HS512 only: ${algorithms.filter((a) => !isHmac(a)).join(', ')} needs jwks or jwksUrl`);
+    }
+    const table: Record<string, string> = {};
+    for (const alg of hmac) table[alg] = HMAC[alg].hash;
+    if (isPlainObject(o.secret)) {
+      knownOptions(o.secret, ['kvs'], 'secret');
+      const key = stringOption('secret.kvs', o.secret.kvs);
+      if (Buffer.byteLength(key) > 512) throw new ConfigError('secret.kvs', 'a KeyValueStore key is at most 512 bytes');
+      if (hmac.some((a) => a !== 'HS256')) {
+        throw new ConfigError('algorithms', 'a KeyValueStore secret is read by a CloudFront Function, whose HMAC offers sha256 only: use HS256');
+      }
+      const config: HmacKvsConfig = { ...claims, algorithms: table, secretKey: key };
+      return defineMiddleware<'crypto:hmac' | 'kvs' | 'async', HmacKvsConfig>({ ...base, needs: ['crypto:hmac', 'kvs', 'async'], config, request: jwtVerifyHmacKvsRequest });
+    }
+    const secret = stringOption('secret', o.secret);
+    const bytes = Math.max(...hmac.map((a) => HMAC[a].bytes));
+    if (Buffer.byteLength(secret) < bytes) {
+      throw new ConfigError('secret', `too short: ${hmac.join(', ')} needs a secret of at least ${bytes} bytes (RFC 7518, 3.2)`);
+    }
+    const config: HmacConfig = { ...claims, algorithms: table, secret };
+    // CloudFront Functions' HMAC offers md5, sha1 and sha256 only: HS384/HS512 are Lambda@Edge's.
+    const needs: ('crypto:hmac' | 'crypto:verify')[] = hmac.some((a) => a !== 'HS256') ? ['crypto:hmac', 'crypto:verify'] : ['crypto:hmac'];
+    return defineMiddleware<'crypto:hmac' | 'crypto:verify', HmacConfig>({ ...base, needs, config, request: jwtVerifyHmacRequest });
+  }
+
+  const asymmetric = algorithms.filter(isAsymmetric);
+  if (asymmetric.length !== algorithms.length) {
+    throw new ConfigError('algorithms', `${algorithms.filter(isHmac).join(', ')} needs a shared secret: an HMAC token is never checked against public keys (algorithm confusion)`);
+  }
+  if (sources[0] === 'jwks') {
+    const table: Record<string, AlgorithmSpec> = {};
+    for (const alg of asymmetric) table[alg] = ASYMMETRIC[alg];
+    const config: JwksConfig = { ...claims, algorithms: table, keys: jwksOption(o.jwks, asymmetric) };
+    return defineMiddleware<'crypto:verify', JwksConfig>({ ...base, needs: ['crypto:verify'], config, request: jwtVerifyJwksRequest });
+  }
+  const config: JwksUrlConfig = {
+    ...claims,
+    algorithms: asymmetric,
+    issuer: claims.issuer && Object.keys(claims.issuer),
+    audience: claims.audience && Object.keys(claims.audience),
+    jwksUrl: jwksUrlOption(o.jwksUrl),
+    timeout: timeoutOption(o.jwksTimeout),
+  };
+  return defineMiddleware<'crypto:verify' | 'network' | 'async', JwksUrlConfig>({
+    ...base, needs: ['crypto:verify', 'network', 'async'], config, request: jwtVerifyJwksUrlRequest,
+  });
+}
+
+export interface CognitoOptions {
+  region: string;
+  userPoolId: string;
+  tokenUse: 'id' | 'access';
+  /** App client id(s): checked against `client_id` (access tokens) or `aud` (id tokens). */
+  clientId?: string | readonly string[];
+}
+/** What `cognito()` fills in: spread it into `jwtVerify`'s options. */
+export interface CognitoVerifyOptions {
+  issuer: string;
+  jwksUrl: string;
+  tokenUse: 'id' | 'access';
+  audience?: string | readonly string[];
+}
+
+/**
+ * The issuer, key set URL, token use and app client of an Amazon Cognito user pool.
+ * @example jwtVerify({ algorithms: ['RS256'], ...cognito({ region: 'eu-west-1', userPoolId: 'eu-west-1_AbC123', tokenUse: 'access', clientId: '1example23456789' }) })
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html
+ */
+export function cognito(options: CognitoOptions): CognitoVerifyOptions {
+  const o = knownOptions(options, ['region', 'userPoolId', 'tokenUse', 'clientId'], 'cognito');
+  const region = stringOption('region', o.region);
+  if (!REGION.test(region)) throw new ConfigError('region', `'${region}' is not an AWS region name`);
+  const pool = stringOption('userPoolId', o.userPoolId);
+  if (pool.indexOf(region + '_') !== 0 || !/^[\w-]+_[0-9a-zA-Z]+$/.test(pool)) {
+    throw new ConfigError('userPoolId', `'${pool}' is not a user pool id of ${region} (such as ${region}_AbCdEf123)`);
+  }
+  const issuer = `https://cognito-idp.${region}.amazonaws.com/${pool}`;
+  const out: CognitoVerifyOptions = { issuer, jwksUrl: `${issuer}/.well-known/jwks.json`, tokenUse: oneOf('tokenUse', o.tokenUse, ['id', 'access'] as const) };
+  if (o.clientId !== undefined) out.audience = stringListOption('clientId', o.clientId);
+  return out;
+}
+
+function algorithmsOption(value: unknown): JwtAlgorithm[] {
+  if (!Array.isArray(value) || !value.length) throw new ConfigError('algorithms', `expected a non-empty list such as ['HS256'] or ['RS256'], got ${repr(value)}`);
+  return value.map((alg, i) => {
+    if (typeof alg === 'string' && alg.toLowerCase() === 'none') {
+      throw new ConfigError('algorithms', "'none' is never accepted: an unsigned token proves nothing");
+    }
+    if (typeof alg !== 'string' || (!isHmac(alg) && !isAsymmetric(alg))) {
+      throw new ConfigError(`algorithms`, `algorithms[${i}]: ${repr(alg)} is not one of ${[...Object.keys(HMAC), ...Object.keys(ASYMMETRIC)].join(', ')}`);
+    }
+    return alg;
+  });
+}
+
+function lookup(list: string[] | undefined): Record<string, 1> | null {
+  if (!list) return null;
+  const out: Record<string, 1> = {};
+  for (const v of list) out[v] = 1;
+  return out;
+}
+
+function claimOptions(o: Record<string, unknown>): ClaimConfig {
+  const tolerance = o.clockTolerance === undefined ? 0 : o.clockTolerance;
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0 || tolerance > 86400) {
+    throw new ConfigError('clockTolerance', `expected seconds between 0 and 86400, got ${repr(tolerance)}`);
+  }
+  return {
+    issuer: lookup(o.issuer === undefined ? undefined : stringListOption('issuer', o.issuer)),
+    audience: lookup(o.audience === undefined ? undefined : stringListOption('audience', o.audience)),
+    tokenUse: o.tokenUse === undefined ? null : oneOf('tokenUse', o.tokenUse, ['id', 'access'] as const),
+    clockTolerance: tolerance,
+    strip: booleanOption('strip', o.strip, true),
+  };
+}
+
+/** Checks each key with node:crypto now, so a bad key fails the build rather than every request. */
+function jwksOption(value: unknown, algorithms: AsymmetricAlgorithm[]): KeyConfig[] {
+  if (!isPlainObject(value) || !Array.isArray(value.keys) || !value.keys.length) {
+    throw new ConfigError('jwks', `expected a JWK set { keys: [...] } with at least one key, got ${repr(value)}`);
+  }
+  const keys: KeyConfig[] = [];
+  value.keys.forEach((jwk: unknown, i: number) => {
+    const option = `jwks.keys[${i}]`;
+    if (!isPlainObject(jwk)) throw new ConfigError(option, `expected a JWK, got ${repr(jwk)}`);
+    // Private members would be inlined into every artifact.
+    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) {
+      if (jwk[member] !== undefined) throw new ConfigError(option, `holds private key material ('${member}'): give public keys only`);
+    }
+    if (jwk.use !== undefined && jwk.use !== 'sig') return;
+    if (Array.isArray(jwk.key_ops) && jwk.key_ops.indexOf('verify') < 0) return;
+    if (jwk.kid !== undefined && typeof jwk.kid !== 'string') throw new ConfigError(option, 'kid must be a string');
+    if (jwk.alg !== undefined && (typeof jwk.alg !== 'string' || !isAsymmetric(jwk.alg))) {
+      throw new ConfigError(option, `alg ${repr(jwk.alg)} is not an RS*, PS* or ES* algorithm`);
+    }
+    const kty = jwk.kty;
+    const pub: Record<string, string> = {};
+    const members = kty === 'RSA' ? ['kty', 'n', 'e'] : kty === 'EC' ? ['kty', 'crv', 'x', 'y'] : null;
+    if (!members) throw new ConfigError(option, `kty ${repr(kty)}: only RSA and EC public keys verify RS*, PS* and ES* tokens`);
+    for (const m of members) {
+      if (typeof jwk[m] !== 'string') throw new ConfigError(option, `'${m}' is missing`);
+      pub[m] = jwk[m] as string;
+    }
+    let details;
+    try {
+      details = createPublicKey({ key: pub, format: 'jwk' }).asymmetricKeyDetails;
+    } catch (e) {
+      throw new ConfigError(option, `not a usable public key: ${(e as Error).message}`);
+    }
+    if (kty === 'RSA' && (details?.modulusLength ?? 0) < 2048) throw new ConfigError(option, 'RSA keys shorter than 2048 bits are refused');
+    keys.push({ kid: (jwk.kid as string | undefined) ?? null, alg: (jwk.alg as string | undefined) ?? null, kty: kty as string, crv: kty === 'EC' ? pub.crv : null, jwk: pub });
+  });
+  const usable = keys.some((k) => algorithms.some((a) => ASYMMETRIC[a].kty === k.kty && (!k.crv || ASYMMETRIC[a].crv === k.crv) && (!k.alg || k.alg === a)));
+  if (!usable) throw new ConfigError('jwks', `no signing key in the set can verify ${algorithms.join(', ')}`);
+  return keys;
+}
+
+function jwksUrlOption(value: unknown): string {
+  const raw = stringOption('jwksUrl', value);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('jwksUrl', `'${raw}' is not a URL`);
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError('jwksUrl', 'must be https: keys fetched in the clear could be replaced on the way');
+  }
+  return url.href;
+}
+
+function timeoutOption(value: unknown): number {
+  if (value === undefined) return 1500;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 30000) {
+    throw new ConfigError('jwksTimeout', `expected milliseconds between 1 and 30000, got ${repr(value)}`);
+  }
+  return value;
+}
+
+// The hooks below are lowered as source text: they use only their parameters, globals and
+// require(). The two HMAC hooks run on CloudFront Functions (ES5, no atob, no Buffer), so they
+// carry their own base64url decoder; they differ only in where the secret comes from. A hook is
+// chosen by the factory, so an artifact holds only the code its options need.
+
+function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer | undefined {
+  function deny(): Answer {
+    return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+  }
+  // base64url without padding to a string of bytes; null when malformed.
+  function bytes(s: string): string | null {
+    // Four characters to three bytes, one fromCharCode per ~1000 bytes: a third of the time of
+    // a concatenation per byte in njs (a Cognito token is ~1 KB). njs's apply takes at most
+    // 1024 arguments, hence the flushes.
+    let out: number[] = [];
+    let str = '';
+    let w = 0;
+    let k = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      // A-Z 0-25, a-z 26-51, 0-9 52-61, '-' 62, '_' 63; anything else is malformed.
+      const v = c > 96 ? (c < 123 ? c - 71 : -1) : c > 64 ? (c < 91 ? c - 65 : c === 95 ? 63 : -1) : c > 47 ? (c < 58 ? c + 4 : -1) : c === 45 ? 62 : -1;
+      if (v < 0) return null;
+      w = (w << 6) | v;
+      if (++k === 4) {
+        out.push(w >> 16, (w >> 8) & 255, w & 255);
+        w = 0;
+        k = 0;
+        if (out.length > 1000) {
+          str += String.fromCharCode.apply(null, out);
+          out = [];
+        }
+      }
+    }
+    if (k === 1) return null;
+    if (k === 2) out.push(w >> 4);
+    else if (k === 3) out.push(w >> 10, (w >> 2) & 255);
+    return str + String.fromCharCode.apply(null, out);
+  }
+  // A base64url-encoded UTF-8 JSON object; null for anything else.
+  function object(s: string): Record<string, unknown> | null {
+    let text = bytes(s);
+    if (text === null) return null;
+    try {
+      if (/[\x80-\xff]/.test(text)) {
+        text = decodeURIComponent(text.replace(/[%\x80-\xff]/g, function (ch) {
+          return '%' + ch.charCodeAt(0).toString(16);
+        }));
+      }
+      const v = JSON.parse(text);
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  const auth = ctx.request.headers.get('authorization');
+  if (!auth || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+  const token = auth.slice(7).trim();
+  const d1 = token.indexOf('.');
+  const d2 = token.indexOf('.', d1 + 1);
+  if (d1 < 1 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
+  const header = object(token.slice(0, d1));
+  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return deny();
+  // Only the configured HMAC algorithms have an entry: `none`, RS*/ES* and prototype names do not.
+  const hash = config.algorithms[header.alg];
+  if (typeof hash !== 'string') return deny();
+  const expected: string = require('crypto').createHmac(hash, config.secret).update(token.slice(0, d2)).digest('base64url');
+  const given = token.slice(d2 + 1);
+  // Constant time: every character is compared whatever the first difference.
+  let diff = expected.length ^ given.length;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
+  if (diff !== 0) return deny();
+  // The payload is decoded only once the signature holds: a forged token costs one HMAC.
+  const claims = object(token.slice(d1 + 1, d2));
+  if (claims === null) return deny();
+  const now = Math.floor(Date.now() / 1000);
+  const tolerance = config.clockTolerance;
+  if (typeof claims.exp !== 'number' || claims.exp <= now - tolerance) return deny();
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
+  if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
+  if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer[claims.iss] !== 1)) return deny();
+  if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
+  if (config.audience !== null) {
+    // Cognito access tokens name their app client in client_id and carry no aud.
+    const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
+    let ok = typeof aud === 'string' && config.audience[aud] === 1;
+    if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience[aud[i]] === 1;
+    if (!ok) return deny();
+  }
+  if (config.strip) ctx.request.headers.delete('authorization');
+  return undefined;
+}
+
+function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): Answer | Promise<Answer | undefined> {
+  function deny(): Answer {
+    return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+  }
+  // base64url without padding to a string of bytes; null when malformed.
+  function bytes(s: string): string | null {
+    // Four characters to three bytes, one fromCharCode per ~1000 bytes: a third of the time of
+    // a concatenation per byte in njs (a Cognito token is ~1 KB). njs's apply takes at most
+    // 1024 arguments, hence the flushes.
+    let out: number[] = [];
+    let str = '';
+    let w = 0;
+    let k = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      // A-Z 0-25, a-z 26-51, 0-9 52-61, '-' 62, '_' 63; anything else is malformed.
+      const v = c > 96 ? (c < 123 ? c - 71 : -1) : c > 64 ? (c < 91 ? c - 65 : c === 95 ? 63 : -1) : c > 47 ? (c < 58 ? c + 4 : -1) : c === 45 ? 62 : -1;
+      if (v < 0) return null;
+      w = (w << 6) | v;
+      if (++k === 4) {
+        out.push(w >> 16, (w >> 8) & 255, w & 255);
+        w = 0;
+        k = 0;
+        if (out.length > 1000) {
+          str += String.fromCharCode.apply(null, out);
+          out = [];
+        }
+      }
+    }
+    if (k === 1) return null;
+    if (k === 2) out.push(w >> 4);
+    else if (k === 3) out.push(w >> 10, (w >> 2) & 255);
+    return str + String.fromCharCode.apply(null, out);
+  }
+  // A base64url-encoded UTF-8 JSON object; null for anything else.
+  function object(s: string): Record<string, unknown> | null {
+    let text = bytes(s);
+    if (text === null) return null;
+    try {
+      if (/[\x80-\xff]/.test(text)) {
+        text = decodeURIComponent(text.replace(/[%\x80-\xff]/g, function (ch) {
+          return '%' + ch.charCodeAt(0).toString(16);
+        }));
+      }
+      const v = JSON.parse(text);
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  const auth = ctx.request.headers.get('authorization');
+  if (!auth || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+  const token = auth.slice(7).trim();
+  const d1 = token.indexOf('.');
+  const d2 = token.indexOf('.', d1 + 1);
+  if (d1 < 1 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
+  const header = object(token.slice(0, d1));
+  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return deny();
+  // Only the configured HMAC algorithms have an entry: `none`, RS*/ES* and prototype names do not.
+  const hash = config.algorithms[header.alg];
+  if (typeof hash !== 'string') return deny();
+  // Read only for a well-formed token; a missing key reads as undefined: deny.
+  return ctx.kvs(config.secretKey).then(function (secret) {
+    if (typeof secret !== 'string' || !secret) return deny();
+    const expected: string = require('crypto').createHmac(hash, secret).update(token.slice(0, d2)).digest('base64url');
+    const given = token.slice(d2 + 1);
+    // Constant time: every character is compared whatever the first difference.
+    let diff = expected.length ^ given.length;
+    for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
+    if (diff !== 0) return deny();
+    // The payload is decoded only once the signature holds: a forged token costs one HMAC.
+    const claims = object(token.slice(d1 + 1, d2));
+    if (claims === null) return deny();
+    const now = Math.floor(Date.now() / 1000);
+    const tolerance = config.clockTolerance;
+    if (typeof claims.exp !== 'number' || claims.exp <= now - tolerance) return deny();
+    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
+    if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
+    if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer[claims.iss] !== 1)) return deny();
+    if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
+    if (config.audience !== null) {
+      // Cognito access tokens name their app client in client_id and carry no aud.
+      const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
+      let ok = typeof aud === 'string' && config.audience[aud] === 1;
+      if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience[aud[i]] === 1;
+      if (!ok) return deny();
+    }
+    if (config.strip) ctx.request.headers.delete('authorization');
+    return undefined;
+  }, deny);
+}
+
+// Lambda@Edge only (crypto:verify): Buffer and node:crypto are there. Keys are imported once per
+// warm container, memoized on the config object (a module-level literal in the artifact).
+function jwtVerifyJwksRequest(ctx: RequestContext, config: JwksConfig): Answer | undefined {
+  function deny(): Answer {
+    return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+  }
+  function object(s: string): Record<string, unknown> | null {
+    // Buffer's base64url decoder skips characters it does not know: check the alphabet first.
+    if (!/^[A-Za-z0-9_-]+$/.test(s)) return null;
+    try {
+      const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  const auth = ctx.request.headers.get('authorization');
+  if (!auth || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+  const token = auth.slice(7).trim();
+  const d1 = token.indexOf('.');
+  const d2 = token.indexOf('.', d1 + 1);
+  if (d1 < 1 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
+  const header = object(token.slice(0, d1));
+  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return deny();
+  const alg = header.alg;
+  if (!Object.prototype.hasOwnProperty.call(config.algorithms, alg)) return deny();
+  const spec = config.algorithms[alg];
+  const kid = header.kid;
+  if (kid !== undefined && typeof kid !== 'string') return deny();
+  const claims = object(token.slice(d1 + 1, d2));
+  if (claims === null) return deny();
+  const now = Math.floor(Date.now() / 1000);
+  const tolerance = config.clockTolerance;
+  if (typeof claims.exp !== 'number' || claims.exp <= now - tolerance) return deny();
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
+  if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
+  if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer[claims.iss] !== 1)) return deny();
+  if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
+  if (config.audience !== null) {
+    const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
+    let ok = typeof aud === 'string' && config.audience[aud] === 1;
+    if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience[aud[i]] === 1;
+    if (!ok) return deny();
+  }
+  const sigText = token.slice(d2 + 1);
+  if (!/^[A-Za-z0-9_-]+$/.test(sigText)) return deny();
+  const signature = Buffer.from(sigText, 'base64url');
+  if (spec.size && signature.length !== spec.size) return deny();
+  const crypto = require('crypto');
+  const g = globalThis as unknown as { __edgelineJwks?: WeakMap<object, unknown[]> };
+  const memo = g.__edgelineJwks || (g.__edgelineJwks = new WeakMap());
+  let imported = memo.get(config);
+  if (!imported) {
+    imported = [];
+    for (let i = 0; i < config.keys.length; i++) {
+      try {
+        imported.push(crypto.createPublicKey({ key: config.keys[i].jwk, format: 'jwk' }));
+      } catch (e) {
+        imported.push(null);
+      }
+    }
+    memo.set(config, imported);
+  }
+  const signed = Buffer.from(token.slice(0, d2));
+  let ok = false;
+  // Every key of the right type (and kid, when the token names one) is tried, as jose does.
+  for (let i = 0; i < config.keys.length && !ok; i++) {
+    const k = config.keys[i];
+    if (!imported[i] || k.kty !== spec.kty || (spec.crv !== null && k.crv !== spec.crv) || (k.alg !== null && k.alg !== alg)) continue;
+    if (kid !== undefined && k.kid !== kid) continue;
+    const key = spec.kty === 'EC'
+      ? { key: imported[i], dsaEncoding: 'ieee-p1363' }
+      : spec.pss
+        ? { key: imported[i], padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST }
+        : imported[i];
+    try {
+      ok = crypto.verify(spec.hash, signed, key, signature) === true;
+    } catch (e) {
+      ok = false;
+    }
+  }
+  if (!ok) return deny();
+  if (config.strip) ctx.request.headers.delete('authorization');
+  return undefined;
+}
+
+// Lambda@Edge only (network): jose's remote key set, one per URL per warm container; it caches
+// the keys, refetches for an unknown kid (with a cooldown) and times out. Any failure denies.
+async function jwtVerifyJwksUrlRequest(ctx: RequestContext, config: JwksUrlConfig): Promise<Answer | undefined> {
+  function deny(): Answer {
+    return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+  }
+  const auth = ctx.request.headers.get('authorization');
+  if (!auth || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+  const token = auth.slice(7).trim();
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return deny();
+  const jose = require('jose');
+  const g = globalThis as unknown as { __edgelineJwksSets?: Map<string, unknown> };
+  const sets = g.__edgelineJwksSets || (g.__edgelineJwksSets = new Map());
+  const id = config.jwksUrl + ' ' + config.timeout;
+  let keySet = sets.get(id);
+  if (!keySet) {
+    keySet = jose.createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: config.timeout, cooldownDuration: 30000, cacheMaxAge: 600000 });
+    sets.set(id, keySet);
+  }
+  const checks: Record<string, unknown> = { algorithms: config.algorithms, clockTolerance: config.clockTolerance, requiredClaims: ['exp'] };
+  if (config.issuer !== null) checks.issuer = config.issuer;
+  if (config.audience !== null && config.tokenUse !== 'access') checks.audience = config.audience;
+  let claims: Record<string, unknown>;
+  try {
+    claims = (await jose.jwtVerify(token, keySet, checks)).payload;
+  } catch (e) {
+    return deny();
+  }
+  if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
+  if (config.audience !== null && config.tokenUse === 'access') {
+    // Cognito access tokens name their app client in client_id and carry no aud.
+    if (typeof claims.client_id !== 'string' || config.audience.indexOf(claims.client_id) < 0) return deny();
+  }
+  if (config.strip) ctx.request.headers.delete('authorization');
+  return undefined;
+}

@@ -1,0 +1,1 @@
+export { originSelect, type OriginSelectOptions } from './originSelect.js';

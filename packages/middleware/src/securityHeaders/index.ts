@@ -1,0 +1,1 @@
+export { securityHeaders, SECURITY_HEADER_DEFAULTS, type SecurityHeadersOptions } from './securityHeaders.js';

@@ -1,0 +1,96 @@
+import { describe, it } from 'vitest';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { edge } from '@edgeline/core';
+import { cacheKeyFromBasicAuth, geoRedirect, jwtVerify, originSelect, securityHeaders } from '@edgeline/middleware';
+import { expectCfMatchesSource, expectLambdaMatchesSource, type Case } from './equivalence';
+
+// Every built-in middleware, lowered to each target that can run it, gives the same outcome as
+// its source run: njs for CloudFront Functions (both runtimes), a fresh Node context for Lambda@Edge.
+
+const basic = (s: string) => 'Basic ' + Buffer.from(s).toString('base64');
+const req = (init: Case['init']): Case => ({ eventType: 'viewer-request', init });
+
+const geoCases: Case[] = [
+  req({ uri: '/pricing', country: 'DE' }), req({ uri: '/pricing', country: 'US' }), req({ uri: '/pricing' }),
+  req({ uri: '/de/pricing', country: 'FR' }), req({ uri: '/en/', country: 'DE' }), req({ uri: '/', country: 'fr' }),
+  req({ uri: '/p', country: 'ES', querystring: 'a=1&a=2&b=%zz' }), req({ uri: '//evil.example', country: 'DE' }),
+  req({ uri: '/\\evil.example', country: 'DE' }), req({ uri: '/ünï', country: 'DE' }), req({ uri: '/de', country: 'DE' }),
+];
+const authCases: Case[] = [
+  req({ headers: { authorization: basic('alice:pw') } }), req({ headers: { Authorization: 'basic ' + Buffer.from('bob:x').toString('base64') } }),
+  req({ headers: { authorization: basic('ünï:pw') } }), req({ headers: { authorization: basic('nocolon') } }),
+  req({ headers: { authorization: basic(':pw') } }), req({ headers: { authorization: 'Basic %%%' } }), req({ headers: { authorization: 'Bearer abc' } }),
+  req({ headers: { authorization: 'Basic' } }), req({ headers: { 'username-cache-key': 'forged' } }),
+  req({ headers: { 'username-cache-key': 'forged', authorization: basic('carol:pw') } }), req({}),
+];
+const resp = (init: Case['init']): Case => ({ eventType: 'viewer-response', init });
+const headerCases: Case[] = [
+  resp({ status: 200 }), resp({ status: 404 }), resp({ status: 200, responseHeaders: { 'x-frame-options': 'SAMEORIGIN', 'Set-Cookie': ['a=1', 'b=2'] } }),
+  req({ uri: '/' }),
+];
+
+function hs256(payload: object, secret: string): string {
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+const now = Math.floor(Date.now() / 1000);
+const secret = 'a-long-enough-shared-secret-for-hs256';
+const jwtCases: Case[] = [
+  req({ headers: { authorization: 'Bearer ' + hs256({ sub: 'u1', exp: now + 3600, iss: 'https://issuer.example' }, secret) } }),
+  req({ headers: { authorization: 'Bearer ' + hs256({ sub: 'u1', exp: now - 3600, iss: 'https://issuer.example' }, secret) } }),
+  req({ headers: { authorization: 'Bearer ' + hs256({ sub: 'u1', exp: now + 3600, iss: 'https://evil.example' }, secret) } }),
+  req({ headers: { authorization: 'Bearer ' + hs256({ sub: 'u1', exp: now + 3600, iss: 'https://issuer.example' }, 'wrong-secret') } }),
+  req({ headers: { authorization: 'Bearer ' + hs256({ sub: 'u1', iss: 'https://issuer.example' }, secret) } }),
+  req({ headers: { authorization: 'Bearer a.b' } }), req({ headers: { authorization: 'Bearer ' } }), req({}),
+  req({ headers: { authorization: 'Bearer ' + Buffer.from('{"alg":"none"}').toString('base64url') + '.' + Buffer.from(`{"exp":${now + 99}}`).toString('base64url') + '.' } }),
+];
+
+describe('built-in middleware: artifacts match the source', () => {
+  const geo = edge().use(geoRedirect({ countries: ['de', 'fr', 'es'], fallback: 'en' }));
+  const auth = edge().use(cacheKeyFromBasicAuth());
+  const headers = edge().use(securityHeaders({ cors: '*', headers: { 'x-extra': '1' } }));
+  const jwt = edge().use(jwtVerify({ algorithms: ['HS256'], secret, issuer: 'https://issuer.example' }));
+
+  for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
+    it(`geoRedirect on ${runtime}`, () => expectCfMatchesSource(geo, geoCases, runtime));
+    it(`cacheKeyFromBasicAuth on ${runtime}`, () => expectCfMatchesSource(auth, authCases, runtime));
+    it(`securityHeaders on ${runtime}`, () => expectCfMatchesSource(headers, headerCases, runtime));
+    it(`jwtVerify HS256 on ${runtime}`, () => expectCfMatchesSource(jwt, jwtCases, runtime));
+  }
+  it('geoRedirect on lambda', () => expectLambdaMatchesSource(geo, geoCases));
+  it('cacheKeyFromBasicAuth on lambda', () => expectLambdaMatchesSource(auth, authCases));
+  it('securityHeaders on lambda (origin-response)', () =>
+    expectLambdaMatchesSource(headers, [
+      { eventType: 'origin-response', init: { status: 200 } }, { eventType: 'origin-response', init: { status: 503 } },
+      { eventType: 'viewer-response', init: { status: 200 } },
+    ]));
+  it('jwtVerify HS256 on lambda', () => expectLambdaMatchesSource(jwt, jwtCases));
+
+  it('jwtVerify RS256 with inline jwks on lambda', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const rs = (payload: object, kid = 'k1') => {
+      const input = `${b64({ alg: 'RS256', kid })}.${b64(payload)}`;
+      return `${input}.${sign('RSA-SHA256', Buffer.from(input), privateKey).toString('base64url')}`;
+    };
+    const p = edge().use(jwtVerify({ algorithms: ['RS256'], jwks: { keys: [jwk] } }));
+    await expectLambdaMatchesSource(p, [
+      req({ headers: { authorization: 'Bearer ' + rs({ sub: 'u', exp: now + 60 }) } }),
+      req({ headers: { authorization: 'Bearer ' + rs({ sub: 'u', exp: now + 60 }, 'other') } }),
+      req({ headers: { authorization: 'Bearer ' + rs({ sub: 'u', exp: now - 60 }) } }),
+      req({ headers: { authorization: 'Bearer ' + hs256({ sub: 'u', exp: now + 60 }, JSON.stringify(jwk)) } }),
+    ]);
+  });
+
+  it('originSelect by country on lambda (origin-request) and cloudfront-js-2.0', async () => {
+    const p = edge().use(originSelect({
+      byCountry: { DE: { s3: { bucket: 'assets-eu', region: 'eu-central-1' } } },
+      default: { custom: { domainName: 'origin.example.com' } },
+    }));
+    const cases = [{ country: 'DE', uri: '/a.png' }, { country: 'US', uri: '/a.png' }, { uri: '/b' }];
+    await expectLambdaMatchesSource(p, cases.map((init) => ({ eventType: 'origin-request' as const, init })));
+    await expectCfMatchesSource(p, cases.map(req), 'cloudfront-js-2.0');
+  });
+});
