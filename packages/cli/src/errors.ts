@@ -7,13 +7,13 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** Wrong flags or arguments: exit 2 with the usage line. */
 export class UsageError extends EdgelineError {
   constructor(message: string) {
-    super(CODES.config, message);
+    super(CODES.usage, message);
   }
 }
 
 /** The entry could not be loaded, or its default export is not a pipeline: exit 2. */
 export class EntryError extends EdgelineError {
   constructor(message: string) {
-    super(CODES.config, message);
+    super(CODES.entry, message);
   }
 }

@@ -6,6 +6,8 @@ export const CODES = {
   placement: 'ERR_EDGE_PLACEMENT',
   rejected: 'ERR_EDGE_REJECTED',
   notImplemented: 'ERR_EDGE_NOT_IMPLEMENTED',
+  usage: 'ERR_EDGE_USAGE',
+  entry: 'ERR_EDGE_ENTRY',
 } as const;
 export type ErrorCode = (typeof CODES)[keyof typeof CODES];
 
