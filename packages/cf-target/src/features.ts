@@ -1,19 +1,13 @@
 import { parse } from 'acorn';
 import { simple } from 'acorn-walk';
-import type { EmittedHook } from '@edgeline/core';
-
-// Mirrors FEATURE_FLAGS in @edgeline/core's runtime/features.ts.
-const METHODS: Record<string, string> = {
-  get: '__EDGE_GET__', getAll: '__EDGE_GET_ALL__', has: '__EDGE_HAS__', set: '__EDGE_SET__',
-  append: '__EDGE_APPEND__', delete: '__EDGE_DELETE__', names: '__EDGE_NAMES__', toString: '__EDGE_TO_STRING__',
-};
+import { METHOD_FLAGS, type EmittedHook, type FeatureFlag } from '@edgeline/core';
 
 /**
  * Which parts of the adapters an artifact needs, from what its hooks touch: the rest is
  * compiled out (esbuild `define` + dead-code elimination). Conservative where code is dynamic:
  * a computed member access keeps every map method.
  */
-export function featureDefines(hooks: readonly EmittedHook[], configs: readonly string[]): Record<string, string> {
+export function featureDefines(hooks: readonly EmittedHook[], configs: readonly string[]): Record<FeatureFlag, string> {
   const props = new Set<string>();
   let computed = false;
   for (const h of hooks) {
@@ -31,7 +25,7 @@ export function featureDefines(hooks: readonly EmittedHook[], configs: readonly 
   const text = hooks.map((h) => h.source).concat(configs).join('\n');
   const on = (b: boolean) => (b ? 'true' : 'false');
   const query = props.has('querystring');
-  const defines: Record<string, string> = {
+  const defines = {
     __EDGE_QUERY__: on(query),
     __EDGE_COOKIES__: on(props.has('cookies')),
     __EDGE_SET_COOKIE__: on(/set-cookie/i.test(text) || computed),
@@ -45,8 +39,8 @@ export function featureDefines(hooks: readonly EmittedHook[], configs: readonly 
     __EDGE_RESPOND__: on(computed || props.has('respond')),
     __EDGE_REDIRECT__: on(computed || props.has('redirect')),
     __EDGE_STATUS_TEXT__: on(computed || props.has('statusDescription')),
-  };
-  for (const [method, flag] of Object.entries(METHODS)) defines[flag] = on(computed || props.has(method) || (method === 'toString' && query));
+  } as Record<FeatureFlag, string>;
+  for (const [method, flag] of METHOD_FLAGS) defines[flag] = on(computed || props.has(method) || (method === 'toString' && query));
   return defines;
 }
 

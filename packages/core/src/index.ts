@@ -37,3 +37,5 @@ export { scanHook } from './build/scan.js';
 export type { Finding } from './build/scan.js';
 export { manifestOf } from './build/artifact.js';
 export type { Artifact, BuildResult, SizeShare } from './build/artifact.js';
+export { FEATURE_FLAGS, METHOD_FLAGS, allFeatures } from './runtime/features.js';
+export type { FeatureFlag } from './runtime/features.js';

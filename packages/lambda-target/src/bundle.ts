@@ -1,3 +1,4 @@
+import { allFeatures } from '@edgeline/core';
 import { build as esbuild, type Message, type Metafile, type Plugin } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -61,6 +62,8 @@ export async function bundleHandler(input: BundleInput): Promise<BundleResult> {
       minify: input.minify,
       charset: 'utf8',
       external: [`${PROVIDED}*`],
+      // Lambda@Edge keeps the whole adapter: fold the switches instead of testing them per request.
+      define: allFeatures(),
       plugins: [handlerPlugin(`${input.emitted.glue}\n${input.emitted.declarations}`, input.resolveDir, runtime)],
       // The entry is an ES module that assigns `exports.handler` on purpose: the artifact must read as CommonJS.
       logOverride: { 'commonjs-variable-in-esm': 'silent' },

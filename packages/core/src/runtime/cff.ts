@@ -166,47 +166,48 @@ export function cffResponseHeaders(h: ValueMap, c: NonNullable<CffResponse['cook
   function append(name: string, value: string): void {
     if (!isSetCookie(name)) return h.append(name, value);
     if (h.g) h.g(name, value);
-    const semi = value.indexOf(';');
-    const pair = semi < 0 ? value : value.slice(0, semi);
-    const eq = pair.indexOf('=');
-    const k = (eq < 0 ? pair : pair.slice(0, eq)).trim();
-    const v: { value: string; attributes?: string } = { value: eq < 0 ? '' : pair.slice(eq + 1).trim() };
-    if (semi >= 0) v.attributes = value.slice(semi + 1).trim();
-    const e = c[k];
-    if (!e) {
-      c[k] = v;
-      return;
-    }
-    if (!e.multiValue || !e.multiValue.length) e.multiValue = [e.attributes ? { value: e.value, attributes: e.attributes } : { value: e.value }];
-    e.multiValue.push(v);
+    appendCookie(c, value);
   }
-  return {
-    get: function (name) {
+  // Only the methods an artifact's hooks call (features.ts).
+  const view = {} as { -readonly [K in keyof HeaderMap]: HeaderMap[K] };
+  if (typeof __EDGE_GET__ === 'undefined' || __EDGE_GET__) {
+    view.get = function (name) {
       return isSetCookie(name) ? all()[0] : h.get(name);
-    },
-    getAll: function (name) {
+    };
+  }
+  if (typeof __EDGE_GET_ALL__ === 'undefined' || __EDGE_GET_ALL__) {
+    view.getAll = function (name) {
       return isSetCookie(name) ? all() : h.getAll(name);
-    },
-    has: function (name) {
+    };
+  }
+  if (typeof __EDGE_HAS__ === 'undefined' || __EDGE_HAS__) {
+    view.has = function (name) {
       return isSetCookie(name) ? all().length > 0 : h.has(name);
-    },
-    set: function (name, value) {
+    };
+  }
+  if (typeof __EDGE_SET__ === 'undefined' || __EDGE_SET__) {
+    view.set = function (name, value) {
       if (!isSetCookie(name)) return h.set(name, value);
       clear(c);
       append(name, value);
-    },
-    append: append,
-    delete: function (name) {
+    };
+  }
+  if (typeof __EDGE_APPEND__ === 'undefined' || __EDGE_APPEND__) view.append = append;
+  if (typeof __EDGE_DELETE__ === 'undefined' || __EDGE_DELETE__) {
+    view.delete = function (name) {
       if (!isSetCookie(name)) return h.delete(name);
       if (h.g) h.g(name, undefined);
       clear(c);
-    },
-    names: function () {
+    };
+  }
+  if (typeof __EDGE_NAMES__ === 'undefined' || __EDGE_NAMES__) {
+    view.names = function () {
       const n = h.names();
       if (all().length) n.push('set-cookie');
       return n;
-    },
-  };
+    };
+  }
+  return view;
 }
 
 /** Answer headers go in directly (an artifact may have no map methods); Set-Cookie into cookies. */
@@ -214,9 +215,26 @@ function addAnswerHeader(raw: CffResponse, name: string, value: string, g: Adapt
   if (g && g.response) g.response(name, value);
   const lower = name.toLowerCase();
   if ((typeof __EDGE_SET_COOKIE__ === 'undefined' || __EDGE_SET_COOKIE__) && lower === 'set-cookie') {
-    return cffResponseHeaders(valueMap(raw.headers, HEADERS), raw.cookies || (raw.cookies = {})).append(name, value);
+    return appendCookie(raw.cookies || (raw.cookies = {}), value);
   }
   raw.headers[lower] = { value: value };
+}
+
+/** Parses one Set-Cookie value into the CloudFront Functions `cookies` shape, keeping repeats. */
+function appendCookie(c: NonNullable<CffResponse['cookies']>, value: string): void {
+  const semi = value.indexOf(';');
+  const pair = semi < 0 ? value : value.slice(0, semi);
+  const eq = pair.indexOf('=');
+  const k = (eq < 0 ? pair : pair.slice(0, eq)).trim();
+  const v: { value: string; attributes?: string } = { value: eq < 0 ? '' : pair.slice(eq + 1).trim() };
+  if (semi >= 0) v.attributes = value.slice(semi + 1).trim();
+  const e = c[k];
+  if (!e) {
+    c[k] = v;
+    return;
+  }
+  if (!e.multiValue || !e.multiValue.length) e.multiValue = [e.attributes ? { value: e.value, attributes: e.attributes } : { value: e.value }];
+  e.multiValue.push(v);
 }
 
 function isSetCookie(name: string): boolean {
