@@ -6,4 +6,6 @@ export default defineConfig({
   dts: true,
   clean: true,
   target: 'node20',
+  // The CommonJS build needs import.meta.url: steps.ts resolves the runtime adapters from its own folder.
+  shims: true,
 });
