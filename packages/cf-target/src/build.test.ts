@@ -176,3 +176,106 @@ describe('emulators apply the CloudFront rules', () => {
     expect(run.ok && (run.result as { headers: Record<string, { value: string }> }).headers['x-t'].value).toBe('1700000000000,1700000000000');
   });
 });
+
+// A middleware with both hooks before one that answers: the answer carries the first one's header.
+const both = defineMiddleware({
+  name: 'both',
+  needs: [],
+  request(ctx) { ctx.request.headers.set('x-seen', '1'); },
+  response(ctx) { ctx.response.headers.set('x-both', 'yes'); },
+});
+const gate = defineMiddleware({
+  name: 'gate',
+  needs: [],
+  config: { path: '/private' },
+  request(ctx, config) { if (ctx.request.uri.indexOf(config.path) === 0) return ctx.redirect('/login', 302); },
+});
+// The same middleware with hand-written CloudFront code (DirectHooks).
+const directBoth = defineMiddleware({
+  name: 'both', needs: [], request: both.request, response: both.response,
+  direct: {
+    cff: () => ({
+      request: 'function (request) { request.headers["x-seen"] = { value: "1" }; }',
+      response: 'function (response) { response.headers["x-both"] = { value: "yes" }; }',
+    }),
+  },
+});
+const directGate = defineMiddleware({
+  name: 'gate', needs: [], config: gate.config as { path: string }, request: gate.request,
+  direct: {
+    cff: (c) => ({
+      request: `function (request) { if (request.uri.indexOf(${JSON.stringify(c.path)}) === 0) return { statusCode: 302, headers: { location: { value: "/login" } } }; }`,
+    }),
+  },
+});
+const throwing = defineMiddleware({
+  name: 'throwing', needs: [], onError: { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+  request(ctx) { if (ctx.request.uri === '/boom') throw new Error('boom'); },
+  direct: { cff: () => ({ request: 'function (request) { if (request.uri === "/boom") throw new Error("boom"); }' }) },
+});
+const gateEvents = [viewerRequest({ uri: '/' }), viewerRequest({ uri: '/private/x' }), viewerRequest({ uri: '/boom' })];
+const gateResponses = [viewerResponse({ status: 200 }), viewerResponse({ status: 404, responseHeaders: { 'x-both': 'origin' } })];
+
+async function sameAsSource(p: Pipeline<never>, evts: CffEvent[], options: { direct?: boolean } = {}): Promise<string[]> {
+  const result = await buildCf({ pipeline: p, ...options });
+  if (!result.ok) throw new Error(JSON.stringify(result.violations));
+  for (const a of result.artifacts) {
+    const mine = evts.filter((e) => e.context.eventType === a.eventType);
+    const runs = await runInNjs(a.code, mine);
+    for (let k = 0; k < mine.length; k++) {
+      const run = runs[k];
+      expect(run.ok, JSON.stringify(run)).toBe(true);
+      if (!run.ok) continue;
+      const source = await runPipeline(p, structuredClone(mine[k]), { target: 'cloudfront-js-1.0' });
+      expect(toOutcome(a.eventType, run.result), mine[k].request.uri).toEqual({ ...source, raw: run.result });
+    }
+  }
+  return result.artifacts.map((a) => a.code);
+}
+
+describe('answers made at viewer-request', () => {
+  it('pass through the response hook of a middleware that also has a request hook', async () => {
+    const p = edge().use(both).use(gate) as Pipeline<never>;
+    await sameAsSource(p, [...gateEvents.slice(0, 2), ...gateResponses]);
+    const source = await runPipeline(p, viewerRequest({ uri: '/private/x' }), { target: 'cloudfront-js-1.0' });
+    expect(source).toMatchObject({ kind: 'respond', response: { status: 302, headers: { 'x-both': ['yes'] } } });
+  });
+});
+
+describe('direct lowering (DirectHooks)', () => {
+  const p = edge().use(directBoth).use(directGate).use(throwing) as Pipeline<never>;
+  const evts = [...gateEvents, ...gateResponses];
+
+  it('is used when every hook of an event type has one, with no context built', async () => {
+    const codes = await sameAsSource(p, evts.filter((e) => e.request.uri !== '/boom'));
+    for (const code of codes) expect(code).not.toMatch(/cffRequestContext|valueMap|cffResponseContext/);
+    expect(codes.join('\n')).toContain('"x-seen"');
+  });
+
+  it('keeps onError answers and the pass-through of answers, as the context-based handler does', async () => {
+    // In process a hook's error is thrown (tests see it); in an artifact it becomes the onError answer.
+    const boom = viewerRequest({ uri: '/boom' });
+    const runs: unknown[] = [];
+    for (const direct of [true, false]) {
+      const result = await buildCf({ pipeline: p, direct });
+      if (!result.ok) throw new Error(JSON.stringify(result.violations));
+      const [run] = await runInNjs(result.artifacts.find((a) => a.eventType === 'viewer-request')!.code, [boom]);
+      if (!run.ok) throw new Error(run.error);
+      runs.push(toOutcome('viewer-request', run.result));
+    }
+    expect(runs[0]).toMatchObject({ kind: 'respond', response: { status: 401, headers: { 'x-both': ['yes'], 'www-authenticate': ['Bearer'] } } });
+    expect({ ...(runs[0] as object), raw: null }).toEqual({ ...(runs[1] as object), raw: null });
+  });
+
+  it('falls back to the context-based handler when one hook has none', async () => {
+    const codes = await sameAsSource(edge().use(both).use(directGate) as Pipeline<never>, evts.filter((e) => e.request.uri !== '/boom'));
+    expect(codes.join('\n')).toMatch(/"x-seen"/);
+    const request = codes.find((c) => c.indexOf('/private') >= 0)!;
+    expect(request).not.toContain('request.uri.indexOf("/private")');
+  });
+
+  it('is refused when its source is not a plain function', async () => {
+    const bad = defineMiddleware({ name: 'bad', needs: [], request() {}, direct: { cff: () => ({ request: 'function (request) { return outer; }' }) } });
+    await expect(buildCf({ pipeline: edge().use(bad) })).rejects.toThrow(/bad.*'outer'/);
+  });
+});

@@ -1,5 +1,5 @@
 import {
-  emitHandler, eventTypesOf, planPipeline,
+  emitDirect, emitHandler, eventTypesOf, planPipeline,
   type Artifact, type BuildResult, type Capability, type CfRuntime, type EmittedHook, type EventType,
   type Pipeline, type Placement, type SupportedBy, type Violation,
 } from '@edgeline/core';
@@ -15,6 +15,11 @@ export interface CfBuildOptions<R extends CfRuntime> {
   runtime?: R;
   /** Default true; false keeps the artifact readable. */
   minify?: boolean;
+  /**
+   * Default true: an event type whose every hook has hand-written CloudFront code
+   * (`direct.cff` of its middleware) uses it. False always emits the context-based handler.
+   */
+  direct?: boolean;
 }
 
 /** One event type's code on its way to an artifact. */
@@ -38,7 +43,7 @@ export async function buildCf<R extends CfRuntime = 'cloudfront-js-1.0'>(options
   const drafts: Draft[] = [];
   const violations: Violation[] = [];
   for (const eventType of eventTypesOf(plan.placements)) {
-    const draft = await draftFor(plan.placements, eventType, runtime, options.minify !== false);
+    const draft = await draftFor(plan.placements, eventType, runtime, options.minify !== false, options.direct !== false);
     violations.push(...scanHooks(draft.hooks, pipeline.middleware, runtime));
     drafts.push(draft);
   }
@@ -75,11 +80,13 @@ export async function buildCf<R extends CfRuntime = 'cloudfront-js-1.0'>(options
   return { ok: true, target: 'cf', artifacts };
 }
 
-async function draftFor(placements: Placement[], eventType: EventType, runtime: CfRuntime, doMinify: boolean): Promise<Draft> {
+async function draftFor(placements: Placement[], eventType: EventType, runtime: CfRuntime, doMinify: boolean, direct: boolean): Promise<Draft> {
   const here = placements.filter((p) => p.request === eventType || p.response === eventType);
   const needs = (c: Capability) => here.some((p) => (p.middleware.needs as readonly string[]).indexOf(c) >= 0);
   const isAsync = runtime === 'cloudfront-js-2.0' && (needs('async') || needs('kvs'));
-  const emitted = emitHandler({ placements, eventType, shape: 'cff', runtime: RUNTIME_MODULE, async: isAsync });
+  const emitted =
+    (direct && !isAsync ? emitDirect({ placements, eventType }) : undefined) ??
+    emitHandler({ placements, eventType, shape: 'cff', runtime: RUNTIME_MODULE, async: isAsync });
   const configs = here.map((p) => JSON.stringify(p.middleware.config));
   const bundled = await bundleGlue(emitted.glue, featureDefines(emitted.hooks, configs));
   let code = lowerToEs5(`${bundled}\n${emitted.declarations}`);

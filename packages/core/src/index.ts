@@ -7,7 +7,7 @@ export type {
 export { CODES, ConfigError, EdgelineError, HeaderGuardError, NotImplementedError, NotPortableError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { defineMiddleware } from './middleware.js';
-export type { Config, Middleware, MiddlewareDefinition, RequestHook, ResponseHook } from './middleware.js';
+export type { Config, DirectHooks, Middleware, MiddlewareDefinition, RequestHook, ResponseHook } from './middleware.js';
 export { Pipeline, edge, isPipeline } from './pipeline.js';
 export { PROFILES, isCfTarget, profileFor } from './target.js';
 export type { CfRuntime, Limits, ProfileName, SupportedBy, TargetName, TargetProfile } from './target.js';
@@ -15,6 +15,8 @@ export { checkPipeline, eventTypesOf, planPipeline } from './check.js';
 export type { Placement, Plan, Violation } from './check.js';
 export { configLiteral, hookSource } from './portable.js';
 export { emitHandler } from './build/emit.js';
+export { emitDirect } from './build/emit-direct.js';
+export type { EmitDirectOptions } from './build/emit-direct.js';
 export type { EmitOptions, EmittedHandler, EmittedHook, Shape } from './build/emit.js';
 export { headerProblem, isDisallowedHeader, isReadOnlyHeader } from './runtime/guard.js';
 export type { HeaderProblem } from './runtime/guard.js';

@@ -7,6 +7,19 @@ export type Config = null | boolean | number | string | readonly Config[] | { re
 export type RequestHook<C> = (ctx: RequestContext, config: C) => RequestHookResult | Promise<RequestHookResult>;
 export type ResponseHook<C> = (ctx: ResponseContext, config: C) => void | Promise<void>;
 
+/**
+ * A middleware's hooks written by hand for the CloudFront Functions event shape: source text of
+ * ES5 function expressions that work on the event objects themselves, no context in between.
+ * - `request(request, event)`: may return a response object (`{ statusCode, headers, ... }`) to
+ *   answer, as a CloudFront Function does; anything else forwards `request`.
+ * - `response(response, request)`: changes `response` in place.
+ * They must behave as `request`/`response` do; the njs equivalence tests hold them to it.
+ */
+export interface DirectHooks {
+  request?: string;
+  response?: string;
+}
+
 export interface MiddlewareDefinition<N extends Capability, C extends Config> {
   /** Shown in build errors and manifests. */
   name: string;
@@ -26,6 +39,13 @@ export interface MiddlewareDefinition<N extends Capability, C extends Config> {
   runsAt?: { request?: readonly RequestEventType[]; response?: readonly ResponseEventType[] };
   /** The answer when a request hook throws (auth middleware deny: 401/403). Default: 502. */
   onError?: AnswerInit;
+  /**
+   * Hand-written CloudFront Functions code for these hooks, given the config (see DirectHooks);
+   * `undefined` for a config it does not cover. An artifact uses it when every hook in it has
+   * one: per request the cost of a context (objects, closures, calls) is most of a small
+   * function's budget.
+   */
+  direct?: { cff?: (config: C) => DirectHooks | undefined };
 }
 
 /** A middleware: what a pipeline composes. `N` is the union of capabilities it needs. */
@@ -38,6 +58,7 @@ export interface Middleware<N extends Capability = Capability> {
   readonly response: ResponseHook<any> | undefined;
   readonly runsAt: { request: readonly RequestEventType[]; response: readonly ResponseEventType[] };
   readonly onError: AnswerInit | undefined;
+  readonly direct: { readonly cff?: (config: any) => DirectHooks | undefined };
 }
 
 const DEFAULT_REQUEST: readonly RequestEventType[] = ['viewer-request'];
@@ -66,5 +87,6 @@ export function defineMiddleware<const N extends Capability = never, const C ext
       response: definition.runsAt?.response ?? DEFAULT_RESPONSE,
     },
     onError: definition.onError,
+    direct: Object.freeze({ ...definition.direct }),
   });
 }

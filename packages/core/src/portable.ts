@@ -10,7 +10,12 @@ import type { Config } from './middleware.js';
  */
 export function hookSource(middleware: string, hook: 'request' | 'response', fn: Function): string {
   // An ESM bundle (esbuild, tsup) renames a hook's require(...) to its __require shim: undo it.
-  const text = Function.prototype.toString.call(fn).replace(/\b__require\(/g, 'require(');
+  return portableSource(middleware, hook, Function.prototype.toString.call(fn));
+}
+
+/** As hookSource, for a hook given as source text (a middleware's direct lowering). */
+export function portableSource(middleware: string, hook: string, source: string): string {
+  const text = source.replace(/\b__require\(/g, 'require(');
   const candidates = [text, `function ${text}`, text.replace(/^async\s+/, 'async function ')];
   for (const candidate of candidates) {
     if (isFunctionExpression(candidate)) {

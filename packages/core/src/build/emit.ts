@@ -56,7 +56,7 @@ export function emitHandler(options: EmitOptions): EmittedHandler {
   const hooks: EmittedHook[] = [];
   const configs = new Set<number>();
   const use = (p: Placement, hook: 'request' | 'response'): string => {
-    const name = `__edge_${hook[0]}${p.index}`;
+    const name = `__edge_${hook === 'request' ? 'q' : 's'}${p.index}`;
     if (!hooks.some((h) => h.name === name)) {
       hooks.push({ middleware: p.middleware.name, index: p.index, hook, name, source: hookSource(p.middleware.name, hook, p.middleware[hook]!) });
     }

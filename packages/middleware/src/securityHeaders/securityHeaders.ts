@@ -79,7 +79,20 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
     config,
     response: securityHeadersResponse,
     runsAt: { response: WHERE },
+    direct: { cff: (c) => ({ response: securityHeadersCff(c) }) },
   });
+}
+
+/** The CloudFront Function an expert writes: one assignment per header, no loop, no call. */
+function securityHeadersCff(config: SecurityHeadersConfig): string {
+  const list = config.headers;
+  let body = 'var h = response.headers || (response.headers = {});\n';
+  for (let i = 0; i < list.length; i += 2) {
+    const name = JSON.stringify(list[i]);
+    const set = `h[${name}] = { value: ${JSON.stringify(list[i + 1])} };`;
+    body += config.override ? `${set}\n` : `if (h[${name}] === undefined) ${set}\n`;
+  }
+  return `function (response) {\n${body}}`;
 }
 
 // Lowered as source text (ES5 on CloudFront Functions 1.0).
