@@ -195,7 +195,7 @@ const directBoth = defineMiddleware({
   name: 'both', needs: [], request: both.request, response: both.response,
   direct: {
     cff: () => ({
-      request: 'function (request) { request.headers["x-seen"] = { value: "1" }; }',
+      request: 'function (request) { request.headers["x-seen"] = { value: "1" }; return request; }',
       response: 'function (response) { response.headers["x-both"] = { value: "yes" }; }',
     }),
   },
@@ -204,14 +204,14 @@ const directGate = defineMiddleware({
   name: 'gate', needs: [], config: gate.config as { path: string }, request: gate.request,
   direct: {
     cff: (c) => ({
-      request: `function (request) { if (request.uri.indexOf(${JSON.stringify(c.path)}) === 0) return { statusCode: 302, headers: { location: { value: "/login" } } }; }`,
+      request: `function (request) { if (request.uri.indexOf(${JSON.stringify(c.path)}) === 0) return { statusCode: 302, headers: { location: { value: "/login" } } }; return request; }`,
     }),
   },
 });
 const throwing = defineMiddleware({
   name: 'throwing', needs: [], onError: { status: 401, headers: { 'www-authenticate': 'Bearer' } },
   request(ctx) { if (ctx.request.uri === '/boom') throw new Error('boom'); },
-  direct: { cff: () => ({ request: 'function (request) { if (request.uri === "/boom") throw new Error("boom"); }' }) },
+  direct: { cff: () => ({ request: 'function (request) { if (request.uri === "/boom") throw new Error("boom"); return request; }' }) },
 });
 const gateEvents = [viewerRequest({ uri: '/' }), viewerRequest({ uri: '/private/x' }), viewerRequest({ uri: '/boom' })];
 const gateResponses = [viewerResponse({ status: 200 }), viewerResponse({ status: 404, responseHeaders: { 'x-both': 'origin' } })];
@@ -272,6 +272,18 @@ describe('direct lowering (DirectHooks)', () => {
     expect(codes.join('\n')).toMatch(/"x-seen"/);
     const request = codes.find((c) => c.indexOf('/private') >= 0)!;
     expect(request).not.toContain('request.uri.indexOf("/private")');
+  });
+
+  it('runs hooks marked safe without try/catch, and a lone one as the handler itself', async () => {
+    const safe = (m: Middleware): Middleware => defineMiddleware({
+      name: m.name, needs: [], config: m.config as null, request: m.request, response: m.response,
+      direct: { cff: (c) => ({ ...m.direct.cff!(c), safe: true }) },
+    });
+    const codes = await sameAsSource(edge().use(safe(directBoth)).use(safe(directGate)) as Pipeline<never>, evts.filter((e) => e.request.uri !== '/boom'));
+    for (const code of codes) expect(code).not.toMatch(/try|catch|__edge_log/);
+    const lone = await sameAsSource(edge().use(safe(directGate)) as Pipeline<never>, gateEvents.slice(0, 2));
+    expect(lone[0]).toMatch(/^function handler\(\w+\)\{var \w+=\w+\.request;/);
+    expect(lone[0]).not.toContain('__edge');
   });
 
   it('is refused when its source is not a plain function', async () => {

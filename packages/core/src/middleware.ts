@@ -10,14 +10,19 @@ export type ResponseHook<C> = (ctx: ResponseContext, config: C) => void | Promis
 /**
  * A middleware's hooks written by hand for the CloudFront Functions event shape: source text of
  * ES5 function expressions that work on the event objects themselves, no context in between.
- * - `request(request, event)`: may return a response object (`{ statusCode, headers, ... }`) to
- *   answer, as a CloudFront Function does; anything else forwards `request`.
+ * - `request(request, event)`: returns what a CloudFront Function returns: `request` to go on,
+ *   or a response object (`{ statusCode, headers, ... }`) to answer.
  * - `response(response, request)`: changes `response` in place.
  * They must behave as `request`/`response` do; the njs equivalence tests hold them to it.
  */
 export interface DirectHooks {
   request?: string;
   response?: string;
+  /**
+   * The code cannot throw on any event CloudFront sends (no parsing, no call that throws): it
+   * runs without a try/catch around it, and a lone hook becomes the handler's body.
+   */
+  safe?: boolean;
 }
 
 export interface MiddlewareDefinition<N extends Capability, C extends Config> {

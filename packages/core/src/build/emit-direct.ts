@@ -1,16 +1,20 @@
 import type { EventType } from '../capability.js';
-import type { AnswerInit } from '../context.js';
-import { isRequestEvent } from '../capability.js';
 import type { Placement } from '../check.js';
+import type { AnswerInit } from '../context.js';
 import type { DirectHooks } from '../middleware.js';
 import { portableSource } from '../portable.js';
 import { respond } from '../runtime/answer.js';
 import { cffAnswer } from '../runtime/cff.js';
 import type { EmittedHandler, EmittedHook } from './emit.js';
+import { inlineBody } from './inline.js';
 
 export interface EmitDirectOptions {
   placements: readonly Placement[];
   eventType: EventType;
+}
+
+interface Used extends EmittedHook {
+  safe: boolean;
 }
 
 /**
@@ -19,73 +23,106 @@ export interface EmitDirectOptions {
  * `undefined` when one hook has none; the caller then emits the context-based handler.
  * Behaviour is the same as emitHandler's: errors are logged and the request goes on (or the
  * middleware's onError answer, else 502), and an answer passes through the response hooks of
- * the middleware before the one that answered.
+ * the middleware before the one that answered. Hooks that cannot throw (`safe`) get no
+ * try/catch, and a single one becomes the handler's body, as an expert would write it.
  */
 export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefined {
   const { placements, eventType } = options;
   if (eventType !== 'viewer-request' && eventType !== 'viewer-response') return undefined;
-  const direct = new Map<number, DirectHooks>();
-  const hooks: EmittedHook[] = [];
-  const use = (p: Placement, hook: 'request' | 'response'): string | undefined => {
-    let d = direct.get(p.index);
-    if (!d) {
-      const lower = p.middleware.direct.cff;
-      d = lower && lower(p.middleware.config);
-      if (!d) return undefined;
-      direct.set(p.index, d);
-    }
-    const text = d[hook];
-    if (text === undefined) return undefined;
+  const lowered = new Map<number, DirectHooks | undefined>();
+  const used: Used[] = [];
+  const use = (p: Placement, hook: 'request' | 'response'): Used | undefined => {
+    if (!lowered.has(p.index)) lowered.set(p.index, p.middleware.direct.cff?.(p.middleware.config));
+    const d = lowered.get(p.index);
+    const text = d && d[hook];
+    if (!d || text === undefined) return undefined;
     const name = `__edge_${hook === 'request' ? 'q' : 's'}${p.index}`;
-    if (!hooks.some((h) => h.name === name)) {
-      hooks.push({ middleware: p.middleware.name, index: p.index, hook, name, source: portableSource(p.middleware.name, hook, text) });
+    let u = used.find((h) => h.name === name);
+    if (!u) {
+      u = { middleware: p.middleware.name, index: p.index, hook, name, source: portableSource(p.middleware.name, hook, text), safe: d.safe === true };
+      used.push(u);
     }
-    return name;
+    return u;
   };
+  const body = eventType === 'viewer-request' ? requestHandler(placements, use) : responseHandler(placements, use);
+  if (body === undefined) return undefined;
+  const hooks: EmittedHook[] = used.map(({ safe: _safe, ...h }) => h);
+  const declarations = body.inlined ? '' : hooks.map(declaration).join('\n') + '\n';
+  return { glue: `export ${body.code}`, declarations, hooks };
+}
 
-  let body: string;
-  if (isRequestEvent(eventType)) {
-    const here = placements.filter((p) => p.request === eventType);
-    // viewer-response never runs for an answer made at viewer-request: each earlier middleware's
-    // response hook runs on it here.
-    const passThrough = placements.filter((p) => p.response !== undefined);
-    const calls: string[] = [];
-    for (const p of here) {
-      const name = use(p, 'request');
-      if (!name) return undefined;
-      calls.push(`    i = ${p.index}; a = ${name}(request, event);\n    if (a) return ${passThrough.length ? '__edge_answer(request, a, i)' : 'a'};`);
-    }
-    const answerHooks: string[] = [];
-    for (const p of [...passThrough].reverse()) {
-      const name = use(p, 'response');
-      if (!name) return undefined;
-      answerHooks.push(`    if (i > ${p.index}) { j = ${p.index}; ${name}(a, request); }`);
-    }
-    const answerOf = (init: AnswerInit) => JSON.stringify(cffAnswer(respond(init)));
-    const failed = here
-      .filter((p) => p.middleware.onError)
-      .map((p) => `i === ${p.index} ? ${answerOf(p.middleware.onError!)} : `)
-      .join('') + answerOf({ status: 502 });
-    body =
-      `function handler(event) {\n  var request = event.request, a, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n` +
-      `    __edge_log(e, i);\n    a = ${failed};\n    return ${passThrough.length ? '__edge_answer(request, a, i)' : 'a'};\n  }\n  return request;\n}\n` +
-      (passThrough.length
-        ? `function __edge_answer(request, a, i) {\n  var j = -1;\n  try {\n${answerHooks.join('\n')}\n  } catch (e) {\n    __edge_log(e, j);\n  }\n  return a;\n}\n`
-        : '');
-  } else {
-    const here = placements.filter((p) => p.response === eventType).reverse();
-    const calls: string[] = [];
-    for (const p of here) {
-      const name = use(p, 'response');
-      if (!name) return undefined;
-      calls.push(`    i = ${p.index}; ${name}(response, event.request);`);
-    }
-    body =
-      `function handler(event) {\n  var response = event.response, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n` +
-      `    __edge_log(e, i);\n  }\n  return response;\n}\n`;
+/** A function declaration where the source allows it: a few bytes less than `var name = function`. */
+function declaration(h: EmittedHook): string {
+  return /^function\s*\(/.test(h.source) ? `function ${h.name}${h.source.replace(/^function\s*/, '')}` : `var ${h.name} = ${h.source};`;
+}
+
+type Use = (p: Placement, hook: 'request' | 'response') => Used | undefined;
+interface Body {
+  code: string;
+  inlined: boolean;
+}
+
+function requestHandler(placements: readonly Placement[], use: Use): Body | undefined {
+  const here = placements.filter((p) => p.request === 'viewer-request');
+  // viewer-response never runs for an answer made at viewer-request: each earlier middleware's
+  // response hook runs on it here.
+  const passThrough = placements.filter((p) => p.response !== undefined).reverse();
+  const requestHooks = here.map((p) => use(p, 'request'));
+  const answerHooks = passThrough.map((p) => use(p, 'response'));
+  if (requestHooks.some((h) => !h) || answerHooks.some((h) => !h)) return undefined;
+  const q = requestHooks as Used[];
+  const s = answerHooks as Used[];
+  const safe = q.every((h) => h.safe) && s.every((h) => h.safe);
+
+  if (safe && q.length === 1 && !s.length) {
+    const inlined = inlineBody(q[0].source, ['event.request', 'event'], 'request');
+    if (inlined) return { code: `function handler(${inlined.param}) {\n${inlined.body}\n}\n`, inlined: true };
   }
+  const answer = s.length ? '__edge_answer(request, a, i)' : 'a';
+  const calls = q.map((h) => `${safe ? '  ' : '    '}${safe ? '' : `i = ${h.index}; `}a = ${h.name}(request, event);\n${safe ? '  ' : '    '}if (a !== request) return ${s.length ? `__edge_answer(request, a, ${h.index})` : 'a'};`);
+  const answerCalls = s.map((h) => `${safe ? '  ' : '    '}if (i > ${h.index}) { ${safe ? '' : `j = ${h.index}; `}${h.name}(a, request); }`);
+  const answerHelper = !s.length
+    ? ''
+    : safe
+      ? `function __edge_answer(request, a, i) {\n${answerCalls.join('\n')}\n  return a;\n}\n`
+      : `function __edge_answer(request, a, i) {\n  var j = -1;\n  try {\n${answerCalls.join('\n')}\n  } catch (e) {\n    __edge_log(e, j);\n  }\n  return a;\n}\n`;
+  if (safe) {
+    return { code: `function handler(event) {\n  var request = event.request, a;\n${calls.join('\n')}\n  return request;\n}\n${answerHelper}`, inlined: false };
+  }
+  const answerOf = (init: AnswerInit) => JSON.stringify(cffAnswer(respond(init)));
+  const failed = here
+    .filter((p) => p.middleware.onError)
+    .map((p) => `i === ${p.index} ? ${answerOf(p.middleware.onError!)} : `)
+    .join('') + answerOf({ status: 502 });
+  return {
+    code:
+      `function handler(event) {\n  var request = event.request, a, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n` +
+      `    __edge_log(e, i);\n    a = ${failed};\n    return ${answer};\n  }\n  return request;\n}\n${answerHelper}${logHelper(placements)}`,
+    inlined: false,
+  };
+}
+
+function responseHandler(placements: readonly Placement[], use: Use): Body | undefined {
+  const here = placements.filter((p) => p.response === 'viewer-response').reverse();
+  const hooks = here.map((p) => use(p, 'response'));
+  if (hooks.some((h) => !h)) return undefined;
+  const s = hooks as Used[];
+  const safe = s.every((h) => h.safe);
+  if (safe && s.length === 1) {
+    const inlined = inlineBody(s[0].source, ['event.response', 'event.request'], 'response');
+    if (inlined) return { code: `function handler(${inlined.param}) {\n${inlined.body}\n}\n`, inlined: true };
+  }
+  const calls = s.map((h) => `${safe ? '  ' : `    i = ${h.index}; `}${h.name}(response, event.request);`);
+  if (safe) return { code: `function handler(event) {\n  var response = event.response;\n${calls.join('\n')}\n  return response;\n}\n`, inlined: false };
+  return {
+    code:
+      `function handler(event) {\n  var response = event.response, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n` +
+      `    __edge_log(e, i);\n  }\n  return response;\n}\n${logHelper(placements)}`,
+    inlined: false,
+  };
+}
+
+function logHelper(placements: readonly Placement[]): string {
   const names = JSON.stringify(placements.map((p) => p.middleware.name));
-  const glue = `export ${body}function __edge_log(e, i) {\n  console.log('edgeline: middleware ' + ${names}[i] + ' failed: ' + e);\n}\n`;
-  const declarations = hooks.map((h) => `var ${h.name} = ${h.source};`).join('\n') + '\n';
-  return { glue, declarations, hooks };
+  return `function __edge_log(e, i) {\n  console.log('edgeline: ' + ${names}[i] + ' failed: ' + e);\n}\n`;
 }

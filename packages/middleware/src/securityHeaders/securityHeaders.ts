@@ -79,14 +79,14 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
     config,
     response: securityHeadersResponse,
     runsAt: { response: WHERE },
-    direct: { cff: (c) => ({ response: securityHeadersCff(c) }) },
+    direct: { cff: (c) => ({ response: securityHeadersCff(c), safe: true }) },
   });
 }
 
 /** The CloudFront Function an expert writes: one assignment per header, no loop, no call. */
 function securityHeadersCff(config: SecurityHeadersConfig): string {
   const list = config.headers;
-  let body = 'var h = response.headers || (response.headers = {});\n';
+  let body = 'var h = response.headers;\n';
   for (let i = 0; i < list.length; i += 2) {
     const name = JSON.stringify(list[i]);
     const set = `h[${name}] = { value: ${JSON.stringify(list[i + 1])} };`;
