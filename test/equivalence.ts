@@ -17,8 +17,10 @@ type CfRuntime = 'cloudfront-js-1.0' | 'cloudfront-js-2.0';
  * CloudFront Functions, a fresh Node context for Lambda@Edge) equals the in-process run of
  * the source, after normalising both shapes to one outcome.
  */
-export async function expectCfMatchesSource(pipeline: Pipeline<Capability>, cases: Case[], runtime: CfRuntime, kvs?: Record<string, string>): Promise<void> {
-  const result = await buildCf({ pipeline: pipeline as Pipeline<never>, runtime });
+export async function expectCfMatchesSource(
+  pipeline: Pipeline<Capability>, cases: Case[], runtime: CfRuntime, kvs?: Record<string, string>, options: { direct?: boolean } = {},
+): Promise<void> {
+  const result = await buildCf({ pipeline: pipeline as Pipeline<never>, runtime, direct: options.direct });
   if (!result.ok) throw new Error(`cf build rejected: ${JSON.stringify(result.violations, null, 2)}`);
   for (const eventType of ['viewer-request', 'viewer-response'] as const) {
     const mine = cases.filter((c) => c.eventType === eventType);

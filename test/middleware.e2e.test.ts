@@ -22,6 +22,17 @@ const authCases: Case[] = [
   req({ headers: { authorization: basic(':pw') } }), req({ headers: { authorization: 'Basic %%%' } }), req({ headers: { authorization: 'Bearer abc' } }),
   req({ headers: { authorization: 'Basic' } }), req({ headers: { 'username-cache-key': 'forged' } }),
   req({ headers: { 'username-cache-key': 'forged', authorization: basic('carol:pw') } }), req({}),
+  // Base64 at its edges: padding, trailing bits, lengths the alphabet cannot make, bytes that are not UTF-8.
+  req({ headers: { authorization: 'BASIC ' + Buffer.from('dave:pw').toString('base64') } }), req({ headers: { authorization: 'Basic   ' + Buffer.from('erin:pw').toString('base64') + '  ' } }),
+  req({ headers: { authorization: 'Basic ' + Buffer.from('ab:c').toString('base64').replace(/=+$/, '') } }),
+  req({ headers: { authorization: 'Basic YTpi' } }), req({ headers: { authorization: 'Basic YTo=' } }), req({ headers: { authorization: 'Basic YTo' } }),
+  req({ headers: { authorization: 'Basic YTo==' } }), req({ headers: { authorization: 'Basic YTpiY' } }), req({ headers: { authorization: 'Basic YTpi=' } }),
+  req({ headers: { authorization: 'Basic YTpiYw===' } }), req({ headers: { authorization: 'Basic YT=pi' } }), req({ headers: { authorization: 'Basic ====' } }),
+  req({ headers: { authorization: 'Basic ' + Buffer.from([0xff, 0x3a, 0x70]).toString('base64') } }),
+  req({ headers: { authorization: 'Basic ' + Buffer.from([0x61, 0xc3, 0x3a, 0x70]).toString('base64') } }),
+  req({ headers: { authorization: 'Basic ' + Buffer.from('x'.repeat(3000) + ':pw').toString('base64') } }),
+  req({ headers: { authorization: 'Basic\tYTpi' } }), req({ headers: { authorization: 'Basic ' } }), req({ headers: { authorization: 'Basic Y-pi' } }),
+  req({ headers: { authorization: 'Basic QR==' } }), req({ headers: { authorization: 'Basic ' + Buffer.from('日本:pw').toString('base64') } }),
 ];
 const resp = (init: Case['init']): Case => ({ eventType: 'viewer-response', init });
 const headerCases: Case[] = [
@@ -57,6 +68,12 @@ describe('built-in middleware: artifacts match the source', () => {
     it(`cacheKeyFromBasicAuth on ${runtime}`, () => expectCfMatchesSource(auth, authCases, runtime));
     it(`securityHeaders on ${runtime}`, () => expectCfMatchesSource(headers, headerCases, runtime));
     it(`jwtVerify HS256 on ${runtime}`, () => expectCfMatchesSource(jwt, jwtCases, runtime));
+    // The hand-written (direct) lowerings and the context-based handler agree, case by case.
+    it(`geoRedirect, cacheKeyFromBasicAuth and securityHeaders without direct lowering on ${runtime}`, async () => {
+      await expectCfMatchesSource(geo, geoCases, runtime, undefined, { direct: false });
+      await expectCfMatchesSource(auth, authCases, runtime, undefined, { direct: false });
+      await expectCfMatchesSource(headers, headerCases, runtime, undefined, { direct: false });
+    });
   }
   it('geoRedirect on lambda', () => expectLambdaMatchesSource(geo, geoCases));
   it('cacheKeyFromBasicAuth on lambda', () => expectLambdaMatchesSource(auth, authCases));

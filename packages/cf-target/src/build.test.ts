@@ -277,13 +277,24 @@ describe('direct lowering (DirectHooks)', () => {
   it('runs hooks marked safe without try/catch, and a lone one as the handler itself', async () => {
     const safe = (m: Middleware): Middleware => defineMiddleware({
       name: m.name, needs: [], config: m.config as null, request: m.request, response: m.response,
-      direct: { cff: (c) => ({ ...m.direct.cff!(c), safe: true }) },
+      direct: { cff: (c, r) => ({ ...m.direct.cff!(c, r), safe: true }) },
     });
     const codes = await sameAsSource(edge().use(safe(directBoth)).use(safe(directGate)) as Pipeline<never>, evts.filter((e) => e.request.uri !== '/boom'));
     for (const code of codes) expect(code).not.toMatch(/try|catch|__edge_log/);
     const lone = await sameAsSource(edge().use(safe(directGate)) as Pipeline<never>, gateEvents.slice(0, 2));
     expect(lone[0]).toMatch(/^function handler\(\w+\)\{var \w+=\w+\.request;/);
     expect(lone[0]).not.toContain('__edge');
+  });
+
+  it('declares constants once per instance, under names of their own', async () => {
+    const tag = (name: string, value: string) => defineMiddleware({
+      name: 'tag', needs: [], config: { name, value },
+      request(ctx, c) { ctx.request.headers.set(c.name, c.value); },
+      direct: { cff: (c) => ({ request: 'function (request) { request.headers[NAME] = { value: VALUE.v }; return request; }', constants: { NAME: c.name, VALUE: { v: c.value } } }) },
+    });
+    const codes = await sameAsSource(edge().use(tag('x-a', '1')).use(tag('x-b', '2')) as Pipeline<never>, gateEvents.slice(0, 2));
+    expect(codes[0]).toMatch(/__NAME0="x-a"/);
+    expect(codes[0]).toMatch(/__VALUE1=\{v:"2"\}/);
   });
 
   it('is refused when its source is not a plain function', async () => {

@@ -85,10 +85,13 @@ async function draftFor(placements: Placement[], eventType: EventType, runtime: 
   const needs = (c: Capability) => here.some((p) => (p.middleware.needs as readonly string[]).indexOf(c) >= 0);
   const isAsync = runtime === 'cloudfront-js-2.0' && (needs('async') || needs('kvs'));
   const emitted =
-    (direct && !isAsync ? emitDirect({ placements, eventType }) : undefined) ??
+    (direct && !isAsync ? emitDirect({ placements, eventType, runtime }) : undefined) ??
     emitHandler({ placements, eventType, shape: 'cff', runtime: RUNTIME_MODULE, async: isAsync });
   const configs = here.map((p) => JSON.stringify(p.middleware.config));
-  const bundled = await bundleGlue(emitted.glue, featureDefines(emitted.hooks, configs));
+  // Direct hooks may require('crypto') in the handler itself, which a bundler would try to resolve.
+  const bundled = emitted.selfContained
+    ? emitted.glue.replace(/^export /, '')
+    : await bundleGlue(emitted.glue, featureDefines(emitted.hooks, configs));
   let code = lowerToEs5(`${bundled}\n${emitted.declarations}`);
   if (doMinify) code = await minify(code);
   // The cloudfront module is an ES import on runtime 2.0; added after lowering, which targets scripts.

@@ -1,4 +1,5 @@
 import type { Capability, RequestEventType, ResponseEventType } from './capability.js';
+import type { CfRuntime } from './target.js';
 import type { AnswerInit, RequestContext, RequestHookResult, ResponseContext } from './context.js';
 
 /** Plain data a middleware's factory computed; inlined as a literal into every artifact. */
@@ -23,6 +24,12 @@ export interface DirectHooks {
    * runs without a try/catch around it, and a lone hook becomes the handler's body.
    */
   safe?: boolean;
+  /**
+   * Values the sources name as free variables (`SECTIONS[first]`), declared once at the top of
+   * the script as a hand-written function declares its tables, not rebuilt per call. Each gets
+   * a name of its own in the artifact, so two instances of a middleware do not clash.
+   */
+  constants?: Record<string, Config>;
 }
 
 export interface MiddlewareDefinition<N extends Capability, C extends Config> {
@@ -50,7 +57,7 @@ export interface MiddlewareDefinition<N extends Capability, C extends Config> {
    * one: per request the cost of a context (objects, closures, calls) is most of a small
    * function's budget.
    */
-  direct?: { cff?: (config: C) => DirectHooks | undefined };
+  direct?: { cff?: (config: C, runtime: CfRuntime) => DirectHooks | undefined };
 }
 
 /** A middleware: what a pipeline composes. `N` is the union of capabilities it needs. */
@@ -63,7 +70,7 @@ export interface Middleware<N extends Capability = Capability> {
   readonly response: ResponseHook<any> | undefined;
   readonly runsAt: { request: readonly RequestEventType[]; response: readonly ResponseEventType[] };
   readonly onError: AnswerInit | undefined;
-  readonly direct: { readonly cff?: (config: any) => DirectHooks | undefined };
+  readonly direct: { readonly cff?: (config: any, runtime: CfRuntime) => DirectHooks | undefined };
 }
 
 const DEFAULT_REQUEST: readonly RequestEventType[] = ['viewer-request'];

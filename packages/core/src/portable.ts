@@ -13,14 +13,16 @@ export function hookSource(middleware: string, hook: 'request' | 'response', fn:
   return portableSource(middleware, hook, Function.prototype.toString.call(fn));
 }
 
-/** As hookSource, for a hook given as source text (a middleware's direct lowering). */
-export function portableSource(middleware: string, hook: string, source: string): string {
+/**
+ * As hookSource, for a hook given as source text (a middleware's direct lowering). `rename`
+ * maps free names the source may use (its constants) to the names they get in the artifact.
+ */
+export function portableSource(middleware: string, hook: string, source: string, rename: Record<string, string> = {}): string {
   const text = source.replace(/\b__require\(/g, 'require(');
   const candidates = [text, `function ${text}`, text.replace(/^async\s+/, 'async function ')];
   for (const candidate of candidates) {
     if (isFunctionExpression(candidate)) {
-      checkNoCapture(middleware, hook, candidate);
-      return candidate;
+      return renameFree(candidate, checkNoCapture(middleware, hook, candidate, rename));
     }
   }
   throw new NotPortableError(middleware, `its ${hook} hook is not a plain function (got: ${text.slice(0, 60)}...)`);
@@ -44,10 +46,24 @@ function isFunctionExpression(source: string): boolean {
 
 const ALLOWED_FREE = new Set(['require', 'arguments']);
 
-function checkNoCapture(middleware: string, hook: string, source: string): void {
-  const free = detectGlobals(`(${source})`)
-    .map((g: { name: string }) => g.name)
-    .filter((name: string) => !ALLOWED_FREE.has(name) && !(name in globalThis));
+interface FreeName {
+  name: string;
+  nodes: { start: number; end: number }[];
+}
+
+/** Throws on a free name that is neither a global nor in `rename`; returns those in `rename`. */
+interface Edit {
+  at: number;
+  length: number;
+  to: string;
+}
+
+function checkNoCapture(middleware: string, hook: string, source: string, rename: Record<string, string> = {}): Edit[] {
+  const globals = detectGlobals(`(${source})`) as FreeName[];
+  const own = (name: string) => Object.prototype.hasOwnProperty.call(rename, name);
+  const free = globals
+    .map((g) => g.name)
+    .filter((name: string) => !ALLOWED_FREE.has(name) && !(name in globalThis) && !own(name));
   if (free.length) {
     throw new NotPortableError(
       middleware,
@@ -56,6 +72,16 @@ function checkNoCapture(middleware: string, hook: string, source: string): void 
         "define helpers inside the hook, or load modules with require('...') inside it",
     );
   }
+  const edits: Edit[] = [];
+  // Positions are in `(${source})`: one to the left in `source`.
+  for (const g of globals) if (own(g.name)) for (const n of g.nodes) edits.push({ at: n.start - 1, length: n.end - n.start, to: rename[g.name] });
+  return edits;
+}
+
+function renameFree(source: string, edits: Edit[]): string {
+  let out = source;
+  for (const e of [...edits].sort((a, b) => b.at - a.at)) out = out.slice(0, e.at) + e.to + out.slice(e.at + e.length);
+  return out;
 }
 
 /** The config as a JS literal; anything that would not survive the trip (functions, NaN, cycles) is refused. */

@@ -1,8 +1,9 @@
 import type { EventType } from '../capability.js';
+import type { CfRuntime } from '../target.js';
 import type { Placement } from '../check.js';
 import type { AnswerInit } from '../context.js';
 import type { DirectHooks } from '../middleware.js';
-import { portableSource } from '../portable.js';
+import { configLiteral, portableSource } from '../portable.js';
 import { respond } from '../runtime/answer.js';
 import { cffAnswer } from '../runtime/cff.js';
 import type { EmittedHandler, EmittedHook } from './emit.js';
@@ -11,6 +12,7 @@ import { inlineBody } from './inline.js';
 export interface EmitDirectOptions {
   placements: readonly Placement[];
   eventType: EventType;
+  runtime: CfRuntime;
 }
 
 interface Used extends EmittedHook {
@@ -31,15 +33,22 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
   if (eventType !== 'viewer-request' && eventType !== 'viewer-response') return undefined;
   const lowered = new Map<number, DirectHooks | undefined>();
   const used: Used[] = [];
+  const constants = new Map<string, string>();
   const use = (p: Placement, hook: 'request' | 'response'): Used | undefined => {
-    if (!lowered.has(p.index)) lowered.set(p.index, p.middleware.direct.cff?.(p.middleware.config));
+    if (!lowered.has(p.index)) lowered.set(p.index, p.middleware.direct.cff?.(p.middleware.config, options.runtime));
     const d = lowered.get(p.index);
     const text = d && d[hook];
     if (!d || text === undefined) return undefined;
     const name = `__edge_${hook === 'request' ? 'q' : 's'}${p.index}`;
     let u = used.find((h) => h.name === name);
     if (!u) {
-      u = { middleware: p.middleware.name, index: p.index, hook, name, source: portableSource(p.middleware.name, hook, text), safe: d.safe === true };
+      const rename: Record<string, string> = {};
+      for (const key in d.constants) {
+        rename[key] = `__${key}${p.index}`;
+        constants.set(rename[key], configLiteral(p.middleware.name, d.constants[key]));
+      }
+      const source = portableSource(p.middleware.name, hook, text, rename);
+      u = { middleware: p.middleware.name, index: p.index, hook, name, source, safe: d.safe === true };
       used.push(u);
     }
     return u;
@@ -47,8 +56,10 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
   const body = eventType === 'viewer-request' ? requestHandler(placements, use) : responseHandler(placements, use);
   if (body === undefined) return undefined;
   const hooks: EmittedHook[] = used.map(({ safe: _safe, ...h }) => h);
-  const declarations = body.inlined ? '' : hooks.map(declaration).join('\n') + '\n';
-  return { glue: `export ${body.code}`, declarations, hooks };
+  const declarations =
+    [...constants].map(([name, literal]) => `var ${name} = ${literal};\n`).join('') +
+    (body.inlined ? '' : hooks.map(declaration).join('\n') + '\n');
+  return { glue: `export ${body.code}`, declarations, hooks, selfContained: true };
 }
 
 /** A function declaration where the source allows it: a few bytes less than `var name = function`. */

@@ -31,6 +31,8 @@ export interface EmittedHandler {
   /** `var` declarations of each config and hook used, to follow the bundled glue. */
   declarations: string;
   hooks: EmittedHook[];
+  /** The glue imports nothing: it needs no bundling, only its `export` removed. */
+  selfContained?: boolean;
 }
 
 const CFF = {

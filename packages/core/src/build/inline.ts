@@ -53,5 +53,7 @@ export function inlineBody(source: string, args: readonly string[], kind: 'reque
   // A hook that names something `event` keeps it: the handler's parameter takes another name.
   const event = mentionsEvent || names.indexOf('event') >= 0 ? '__edge_event' : 'event';
   const vars = names.map((n, i) => `${n} = ${args[i].replace(/^event\b/, event)}`).join(', ');
-  return { param: event, body: `  var ${vars};\n${inner}\n  return ${names[0]};` };
+  const statements = (body.body as Node[]) || [];
+  const endsInReturn = statements.length > 0 && statements[statements.length - 1].type === 'ReturnStatement';
+  return { param: event, body: `  var ${vars};\n${inner}${endsInReturn ? '' : `\n  return ${names[0]};`}` };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, defineMiddleware, type Middleware, type RequestContext } from '@edgeline/core';
+import { ConfigError, defineMiddleware, type CfRuntime, type Middleware, type RequestContext } from '@edgeline/core';
 import { headerNameOption, knownOptions, oneOf } from '../lib/options.js';
 
 export interface CacheKeyFromBasicAuthOptions {
@@ -27,7 +27,41 @@ export function cacheKeyFromBasicAuth(options: CacheKeyFromBasicAuthOptions = {}
     throw new ConfigError('header', `'${header}' is read by CloudFront or by this middleware: choose a header of its own`);
   }
   const config: CacheKeyConfig = { header, hash: o.hash === undefined ? 'md5' : oneOf('hash', o.hash, ['md5', 'sha1', 'sha256'] as const) };
-  return defineMiddleware({ name: 'cacheKeyFromBasicAuth', needs: ['crypto:hash'], config, request: cacheKeyFromBasicAuthRequest });
+  return defineMiddleware({
+    name: 'cacheKeyFromBasicAuth',
+    needs: ['crypto:hash'],
+    config,
+    request: cacheKeyFromBasicAuthRequest,
+    direct: { cff: (c, runtime) => ({ request: cacheKeyFromBasicAuthCff(c, runtime), safe: true }) },
+  });
+}
+
+/**
+ * The CloudFront Function an expert writes: the runtime's own base64 decoder (String.bytesFrom
+ * on 1.0, Buffer on 2.0) after a regex that accepts exactly what the hook below accepts, so the
+ * decoder never sees malformed input. A user name that is not UTF-8 gets no key, as below.
+ */
+function cacheKeyFromBasicAuthCff(config: CacheKeyConfig, runtime: CfRuntime): string {
+  const header = JSON.stringify(config.header);
+  const decode = runtime === 'cloudfront-js-1.0'
+    ? `var user = String.bytesFrom(b64, 'base64'), colon = user.indexOf(':');
+  if (colon <= 0 || !(user = user.slice(0, colon).fromUTF8())) return request;`
+    : `var bytes = Buffer.from(b64, 'base64'), colon = bytes.indexOf(58);
+  if (colon <= 0) return request;
+  var raw = bytes.subarray(0, colon), user = raw.toString();
+  if (!Buffer.from(user).equals(raw)) return request;`;
+  // Base64 as the hook accepts it: the alphabet, at most two '=' and then a length that is a
+  // multiple of 4, and never 4n+1 characters (they cannot encode whole bytes).
+  return `function (request) {
+  var headers = request.headers, auth = headers.authorization;
+  delete headers[${header}];
+  if (!auth || auth.value.slice(0, 6).toLowerCase() !== 'basic ') return request;
+  var b64 = auth.value.slice(6).trim(), n = b64.length;
+  if (!/^[A-Za-z0-9+\/]+={0,2}$/.test(b64) || n % 4 === 1 || (b64[n - 1] === '=' && n % 4)) return request;
+  ${decode}
+  headers[${header}] = { value: require('crypto').createHash(${JSON.stringify(config.hash)}).update(user).digest('hex') };
+  return request;
+}`;
 }
 
 // Lowered as source text to ES5 (CloudFront Functions 1.0, which has neither atob nor Buffer):
