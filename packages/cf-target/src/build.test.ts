@@ -166,6 +166,20 @@ describe('emulators apply the CloudFront rules', () => {
     expect(njs).toMatchObject({ ok: false, error: expect.stringContaining("'host' is read-only") });
   });
 
+  it('offer runtime 1.0\'s njs string methods in the vm emulator as njs does', async () => {
+    const code = `function handler(e) {
+      var b = String.bytesFrom('w7xzZXI6cHc=', 'base64'), bad = String.bytesFrom('/zo=', 'base64');
+      e.request.headers['x-t'] = { value: [b.length, b.slice(0, b.indexOf(':')).fromUTF8(), bad.fromUTF8(), String.bytesFrom('6869', 'hex'),
+        String.bytesFrom([104, 105]), 'é'.toUTF8().length, String.bytesFrom('aGk', 'base64url')].join('|') };
+      return e.request;
+    }`;
+    const vm = await runInEmulator(code, viewerRequest());
+    const [njs] = await runInNjs(code, [viewerRequest()]);
+    expect(vm).toEqual(njs);
+    expect(vm.ok && (vm.result as { headers: Record<string, { value: string }> }).headers['x-t'].value).toBe('8|üser||hi|hi|2|hi');
+    expect(await runInEmulator(code, viewerRequest(), { runtime: 'cloudfront-js-2.0' })).toMatchObject({ ok: false });
+  });
+
   it('have no eval in the vm emulator', async () => {
     const run = await runInEmulator('function handler(e) { return eval("e.request"); }', viewerRequest());
     expect(run.ok).toBe(false);

@@ -53,7 +53,7 @@ export async function runInEmulator(code: string, event: CffEvent, options: Emul
     sandbox.Buffer = Buffer;
   }
   const context = createContext(sandbox, { codeGeneration: { strings: false, wasm: false } });
-  runInContext(fixDate() + removeGlobals(runtime), context);
+  runInContext(fixDate() + removeGlobals(runtime) + (runtime === 'cloudfront-js-1.0' ? NJS_STRINGS : ''), context);
   try {
     const handler = runInContext(`${code.replace(IMPORT_CF, '')}\n;handler`, context) as (e: unknown) => unknown;
     const input = runInContext('JSON.parse(__event)', context);
@@ -64,6 +64,39 @@ export async function runInEmulator(code: string, event: CffEvent, options: Emul
     return { ok: false, error: String((e as Error)?.message ?? e) };
   }
 }
+
+/**
+ * Runtime 1.0's non-standard njs string methods (byte strings are strings of code units < 256):
+ * `String.bytesFrom(array | string, 'hex' | 'base64' | 'base64url')`, `fromUTF8` (null when not
+ * UTF-8), `toUTF8`, `fromBytes`, `toBytes`. Runtime 2.0 removed them for Buffer.
+ */
+const NJS_STRINGS = `(function () {
+  var A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  function b64(s) {
+    var out = '', w = 0, k = 0;
+    s = s.replace(/-/g, '+').replace(/_/g, '/');
+    for (var i = 0; i < s.length; i++) {
+      var v = A.indexOf(s.charAt(i));
+      if (v < 0) continue;
+      w = (w << 6) | v;
+      if (++k === 4) { out += String.fromCharCode(w >> 16, (w >> 8) & 255, w & 255); w = 0; k = 0; }
+    }
+    if (k === 2) out += String.fromCharCode(w >> 4);
+    if (k === 3) out += String.fromCharCode(w >> 10, (w >> 2) & 255);
+    return out;
+  }
+  function def(o, name, fn) { Object.defineProperty(o, name, { value: fn, writable: true, configurable: true }); }
+  def(String, 'bytesFrom', function (x, enc) {
+    if (typeof x !== 'string') return String.fromCharCode.apply(null, Array.prototype.map.call(x, function (b) { return b & 255; }));
+    if (enc === 'hex') return x.replace(/[0-9a-f]{2}/gi, function (h) { return String.fromCharCode(parseInt(h, 16)); });
+    return b64(x);
+  });
+  def(String.prototype, 'fromUTF8', function () { try { return decodeURIComponent(escape(String(this))); } catch (e) { return null; } });
+  def(String.prototype, 'toUTF8', function () { return unescape(encodeURIComponent(String(this))); });
+  def(String.prototype, 'fromBytes', function () { return String(this); });
+  def(String.prototype, 'toBytes', function () { var s = String(this); return /[^\\x00-\\xff]/.test(s) ? null : s; });
+})();
+`;
 
 function fixDate(): string {
   return `(function () { var D = Date, t = __now; D.now = function () { return t; };
