@@ -61,3 +61,25 @@ describe('adapters: bad input never throws', () => {
     expect(cffResponse(ctx, event.response!).headers).toEqual({});
   });
 });
+
+describe('adapters: names from the prototype are names like any other', () => {
+  it('parses __proto__ and constructor in a Lambda@Edge query string without touching Object.prototype', () => {
+    const pairs = parsePairs('__proto__=1&constructor=2&__proto__=3&toString', '&');
+    expect(Object.keys(pairs)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect((Object.prototype as { multiValue?: unknown }).multiValue).toBeUndefined();
+    const ctx = leRequestContext(lambdaEvent('viewer-request', { querystring: '__proto__=1&constructor=2&__proto__=3' }) as LeEvent);
+    expect(ctx.request.querystring.getAll('__proto__')).toEqual(['1', '3']);
+    expect(ctx.request.querystring.get('constructor')).toBe('2');
+    expect(ctx.request.querystring.get('toString')).toBeUndefined();
+  });
+
+  it('never appends through the prototype in a CloudFront Functions event', () => {
+    const ctx = cffRequestContext(viewerRequest({ uri: '/' }));
+    ctx.request.headers.append('constructor', 'x');
+    ctx.request.querystring.append('constructor', 'y');
+    expect(ctx.request.querystring.get('constructor')).toBe('y');
+    expect(ctx.request.headers.get('toString')).toBeUndefined();
+    expect((Object.prototype as { multiValue?: unknown }).multiValue).toBeUndefined();
+    expect((Object as unknown as { multiValue?: unknown }).multiValue).toBeUndefined();
+  });
+});

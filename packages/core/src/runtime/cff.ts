@@ -229,7 +229,8 @@ function appendCookie(c: NonNullable<CffResponse['cookies']>, value: string): vo
   const v: { value: string; attributes?: string } = { value: eq < 0 ? '' : pair.slice(eq + 1).trim() };
   if (semi >= 0) v.attributes = value.slice(semi + 1).trim();
   const e = c[k];
-  if (!e) {
+  // Never through the prototype (`__proto__`): that would change every object of the script.
+  if (!e || e.value === undefined) {
     c[k] = v;
     return;
   }

@@ -83,7 +83,8 @@ export class LeHeaderMap implements HeaderMap {
 
 /** Parses `a=1&b=2&a=3` into the value shape; names and values stay encoded, as CloudFront Functions gives them. */
 export function parsePairs(raw: string, sep: string): CfValues {
-  const out: CfValues = {};
+  // No prototype: `?constructor=1` or `__proto__=x` are names like any other.
+  const out: CfValues = Object.create(null);
   if (!raw) return out;
   const parts = raw.split(sep);
   for (let i = 0; i < parts.length; i++) {

@@ -49,7 +49,8 @@ export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
       // Hooks mostly pass lower-case names: try as given first, lower-casing costs more than a lookup.
       let e = o[name];
       if (e === undefined && mode & LOWER) e = o[name.toLowerCase()];
-      return e ? outOf(mode, e.value) : undefined;
+      // `constructor` and friends come from the prototype and have no value: absent.
+      return e && e.value !== undefined ? outOf(mode, e.value) : undefined;
     };
   }
   if (typeof __EDGE_GET_ALL__ === 'undefined' || __EDGE_GET_ALL__) {
@@ -72,7 +73,8 @@ export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
   if (typeof __EDGE_APPEND__ === 'undefined' || __EDGE_APPEND__) {
     map.append = function (name, value) {
       const e = o[keyOf(mode, name)];
-      if (!e) return set(name, value);
+      // Never through the prototype (`__proto__`): that would change every object of the script.
+      if (!e || e.value === undefined) return set(name, value);
       if (g) g(name, value);
       map.dirty = true;
       if (!e.multiValue || !e.multiValue.length) e.multiValue = [{ value: e.value }];

@@ -43,8 +43,10 @@ function cfValues(pairs: [string, string][], lower: boolean) {
   const out: Record<string, { value: string; multiValue?: { value: string }[] }> = {};
   for (const [k0, v] of pairs) {
     const k = lower ? k0.toLowerCase() : k0;
-    const e = out[k];
-    if (!e) out[k] = { value: v };
+    // Own properties only, defined rather than assigned: `__proto__` or `constructor` are names
+    // like any other in a query string, as in the JSON CloudFront sends.
+    const e = Object.prototype.hasOwnProperty.call(out, k) ? out[k] : undefined;
+    if (!e) Object.defineProperty(out, k, { value: { value: v }, enumerable: true, writable: true, configurable: true });
     else (e.multiValue ||= [{ value: e.value }]).push({ value: v });
   }
   return out;
