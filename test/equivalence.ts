@@ -48,8 +48,8 @@ export async function expectCfMatchesSource(
   }
 }
 
-export async function expectLambdaMatchesSource(pipeline: Pipeline<Capability>, cases: Case[]): Promise<void> {
-  const result = await buildLambda({ pipeline: pipeline as Pipeline<never> });
+export async function expectLambdaMatchesSource(pipeline: Pipeline<Capability>, cases: Case[], options: { direct?: boolean } = {}): Promise<void> {
+  const result = await buildLambda({ pipeline: pipeline as Pipeline<never>, direct: options.direct });
   if (!result.ok) throw new Error(`lambda build rejected: ${JSON.stringify(result.violations, null, 2)}`);
   for (const c of cases) {
     const event = eventFor('lambda', c.eventType, c.init) as LeEvent;

@@ -15,6 +15,11 @@ const geoCases: Case[] = [
   req({ uri: '/de/pricing', country: 'FR' }), req({ uri: '/en/', country: 'DE' }), req({ uri: '/', country: 'fr' }),
   req({ uri: '/p', country: 'ES', querystring: 'a=1&a=2&b=%zz' }), req({ uri: '//evil.example', country: 'DE' }),
   req({ uri: '/\\evil.example', country: 'DE' }), req({ uri: '/ünï', country: 'DE' }), req({ uri: '/de', country: 'DE' }),
+  req({ uri: '/x', country: 'FR', querystring: 'a=1&b=2&a=3' }), req({ uri: '/x', querystring: 'a=&b&&c=1' }),
+  // No `__proto__` here: njs's JSON.parse makes it the prototype of event.request.querystring
+  // (Node's keeps it an own property), so the engines cannot agree; on Lambda@Edge it is ours to parse.
+  req({ uri: '/x', querystring: 'constructor=1&toString=3&hasOwnProperty=4' }), req({ uri: '/en-gb/x', country: 'GB' }),
+  req({ uri: '/x', headers: { 'cloudfront-viewer-country': '' } }), req({ uri: '', country: 'DE' }), req({ uri: '/', country: 'ZZ' }),
 ];
 const authCases: Case[] = [
   req({ headers: { authorization: basic('alice:pw') } }), req({ headers: { Authorization: 'basic ' + Buffer.from('bob:x').toString('base64') } }),
@@ -57,6 +62,12 @@ const jwtCases: Case[] = [
   req({ headers: { authorization: 'Bearer ' + Buffer.from('{"alg":"none"}').toString('base64url') + '.' + Buffer.from(`{"exp":${now + 99}}`).toString('base64url') + '.' } }),
 ];
 
+const lambdaHeaderCases: Case[] = [
+  { eventType: 'origin-response', init: { status: 200 } }, { eventType: 'origin-response', init: { status: 503 } },
+  { eventType: 'origin-response', init: { status: 200, responseHeaders: { 'X-Frame-Options': 'SAMEORIGIN', 'Set-Cookie': ['a=1', 'b=2'] } } },
+  { eventType: 'viewer-response', init: { status: 200 } },
+];
+
 describe('built-in middleware: artifacts match the source', () => {
   const geo = edge().use(geoRedirect({ countries: ['de', 'fr', 'es'], fallback: 'en' }));
   const auth = edge().use(cacheKeyFromBasicAuth());
@@ -75,14 +86,24 @@ describe('built-in middleware: artifacts match the source', () => {
       await expectCfMatchesSource(headers, headerCases, runtime, undefined, { direct: false });
     });
   }
-  it('geoRedirect on lambda', () => expectLambdaMatchesSource(geo, geoCases));
+  it('geoRedirect on lambda', () => expectLambdaMatchesSource(geo, [...geoCases, req({ uri: '/x', querystring: '__proto__=2&a=1&__proto__=3' })]));
   it('cacheKeyFromBasicAuth on lambda', () => expectLambdaMatchesSource(auth, authCases));
-  it('securityHeaders on lambda (origin-response)', () =>
-    expectLambdaMatchesSource(headers, [
-      { eventType: 'origin-response', init: { status: 200 } }, { eventType: 'origin-response', init: { status: 503 } },
-      { eventType: 'viewer-response', init: { status: 200 } },
-    ]));
+  it('securityHeaders on lambda (origin-response)', () => expectLambdaMatchesSource(headers, lambdaHeaderCases));
   it('jwtVerify HS256 on lambda', () => expectLambdaMatchesSource(jwt, jwtCases));
+  it('geoRedirect, cacheKeyFromBasicAuth and securityHeaders without direct lowering on lambda', async () => {
+    await expectLambdaMatchesSource(geo, geoCases, { direct: false });
+    await expectLambdaMatchesSource(auth, authCases, { direct: false });
+    await expectLambdaMatchesSource(headers, lambdaHeaderCases, { direct: false });
+  });
+  it('securityHeaders with override: false, both targets', async () => {
+    const keep = edge().use(securityHeaders({ override: false, xFrameOptions: 'SAMEORIGIN' }));
+    const cases: Case[] = [resp({ status: 200 }), resp({ status: 200, responseHeaders: { 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' } })];
+    await expectCfMatchesSource(keep, cases, 'cloudfront-js-1.0');
+    await expectCfMatchesSource(keep, cases, 'cloudfront-js-1.0', undefined, { direct: false });
+    const atOrigin = cases.map((c) => ({ ...c, eventType: 'origin-response' as const }));
+    await expectLambdaMatchesSource(keep, atOrigin);
+    await expectLambdaMatchesSource(keep, atOrigin, { direct: false });
+  });
 
   it('jwtVerify RS256 with inline jwks on lambda', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

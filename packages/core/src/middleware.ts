@@ -57,7 +57,11 @@ export interface MiddlewareDefinition<N extends Capability, C extends Config> {
    * one: per request the cost of a context (objects, closures, calls) is most of a small
    * function's budget.
    */
-  direct?: { cff?: (config: C, runtime: CfRuntime) => DirectHooks | undefined };
+  direct?: {
+    cff?: (config: C, runtime: CfRuntime) => DirectHooks | undefined;
+    /** The same for the Lambda@Edge event shape: `request` and `response` of `event.Records[0].cf`. */
+    lambda?: (config: C) => DirectHooks | undefined;
+  };
 }
 
 /** A middleware: what a pipeline composes. `N` is the union of capabilities it needs. */
@@ -70,7 +74,10 @@ export interface Middleware<N extends Capability = Capability> {
   readonly response: ResponseHook<any> | undefined;
   readonly runsAt: { request: readonly RequestEventType[]; response: readonly ResponseEventType[] };
   readonly onError: AnswerInit | undefined;
-  readonly direct: { readonly cff?: (config: any, runtime: CfRuntime) => DirectHooks | undefined };
+  readonly direct: {
+    readonly cff?: (config: any, runtime: CfRuntime) => DirectHooks | undefined;
+    readonly lambda?: (config: any) => DirectHooks | undefined;
+  };
 }
 
 const DEFAULT_REQUEST: readonly RequestEventType[] = ['viewer-request'];

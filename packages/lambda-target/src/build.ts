@@ -1,5 +1,5 @@
 import {
-  ConfigError, PROFILES, emitHandler, eventTypesOf, isRequestEvent, planPipeline,
+  ConfigError, PROFILES, emitDirect, emitHandler, eventTypesOf, isRequestEvent, planPipeline,
   type Artifact, type BuildResult, type Capability, type EmittedHandler, type EventType,
   type Pipeline, type Placement, type SupportedBy, type Violation,
 } from '@edgeline/core';
@@ -16,6 +16,11 @@ export interface LambdaBuildOptions {
   node?: NodeRuntime;
   /** Default true; false keeps the artifact readable. */
   minify?: boolean;
+  /**
+   * Default true: an event type whose every hook has hand-written Lambda@Edge code
+   * (`direct.lambda` of its middleware) uses it. False always emits the context-based handler.
+   */
+  direct?: boolean;
   /** Where the hooks' `require('...')` resolve from; default the working directory. */
   resolveDir?: string;
   /**
@@ -89,7 +94,10 @@ async function draftFor(
   const probe = emitHandler({ placements, eventType, shape: 'lambda', runtime: '@edgeline/core/runtime', async: true });
   const awaits = probe.hooks.some((h) => needs(placements[h.index], 'async') || needs(placements[h.index], 'network') || /^async\b/.test(h.source));
   // Synchronous hooks get a synchronous handler: an await per hook costs a microtask per request.
-  const emitted = awaits ? probe : emitHandler({ placements, eventType, shape: 'lambda', runtime: '@edgeline/core/runtime', async: false });
+  const emitted = awaits
+    ? probe
+    : (options.direct !== false ? emitDirect({ placements, eventType, shape: 'lambda' }) : undefined) ??
+      emitHandler({ placements, eventType, shape: 'lambda', runtime: '@edgeline/core/runtime', async: false });
   const result = await bundleHandler({
     emitted, node,
     guard: guardOptions(eventType, awaits, options.deadlineMs),

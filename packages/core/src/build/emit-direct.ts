@@ -1,26 +1,46 @@
-import type { EventType } from '../capability.js';
-import type { CfRuntime } from '../target.js';
+import type { EventType, RequestEventType } from '../capability.js';
+import { isRequestEvent } from '../capability.js';
 import type { Placement } from '../check.js';
 import type { AnswerInit } from '../context.js';
 import type { DirectHooks } from '../middleware.js';
 import { configLiteral, portableSource } from '../portable.js';
 import { respond } from '../runtime/answer.js';
 import { cffAnswer } from '../runtime/cff.js';
-import type { EmittedHandler, EmittedHook } from './emit.js';
+import { leAnswer } from '../runtime/lambda.js';
+import type { CfRuntime } from '../target.js';
+import { hoistRequires, skipsResponse, type EmittedHandler, type EmittedHook, type Shape } from './emit.js';
 import { inlineBody } from './inline.js';
 
 export interface EmitDirectOptions {
   placements: readonly Placement[];
   eventType: EventType;
-  runtime: CfRuntime;
+  shape: Shape;
+  /** The CloudFront Functions runtime (cff shape). */
+  runtime?: CfRuntime;
 }
 
 interface Used extends EmittedHook {
   safe: boolean;
 }
 
+/** Where each shape keeps the request and the response in its event, and how it answers. */
+const SHAPES = {
+  cff: {
+    events: ['viewer-request', 'viewer-response'] as readonly EventType[],
+    request: 'event.request',
+    response: 'event.response',
+    answer: (init: AnswerInit): object => cffAnswer(respond(init)),
+  },
+  lambda: {
+    events: ['viewer-request', 'origin-request', 'origin-response', 'viewer-response'] as readonly EventType[],
+    request: 'event.Records[0].cf.request',
+    response: 'event.Records[0].cf.response',
+    answer: (init: AnswerInit): object => leAnswer(respond(init)),
+  },
+};
+
 /**
- * The CloudFront Functions handler of an event type whose every hook has a direct lowering
+ * The handler of an event type whose every hook has a direct lowering for the shape
  * (DirectHooks): the hooks get the event's own objects, so no context is built per request.
  * `undefined` when one hook has none; the caller then emits the context-based handler.
  * Behaviour is the same as emitHandler's: errors are logged and the request goes on (or the
@@ -29,13 +49,18 @@ interface Used extends EmittedHook {
  * try/catch, and a single one becomes the handler's body, as an expert would write it.
  */
 export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefined {
-  const { placements, eventType } = options;
-  if (eventType !== 'viewer-request' && eventType !== 'viewer-response') return undefined;
+  const { placements, eventType, shape } = options;
+  if (SHAPES[shape].events.indexOf(eventType) < 0) return undefined;
   const lowered = new Map<number, DirectHooks | undefined>();
   const used: Used[] = [];
   const constants = new Map<string, string>();
+  const modules = new Map<string, string>();
   const use = (p: Placement, hook: 'request' | 'response'): Used | undefined => {
-    if (!lowered.has(p.index)) lowered.set(p.index, p.middleware.direct.cff?.(p.middleware.config, options.runtime));
+    if (!lowered.has(p.index)) {
+      const direct = p.middleware.direct;
+      const config = p.middleware.config;
+      lowered.set(p.index, shape === 'cff' ? direct.cff?.(config, options.runtime ?? 'cloudfront-js-1.0') : direct.lambda?.(config));
+    }
     const d = lowered.get(p.index);
     const text = d && d[hook];
     if (!d || text === undefined) return undefined;
@@ -47,16 +72,20 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
         rename[key] = `__${key}${p.index}`;
         constants.set(rename[key], configLiteral(p.middleware.name, d.constants[key]));
       }
-      const source = portableSource(p.middleware.name, hook, text, rename);
+      let source = portableSource(p.middleware.name, hook, text, rename);
+      if (shape === 'lambda') source = hoistRequires(source, modules);
       u = { middleware: p.middleware.name, index: p.index, hook, name, source, safe: d.safe === true };
       used.push(u);
     }
     return u;
   };
-  const body = eventType === 'viewer-request' ? requestHandler(placements, use) : responseHandler(placements, use);
+  const body = isRequestEvent(eventType)
+    ? requestHandler(placements, eventType, shape, use)
+    : responseHandler(placements, eventType, shape, use);
   if (body === undefined) return undefined;
   const hooks: EmittedHook[] = used.map(({ safe: _safe, ...h }) => h);
   const declarations =
+    [...modules].map(([module, id]) => `var ${id} = require(${JSON.stringify(module)});\n`).join('') +
     [...constants].map(([name, literal]) => `var ${name} = ${literal};\n`).join('') +
     (body.inlined ? '' : hooks.map(declaration).join('\n') + '\n');
   return { glue: `export ${body.code}`, declarations, hooks, selfContained: true };
@@ -73,11 +102,16 @@ interface Body {
   inlined: boolean;
 }
 
-function requestHandler(placements: readonly Placement[], use: Use): Body | undefined {
-  const here = placements.filter((p) => p.request === 'viewer-request');
-  // viewer-response never runs for an answer made at viewer-request: each earlier middleware's
-  // response hook runs on it here.
-  const passThrough = placements.filter((p) => p.response !== undefined).reverse();
+function signature(shape: Shape): string {
+  return shape === 'cff' ? 'function handler(event)' : 'function handler(event, context)';
+}
+
+function requestHandler(placements: readonly Placement[], eventType: RequestEventType, shape: Shape, use: Use): Body | undefined {
+  const s0 = SHAPES[shape];
+  const here = placements.filter((p) => p.request === eventType);
+  // The response event never runs for an answer made here (CloudFront skips viewer-response for
+  // a viewer-request answer, origin-response for an origin-request one): those hooks run on it here.
+  const passThrough = placements.filter((p) => p.response !== undefined && skipsResponse(eventType, p.response)).reverse();
   const requestHooks = here.map((p) => use(p, 'request'));
   const answerHooks = passThrough.map((p) => use(p, 'response'));
   if (requestHooks.some((h) => !h) || answerHooks.some((h) => !h)) return undefined;
@@ -86,54 +120,61 @@ function requestHandler(placements: readonly Placement[], use: Use): Body | unde
   const safe = q.every((h) => h.safe) && s.every((h) => h.safe);
 
   if (safe && q.length === 1 && !s.length) {
-    const inlined = inlineBody(q[0].source, ['event.request', 'event'], 'request');
-    if (inlined) return { code: `function handler(${inlined.param}) {\n${inlined.body}\n}\n`, inlined: true };
+    const inlined = inlineBody(q[0].source, [s0.request, 'event'], 'request');
+    if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
   }
-  const answer = s.length ? '__edge_answer(request, a, i)' : 'a';
-  const calls = q.map((h) => `${safe ? '  ' : '    '}${safe ? '' : `i = ${h.index}; `}a = ${h.name}(request, event);\n${safe ? '  ' : '    '}if (a !== request) return ${s.length ? `__edge_answer(request, a, ${h.index})` : 'a'};`);
-  const answerCalls = s.map((h) => `${safe ? '  ' : '    '}if (i > ${h.index}) { ${safe ? '' : `j = ${h.index}; `}${h.name}(a, request); }`);
+  const pad = safe ? '  ' : '    ';
+  const calls = q.map((h) => `${pad}${safe ? '' : `i = ${h.index}; `}a = ${h.name}(request, event);\n${pad}if (a !== request) return ${s.length ? `__edge_answer(request, a, ${h.index}, event)` : 'a'};`);
+  const answerCalls = s.map((h) => `${pad}if (i > ${h.index}) { ${safe ? '' : `j = ${h.index}; `}${h.name}(a, request); }`);
   const answerHelper = !s.length
     ? ''
     : safe
-      ? `function __edge_answer(request, a, i) {\n${answerCalls.join('\n')}\n  return a;\n}\n`
-      : `function __edge_answer(request, a, i) {\n  var j = -1;\n  try {\n${answerCalls.join('\n')}\n  } catch (e) {\n    __edge_log(e, j);\n  }\n  return a;\n}\n`;
-  if (safe) {
-    return { code: `function handler(event) {\n  var request = event.request, a;\n${calls.join('\n')}\n  return request;\n}\n${answerHelper}`, inlined: false };
-  }
-  const answerOf = (init: AnswerInit) => JSON.stringify(cffAnswer(respond(init)));
+      ? `function __edge_answer(request, a, i, event) {\n${answerCalls.join('\n')}\n  return a;\n}\n`
+      : `function __edge_answer(request, a, i, event) {\n  var j = -1;\n  try {\n${answerCalls.join('\n')}\n  } catch (e) {\n    __edge_log(e, j, event);\n  }\n  return a;\n}\n`;
+  const head = `${signature(shape)} {\n  var request = ${s0.request}, a`;
+  if (safe) return { code: `${head};\n${calls.join('\n')}\n  return request;\n}\n${answerHelper}`, inlined: false };
+  const answerOf = (init: AnswerInit) => JSON.stringify(s0.answer(init));
   const failed = here
     .filter((p) => p.middleware.onError)
     .map((p) => `i === ${p.index} ? ${answerOf(p.middleware.onError!)} : `)
     .join('') + answerOf({ status: 502 });
   return {
     code:
-      `function handler(event) {\n  var request = event.request, a, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n` +
-      `    __edge_log(e, i);\n    a = ${failed};\n    return ${answer};\n  }\n  return request;\n}\n${answerHelper}${logHelper(placements)}`,
+      `${head}, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n` +
+      `    __edge_log(e, i, event);\n    a = ${failed};\n    return ${s.length ? '__edge_answer(request, a, i, event)' : 'a'};\n  }\n  return request;\n}\n` +
+      `${answerHelper}${logHelper(placements, eventType, shape)}`,
     inlined: false,
   };
 }
 
-function responseHandler(placements: readonly Placement[], use: Use): Body | undefined {
-  const here = placements.filter((p) => p.response === 'viewer-response').reverse();
+function responseHandler(placements: readonly Placement[], eventType: EventType, shape: Shape, use: Use): Body | undefined {
+  const s0 = SHAPES[shape];
+  const here = placements.filter((p) => p.response === eventType).reverse();
   const hooks = here.map((p) => use(p, 'response'));
   if (hooks.some((h) => !h)) return undefined;
   const s = hooks as Used[];
   const safe = s.every((h) => h.safe);
   if (safe && s.length === 1) {
-    const inlined = inlineBody(s[0].source, ['event.response', 'event.request'], 'response');
-    if (inlined) return { code: `function handler(${inlined.param}) {\n${inlined.body}\n}\n`, inlined: true };
+    const inlined = inlineBody(s[0].source, [s0.response, s0.request], 'response');
+    if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
   }
-  const calls = s.map((h) => `${safe ? '  ' : `    i = ${h.index}; `}${h.name}(response, event.request);`);
-  if (safe) return { code: `function handler(event) {\n  var response = event.response;\n${calls.join('\n')}\n  return response;\n}\n`, inlined: false };
+  const calls = s.map((h) => `${safe ? '  ' : `    i = ${h.index}; `}${h.name}(response, request);`);
+  const head = `${signature(shape)} {\n  var response = ${s0.response}, request = ${s0.request}`;
+  if (safe) return { code: `${head};\n${calls.join('\n')}\n  return response;\n}\n`, inlined: false };
   return {
     code:
-      `function handler(event) {\n  var response = event.response, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n` +
-      `    __edge_log(e, i);\n  }\n  return response;\n}\n${logHelper(placements)}`,
+      `${head}, i = -1;\n  try {\n${calls.join('\n')}\n  } catch (e) {\n    __edge_log(e, i, event);\n  }\n  return response;\n}\n` +
+      logHelper(placements, eventType, shape),
     inlined: false,
   };
 }
 
-function logHelper(placements: readonly Placement[]): string {
+/** As emitHandler logs: the middleware's name, and on Lambda@Edge the request id (CloudWatch). */
+function logHelper(placements: readonly Placement[], eventType: EventType, shape: Shape): string {
   const names = JSON.stringify(placements.map((p) => p.middleware.name));
-  return `function __edge_log(e, i) {\n  console.log('edgeline: ' + ${names}[i] + ' failed: ' + e);\n}\n`;
+  if (shape === 'cff') return `function __edge_log(e, i) {\n  console.log('edgeline: ' + ${names}[i] + ' failed: ' + e);\n}\n`;
+  return (
+    `function __edge_log(e, i, event) {\n  console.error(JSON.stringify({ edgeline: 'middleware error', middleware: ${names}[i], ` +
+    `eventType: ${JSON.stringify(eventType)}, requestId: event.Records[0].cf.config.requestId, error: String(e && e.stack || e) }));\n}\n`
+  );
 }

@@ -132,7 +132,7 @@ export function emitHandler(options: EmitOptions): EmittedHandler {
  * becomes a module-level variable, so a request does not go through the module loader.
  * (On CloudFront Functions the whole script runs per request: there is nothing to hoist to.)
  */
-function hoistRequires(source: string, modules: Map<string, string>): string {
+export function hoistRequires(source: string, modules: Map<string, string>): string {
   return source.replace(/\brequire\(\s*(['"])([^'"\\]+)\1\s*\)/g, (call: string, _q, name: string) => {
     // The AWS SDK is provided by the runtime and heavy to load: it stays where the hook needs it.
     if (name.indexOf('@aws-sdk/') === 0) return call;
@@ -146,7 +146,7 @@ function hoistRequires(source: string, modules: Map<string, string>): string {
 }
 
 /** Whether CloudFront will skip `response`'s event for an answer generated at `at`. */
-function skipsResponse(at: RequestEventType, response: ResponseEventType): boolean {
+export function skipsResponse(at: RequestEventType, response: ResponseEventType): boolean {
   return at === 'viewer-request' || response === 'origin-response';
 }
 

@@ -32,7 +32,10 @@ export function cacheKeyFromBasicAuth(options: CacheKeyFromBasicAuthOptions = {}
     needs: ['crypto:hash'],
     config,
     request: cacheKeyFromBasicAuthRequest,
-    direct: { cff: (c, runtime) => ({ request: cacheKeyFromBasicAuthCff(c, runtime), safe: true }) },
+    direct: {
+      cff: (c, runtime) => ({ request: cacheKeyFromBasicAuthCff(c, runtime), safe: true }),
+      lambda: (c) => ({ request: cacheKeyFromBasicAuthLambda(c), safe: true }),
+    },
   });
 }
 
@@ -119,4 +122,22 @@ function cacheKeyFromBasicAuthRequest(ctx: RequestContext, config: CacheKeyConfi
   }
   headers.set(config.header, require('crypto').createHash(config.hash).update(user).digest('hex'));
   return undefined;
+}
+
+/** The Lambda@Edge handler an expert writes: Buffer decodes, after the same base64 regex as on CloudFront. */
+function cacheKeyFromBasicAuthLambda(config: CacheKeyConfig): string {
+  const header = JSON.stringify(config.header);
+  return `function (request) {
+  var headers = request.headers, auth = headers.authorization;
+  delete headers[${header}];
+  if (!auth || !auth.length || auth[0].value.slice(0, 6).toLowerCase() !== 'basic ') return request;
+  var b64 = auth[0].value.slice(6).trim(), n = b64.length;
+  if (!/^[A-Za-z0-9+\/]+={0,2}$/.test(b64) || n % 4 === 1 || (b64[n - 1] === '=' && n % 4)) return request;
+  var bytes = Buffer.from(b64, 'base64'), colon = bytes.indexOf(58);
+  if (colon <= 0) return request;
+  var raw = bytes.subarray(0, colon), user = raw.toString();
+  if (!Buffer.from(user).equals(raw)) return request;
+  headers[${header}] = [{ key: ${header}, value: require('crypto').createHash(${JSON.stringify(config.hash)}).update(user).digest('hex') }];
+  return request;
+}`;
 }

@@ -79,7 +79,10 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
     config,
     response: securityHeadersResponse,
     runsAt: { response: WHERE },
-    direct: { cff: (c) => ({ response: securityHeadersCff(c), safe: true }) },
+    direct: {
+      cff: (c) => ({ response: securityHeadersCff(c), safe: true }),
+      lambda: (c) => ({ response: securityHeadersLambda(c), safe: true }),
+    },
   });
 }
 
@@ -102,4 +105,15 @@ function securityHeadersResponse(ctx: ResponseContext, config: SecurityHeadersCo
   for (let i = 0; i < list.length; i += 2) {
     if (config.override || !h.has(list[i])) h.set(list[i], list[i + 1]);
   }
+}
+
+/** The Lambda@Edge handler an expert writes; a header the origin sent keeps its `key` casing, as the hook's set does. */
+function securityHeadersLambda(config: SecurityHeadersConfig): string {
+  const list = config.headers;
+  const helper = config.override
+    ? 'function set(k, v) { var o = h[k]; h[k] = [{ key: o && o.length && o[0].key ? o[0].key : k, value: v }]; }'
+    : 'function set(k, v) { var o = h[k]; if (!o || !o.length) h[k] = [{ key: k, value: v }]; }';
+  let body = `var h = response.headers;\n${helper}\n`;
+  for (let i = 0; i < list.length; i += 2) body += `set(${JSON.stringify(list[i])}, ${JSON.stringify(list[i + 1])});\n`;
+  return `function (response) {\n${body}}`;
 }
