@@ -311,6 +311,11 @@ describe('direct lowering (DirectHooks)', () => {
     expect(codes[0]).toMatch(/__VALUE1=\{v:"2"\}/);
   });
 
+  it('refuses a Set on CloudFront Functions, naming the middleware', async () => {
+    const withSet = defineMiddleware({ name: 'withSet', needs: [], request() {}, direct: { cff: () => ({ request: 'function (request) { return request; }', sets: { S: ['a'] } }) } });
+    await expect(buildCf({ pipeline: edge().use(withSet) })).rejects.toThrow(/withSet.*Set 'S'/);
+  });
+
   it('is refused when its source is not a plain function', async () => {
     const bad = defineMiddleware({ name: 'bad', needs: [], request() {}, direct: { cff: () => ({ request: 'function (request) { return outer; }' }) } });
     await expect(buildCf({ pipeline: edge().use(bad) })).rejects.toThrow(/bad.*'outer'/);

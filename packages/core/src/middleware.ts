@@ -30,6 +30,11 @@ export interface DirectHooks {
    * a name of its own in the artifact, so two instances of a middleware do not clash.
    */
   constants?: Record<string, Config>;
+  /**
+   * As `constants`, built as a `Set` of the strings (Lambda@Edge only: CloudFront Functions 1.0
+   * has no Set). V8 looks a fresh string up in a Set faster than as an object key.
+   */
+  sets?: Record<string, readonly string[]>;
 }
 
 export interface MiddlewareDefinition<N extends Capability, C extends Config> {

@@ -3,12 +3,14 @@ import { isRequestEvent } from '../capability.js';
 import type { Placement } from '../check.js';
 import type { AnswerInit } from '../context.js';
 import type { DirectHooks } from '../middleware.js';
+import { NotPortableError } from '../errors.js';
 import { configLiteral, portableSource } from '../portable.js';
 import { respond } from '../runtime/answer.js';
 import { cffAnswer } from '../runtime/cff.js';
 import { leAnswer } from '../runtime/lambda.js';
 import type { CfRuntime } from '../target.js';
 import { hoistRequires, skipsResponse, type EmittedHandler, type EmittedHook, type Shape } from './emit.js';
+import { hoistRegexLiterals } from './hoist-regex.js';
 import { inlineBody } from './inline.js';
 
 export interface EmitDirectOptions {
@@ -55,6 +57,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
   const used: Used[] = [];
   const constants = new Map<string, string>();
   const modules = new Map<string, string>();
+  const regexes = new Map<string, string>();
   const use = (p: Placement, hook: 'request' | 'response'): Used | undefined => {
     if (!lowered.has(p.index)) {
       const direct = p.middleware.direct;
@@ -72,8 +75,13 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
         rename[key] = `__${key}${p.index}`;
         constants.set(rename[key], configLiteral(p.middleware.name, d.constants[key]));
       }
+      for (const key in d.sets) {
+        if (shape === 'cff') throw new NotPortableError(p.middleware.name, `its direct CloudFront code asks for the Set '${key}', which runtime 1.0 lacks: use constants`);
+        rename[key] = `__${key}${p.index}`;
+        constants.set(rename[key], `new Set(${configLiteral(p.middleware.name, d.sets[key] as string[])})`);
+      }
       let source = portableSource(p.middleware.name, hook, text, rename);
-      if (shape === 'lambda') source = hoistRequires(source, modules);
+      if (shape === 'lambda') source = hoistRegexLiterals(hoistRequires(source, modules), regexes);
       u = { middleware: p.middleware.name, index: p.index, hook, name, source, safe: d.safe === true };
       used.push(u);
     }
@@ -87,6 +95,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
   const declarations =
     [...modules].map(([module, id]) => `var ${id} = require(${JSON.stringify(module)});\n`).join('') +
     [...constants].map(([name, literal]) => `var ${name} = ${literal};\n`).join('') +
+    [...regexes].map(([literal, name]) => `var ${name} = ${literal};\n`).join('') +
     (body.inlined ? '' : hooks.map(declaration).join('\n') + '\n');
   return { glue: `export ${body.code}`, declarations, hooks, selfContained: true };
 }

@@ -83,3 +83,17 @@ describe('adapters: names from the prototype are names like any other', () => {
     expect((Object as unknown as { multiValue?: unknown }).multiValue).toBeUndefined();
   });
 });
+
+describe('Lambda@Edge query string', () => {
+  it('comes back as it came until a hook changes it, then is rebuilt', () => {
+    const raw = 'b=2&a=1&b=3&&c=';
+    const event = lambdaEvent('viewer-request', { querystring: raw }) as LeEvent;
+    const ctx = leRequestContext(event);
+    expect(ctx.request.querystring.toString()).toBe(raw);
+    expect(ctx.request.querystring.getAll('b')).toEqual(['2', '3']);
+    expect(leForward(ctx, event).querystring).toBe(raw);
+    ctx.request.querystring.set('a', 'x y');
+    expect(ctx.request.querystring.toString()).toBe('b=2&b=3&a=x%20y&c');
+    expect(leForward(ctx, event).querystring).toBe('b=2&b=3&a=x%20y&c');
+  });
+});

@@ -124,7 +124,7 @@ class LeRequestView implements EdgeRequest {
   }
 
   get querystring(): ValueMap {
-    return this.q || (this.q = valueMap(parsePairs(this.raw.querystring || '', '&'), QUERY));
+    return this.q || (this.q = rawUntilChanged(valueMap(parsePairs(this.raw.querystring || '', '&'), QUERY), this.raw.querystring || ''));
   }
 
   get cookies(): ValueMap {
@@ -179,6 +179,18 @@ class LeRequestContext implements RequestContext {
 
 export function leRequestContext(event: LeEvent, g?: AdapterOptions): RequestContext {
   return new LeRequestContext(cfOf(event), g);
+}
+
+/**
+ * Lambda@Edge gives the query string as CloudFront received it: until a hook changes it,
+ * toString() gives it back as it came (order and empty parts kept), not rebuilt.
+ */
+function rawUntilChanged(map: ValueMap, raw: string): ValueMap {
+  const rebuild = map.toString;
+  map.toString = function () {
+    return map.dirty ? rebuild.call(map) : raw;
+  };
+  return map;
 }
 
 /** The request to hand back to CloudFront: uri and a changed query string written back. */

@@ -124,7 +124,10 @@ function cacheKeyFromBasicAuthRequest(ctx: RequestContext, config: CacheKeyConfi
   return undefined;
 }
 
-/** The Lambda@Edge handler an expert writes: Buffer decodes, after the same base64 regex as on CloudFront. */
+/**
+ * The Lambda@Edge handler an expert writes: Buffer decodes, after the same base64 regex as on
+ * CloudFront; the user name's bytes are hashed as they are once buffer.isUtf8 (Node >= 18.14) accepts them.
+ */
 function cacheKeyFromBasicAuthLambda(config: CacheKeyConfig): string {
   const header = JSON.stringify(config.header);
   return `function (request) {
@@ -135,8 +138,8 @@ function cacheKeyFromBasicAuthLambda(config: CacheKeyConfig): string {
   if (!/^[A-Za-z0-9+\/]+={0,2}$/.test(b64) || n % 4 === 1 || (b64[n - 1] === '=' && n % 4)) return request;
   var bytes = Buffer.from(b64, 'base64'), colon = bytes.indexOf(58);
   if (colon <= 0) return request;
-  var raw = bytes.subarray(0, colon), user = raw.toString();
-  if (!Buffer.from(user).equals(raw)) return request;
+  var user = bytes.subarray(0, colon);
+  if (!require('buffer').isUtf8(user)) return request;
   headers[${header}] = [{ key: ${header}, value: require('crypto').createHash(${JSON.stringify(config.hash)}).update(user).digest('hex') }];
   return request;
 }`;

@@ -58,7 +58,7 @@ export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
     request: geoRedirectRequest,
     direct: {
       cff: (c) => ({ request: geoRedirectCff(c), safe: true, constants: { SECTIONS: c.sections, COUNTRIES: c.countries } }),
-      lambda: (c) => ({ request: geoRedirectLambda(c), safe: true, constants: { SECTIONS: c.sections, COUNTRIES: c.countries } }),
+      lambda: (c) => ({ request: geoRedirectLambda(c), safe: true, sets: { SECTIONS: Object.keys(c.sections), COUNTRIES: Object.keys(c.countries) } }),
     },
   });
 }
@@ -143,40 +143,23 @@ function geoRedirectRequest(ctx: RequestContext, config: GeoConfig): Answer | un
   return ctx.redirect('/' + section + '/' + tail, config.status);
 }
 
-/**
- * The Lambda@Edge handler an expert writes, with the hook's rules; the query string is written
- * back as the hook's querystring.toString() writes it (repeated names together, empty parts dropped).
- */
+/** The Lambda@Edge handler an expert writes, with the hook's rules (the query string as it came). */
 function geoRedirectLambda(config: GeoConfig): string {
   return String.raw`function (request) {
   var uri = request.uri;
-  if (uri.charAt(3) === '/' && SECTIONS[uri.substring(1, 3)] === 1) return request;
+  if (uri.charAt(3) === '/' && SECTIONS.has(uri.substring(1, 3))) return request;
   var rest = uri.replace(/^[\/\\]+/, ''), start = uri.length - rest.length, end = rest.indexOf('/');
   var first = end < 0 ? rest : rest.substring(0, end), section;
-  if (SECTIONS[first] === 1) {
+  if (SECTIONS.has(first)) {
     if (start === 1 && end >= 0) return request;
     section = first;
     rest = end < 0 ? '' : rest.substring(end + 1);
   } else {
     var country = request.headers[${JSON.stringify(config.header)}];
     section = country && country.length ? country[0].value.toLowerCase() : '';
-    if (COUNTRIES[section] !== 1) section = ${JSON.stringify(config.fallback)};
+    if (!COUNTRIES.has(section)) section = ${JSON.stringify(config.fallback)};
   }
-  var qs = '', raw = request.querystring;
-  if (raw) {
-    var query = Object.create(null), parts = raw.split('&');
-    for (var i = 0; i < parts.length; i++) {
-      var part = parts[i];
-      if (!part) continue;
-      var eq = part.indexOf('='), k = eq < 0 ? part : part.slice(0, eq), v = eq < 0 ? '' : part.slice(eq + 1), e = query[k];
-      if (!e) query[k] = [v];
-      else e.push(v);
-    }
-    for (var name in query) {
-      var values = query[name];
-      for (var j = 0; j < values.length; j++) qs += (qs ? '&' : '') + name + (values[j] !== '' ? '=' + values[j] : '');
-    }
-  }
+  var qs = request.querystring;
   var tail = qs ? rest + '?' + qs : rest;
   if (/[^\w\-.~!$&'()*+,;=:@\/?%]/.test(tail)) {
     tail = tail.replace(/[\ud800-\udbff][\udc00-\udfff]|[^\w\-.~!$&'()*+,;=:@\/?%]/g, function (c) {

@@ -110,10 +110,13 @@ function securityHeadersResponse(ctx: ResponseContext, config: SecurityHeadersCo
 /** The Lambda@Edge handler an expert writes; a header the origin sent keeps its `key` casing, as the hook's set does. */
 function securityHeadersLambda(config: SecurityHeadersConfig): string {
   const list = config.headers;
-  const helper = config.override
-    ? 'function set(k, v) { var o = h[k]; h[k] = [{ key: o && o.length && o[0].key ? o[0].key : k, value: v }]; }'
-    : 'function set(k, v) { var o = h[k]; if (!o || !o.length) h[k] = [{ key: k, value: v }]; }';
-  let body = `var h = response.headers;\n${helper}\n`;
-  for (let i = 0; i < list.length; i += 2) body += `set(${JSON.stringify(list[i])}, ${JSON.stringify(list[i + 1])});\n`;
+  let body = 'var h = response.headers, o;\n';
+  for (let i = 0; i < list.length; i += 2) {
+    const k = JSON.stringify(list[i]);
+    const v = JSON.stringify(list[i + 1]);
+    body += config.override
+      ? `o = h[${k}]; h[${k}] = [{ key: o && o.length && o[0].key ? o[0].key : ${k}, value: ${v} }];\n`
+      : `o = h[${k}]; if (!o || !o.length) h[${k}] = [{ key: ${k}, value: ${v} }];\n`;
+  }
   return `function (response) {\n${body}}`;
 }
