@@ -148,7 +148,7 @@ describe('buildCf rejects', () => {
   });
 
   it('an artifact over 10 KB, with a size breakdown', async () => {
-    const big = defineMiddleware({ name: 'big', needs: [], config: { blob: 'x'.repeat(12000) }, request(ctx, c) { ctx.request.headers.set('x-len', String(c.blob.length)); } });
+    const big = defineMiddleware({ name: 'big', needs: [], config: { blob: 'x'.repeat(12000) }, request(ctx, c) { ctx.request.headers.set('x-blob', c.blob); } });
     const v = await reject(big);
     expect(v[0].construct).toBe('size');
     expect(v[0].why).toMatch(/big \(request\): \d+ B/);

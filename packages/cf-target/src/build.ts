@@ -7,6 +7,7 @@ import { checkArtifact } from './check-artifact.js';
 import { featureDefines } from './features.js';
 import { MAX_BYTES } from './rules.js';
 import { scanHooks } from './scan-hooks.js';
+import { shortenGeneratedNames } from './short-names.js';
 import { bundleGlue, lowerToEs5, minifiedBytes, minify, RUNTIME_MODULE } from './steps.js';
 
 export interface CfBuildOptions<R extends CfRuntime> {
@@ -93,7 +94,7 @@ async function draftFor(placements: Placement[], eventType: EventType, runtime: 
     ? emitted.glue.replace(/^export /, '')
     : await bundleGlue(emitted.glue, featureDefines(emitted.hooks, configs));
   let code = lowerToEs5(`${bundled}\n${emitted.declarations}`);
-  if (doMinify) code = await minify(code);
+  if (doMinify) code = shortenGeneratedNames(await minify(code));
   // The cloudfront module is an ES import on runtime 2.0; added after lowering, which targets scripts.
   if (runtime === 'cloudfront-js-2.0' && (needs('kvs') || needs('origin'))) code = `import cf from 'cloudfront';\n${code}`;
   return { eventType, hooks: emitted.hooks, code };

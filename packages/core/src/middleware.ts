@@ -35,6 +35,11 @@ export interface DirectHooks {
    * has no Set). V8 looks a fresh string up in a Set faster than as an object key.
    */
   sets?: Record<string, readonly string[]>;
+  /**
+   * Functions the sources call by name (`function (o) { ... }` each), declared once at the top
+   * of the script; two middleware that give the same name must give the same code.
+   */
+  helpers?: Record<string, string>;
 }
 
 export interface MiddlewareDefinition<N extends Capability, C extends Config> {

@@ -11,6 +11,7 @@ import { leAnswer } from '../runtime/lambda.js';
 import type { CfRuntime } from '../target.js';
 import { hoistRequires, skipsResponse, type EmittedHandler, type EmittedHook, type Shape } from './emit.js';
 import { hoistRegexLiterals } from './hoist-regex.js';
+import { deriveCffHooks } from './derive-cff.js';
 import { inlineBody } from './inline.js';
 
 export interface EmitDirectOptions {
@@ -58,11 +59,13 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
   const constants = new Map<string, string>();
   const modules = new Map<string, string>();
   const regexes = new Map<string, string>();
+  const helpers = new Map<string, string>();
   const use = (p: Placement, hook: 'request' | 'response'): Used | undefined => {
     if (!lowered.has(p.index)) {
       const direct = p.middleware.direct;
       const config = p.middleware.config;
-      lowered.set(p.index, shape === 'cff' ? direct.cff?.(config, options.runtime ?? 'cloudfront-js-1.0') : direct.lambda?.(config));
+      // A middleware without its own CloudFront code gets one derived from its hooks, when they allow it.
+      lowered.set(p.index, shape === 'cff' ? (direct.cff ? direct.cff(config, options.runtime ?? 'cloudfront-js-1.0') : deriveCffHooks(p.middleware)) : direct.lambda?.(config));
     }
     const d = lowered.get(p.index);
     const text = d && d[hook];
@@ -74,6 +77,12 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
       for (const key in d.constants) {
         rename[key] = `__${key}${p.index}`;
         constants.set(rename[key], configLiteral(p.middleware.name, d.constants[key]));
+      }
+      for (const key in d.helpers) {
+        rename[key] = key;
+        const code = `function ${key}${d.helpers[key].replace(/^function\s*/, '')}`;
+        if (helpers.has(key) && helpers.get(key) !== code) throw new NotPortableError(p.middleware.name, `its direct code declares the helper '${key}' unlike another middleware`);
+        helpers.set(key, code);
       }
       for (const key in d.sets) {
         if (shape === 'cff') throw new NotPortableError(p.middleware.name, `its direct CloudFront code asks for the Set '${key}', which runtime 1.0 lacks: use constants`);
@@ -96,6 +105,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
     [...modules].map(([module, id]) => `var ${id} = require(${JSON.stringify(module)});\n`).join('') +
     [...constants].map(([name, literal]) => `var ${name} = ${literal};\n`).join('') +
     [...regexes].map(([literal, name]) => `var ${name} = ${literal};\n`).join('') +
+    [...helpers.values()].map((code) => `${code}\n`).join('') +
     (body.inlined ? '' : hooks.map(declaration).join('\n') + '\n');
   return { glue: `export ${body.code}`, declarations, hooks, selfContained: true };
 }
@@ -132,6 +142,7 @@ function requestHandler(placements: readonly Placement[], eventType: RequestEven
     const inlined = inlineBody(q[0].source, [s0.request, 'event'], 'request');
     if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
   }
+  if (!safe && q.length === 1) return singleRequestHook(placements, q[0], s, shape, eventType);
   const pad = safe ? '  ' : '    ';
   const calls = q.map((h) => `${pad}${safe ? '' : `i = ${h.index}; `}a = ${h.name}(request, event);\n${pad}if (a !== request) return ${s.length ? `__edge_answer(request, a, ${h.index}, event)` : 'a'};`);
   const answerCalls = s.map((h) => `${pad}if (i > ${h.index}) { ${safe ? '' : `j = ${h.index}; `}${h.name}(a, request); }`);
@@ -167,6 +178,16 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
     const inlined = inlineBody(s[0].source, [s0.response, s0.request], 'response');
     if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
   }
+  if (!safe && s.length === 1) {
+    // Lambda@Edge logs name `event`, which an inlined hook may have renamed: it keeps the call.
+    const inlined = shape === 'cff' ? inlineBody(s[0].source, [s0.response, s0.request], 'response', logged(s[0], shape, eventType)) : undefined;
+    if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
+    return {
+      code: `${signature(shape)} {\n  var response = ${s0.response};\n  try {\n    ${s[0].name}(response, ${s0.request});\n  } catch (__edge_e) {\n` +
+        `    ${logged(s[0], shape, eventType)}\n  }\n  return response;\n}\n`,
+      inlined: false,
+    };
+  }
   const calls = s.map((h) => `${safe ? '  ' : `    i = ${h.index}; `}${h.name}(response, request);`);
   const head = `${signature(shape)} {\n  var response = ${s0.response}, request = ${s0.request}`;
   if (safe) return { code: `${head};\n${calls.join('\n')}\n  return response;\n}\n`, inlined: false };
@@ -176,6 +197,46 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
       logHelper(placements, eventType, shape),
     inlined: false,
   };
+}
+
+/**
+ * One request hook that may throw, as an expert would guard it: a try around the hook, the
+ * error answer in the catch, and the answer through the response hooks of the middleware
+ * before it (each named in its own log line). No index to keep, no helper per call.
+ */
+function singleRequestHook(placements: readonly Placement[], q: Used, passThrough: Used[], shape: Shape, eventType: RequestEventType): Body {
+  const s0 = SHAPES[shape];
+  const onError = placements[q.index].middleware.onError;
+  const failed = JSON.stringify(s0.answer(onError ?? { status: 502 }));
+  const before = passThrough.filter((h) => h.index < q.index);
+  if (!before.length) {
+    const inlined = q.safe || shape !== 'cff' ? undefined : inlineBody(q.source, [s0.request, 'event'], 'request', `${logged(q, shape, eventType)}\n    return ${failed};`);
+    if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
+  }
+  const call = q.safe
+    ? `  a = ${q.name}(request, event);\n`
+    : `  try {\n    a = ${q.name}(request, event);\n  } catch (__edge_e) {\n    ${logged(q, shape, eventType)}\n    a = ${failed};\n  }\n`;
+  if (!before.length) return { code: `${signature(shape)} {\n  var request = ${s0.request}, a;\n${call}  return a;\n}\n`, inlined: false };
+  const answerCalls = before.map((h) => `${h.name}(a, request);`);
+  const guarded = before.every((h) => h.safe)
+    ? `  ${answerCalls.join(' ')}\n`
+    : before.length === 1
+      ? `  try {\n    ${answerCalls[0]}\n  } catch (__edge_e) {\n    ${logged(before[0], shape, eventType)}\n  }\n`
+      : `  var j = -1;\n  try {\n${before.map((h) => `    j = ${h.index}; ${h.name}(a, request);`).join('\n')}\n  } catch (e) {\n    __edge_log(e, j, event);\n  }\n`;
+  return {
+    code: `${signature(shape)} {\n  var request = ${s0.request}, a;\n${call}  if (a === request) return a;\n${guarded}  return a;\n}\n` +
+      (before.length > 1 && !before.every((h) => h.safe) ? logHelper(placements, eventType, shape) : ''),
+    inlined: false,
+  };
+}
+
+/** The log line of a hook that threw (`__edge_e`), as __edge_log writes it. */
+function logged(h: Used, shape: Shape, eventType: EventType): string {
+  if (shape === 'cff') return `console.log(${JSON.stringify(`edgeline: ${h.middleware} failed: `)} + __edge_e);`;
+  return (
+    `console.error(JSON.stringify({ edgeline: 'middleware error', middleware: ${JSON.stringify(h.middleware)}, eventType: ${JSON.stringify(eventType)}, ` +
+    'requestId: event.Records[0].cf.config.requestId, error: String(__edge_e && __edge_e.stack || __edge_e) }));'
+  );
 }
 
 /** As emitHandler logs: the middleware's name, and on Lambda@Edge the request id (CloudWatch). */

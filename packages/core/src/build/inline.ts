@@ -16,9 +16,12 @@ interface Node {
  * variables bound to `args` (source text over `event`), and falling off the end returns the
  * first parameter (the request to forward, or the changed response). `undefined` when that
  * would change what the hook means: `this`, `arguments`, a parameter that is not a plain name,
- * a bare `return;`, or (for a response hook) any `return`.
+ * a bare `return;`, or (for a response hook) any `return`. With `guard`, the body runs in a
+ * `try` whose `catch (__edge_e)` runs `guard` (which a request hook's guard ends with a return).
  */
-export function inlineBody(source: string, args: readonly string[], kind: 'request' | 'response'): { param: string; body: string } | undefined {
+export function inlineBody(
+  source: string, args: readonly string[], kind: 'request' | 'response', guard?: string,
+): { param: string; body: string } | undefined {
   let fn: Node;
   try {
     const program = parse(`(${source})`, { ecmaVersion: 'latest' }) as unknown as { body: { expression: Node }[] };
@@ -55,5 +58,7 @@ export function inlineBody(source: string, args: readonly string[], kind: 'reque
   const vars = names.map((n, i) => `${n} = ${args[i].replace(/^event\b/, event)}`).join(', ');
   const statements = (body.body as Node[]) || [];
   const endsInReturn = statements.length > 0 && statements[statements.length - 1].type === 'ReturnStatement';
-  return { param: event, body: `  var ${vars};\n${inner}${endsInReturn ? '' : `\n  return ${names[0]};`}` };
+  const tail = endsInReturn ? '' : `\n  return ${names[0]};`;
+  if (guard !== undefined) return { param: event, body: `  var ${vars};\n  try {${inner}\n  } catch (__edge_e) {\n    ${guard}\n  }${tail}` };
+  return { param: event, body: `  var ${vars};\n${inner}${tail}` };
 }

@@ -1,0 +1,71 @@
+/**
+ * The functions derived CloudFront Functions code calls where a rewrite into a property access
+ * would not keep the value map's meaning (runtime/value-map.ts, runtime/cff.ts): a name known
+ * only at run time, several values, the query string as text, Set-Cookie, an answer built from
+ * a variable. ES5, declared once per artifact and only when called. `m` is the map's mode:
+ * 1 = names are case-insensitive (headers), 2 = values are URL-encoded (query strings).
+ */
+export const CFF_HELPERS = {
+  __edge_dec: {
+    uses: [],
+    code: "function (v) { if (v.indexOf('%') < 0 && v.indexOf('+') < 0) return v; try { return decodeURIComponent(v.replace(/\\+/g, ' ')); } catch (e) { return v; } }",
+  },
+  __edge_get: {
+    uses: ['__edge_dec'],
+    code: 'function (o, n, m) { var e = o[n]; if (e === undefined && m & 1) e = o[n.toLowerCase()]; return e && e.value !== undefined ? (m & 2 ? __edge_dec(e.value) : e.value) : undefined; }',
+  },
+  __edge_has: {
+    uses: [],
+    code: 'function (o, n, m) { return o[n] !== undefined || (m & 1 ? o[n.toLowerCase()] !== undefined : false); }',
+  },
+  __edge_all: {
+    uses: ['__edge_dec'],
+    code:
+      'function (o, n, m) { var e = o[m & 1 ? n.toLowerCase() : n], r = [], l, i; if (e) { l = e.multiValue && e.multiValue.length ? e.multiValue : [e]; ' +
+      'for (i = 0; i < l.length; i++) r.push(m & 2 ? __edge_dec(l[i].value) : l[i].value); } return r; }',
+  },
+  __edge_set: {
+    uses: [],
+    code: 'function (o, n, v, m) { if (m & 2) o[n] = { value: encodeURIComponent(v) }; else o[m & 1 ? n.toLowerCase() : n] = { value: v }; }',
+  },
+  __edge_append: {
+    uses: ['__edge_set'],
+    code:
+      'function (o, n, v, m) { var e = o[m & 1 ? n.toLowerCase() : n]; if (!e || e.value === undefined) return __edge_set(o, n, v, m); ' +
+      'if (!e.multiValue || !e.multiValue.length) e.multiValue = [{ value: e.value }]; e.multiValue.push({ value: m & 2 ? encodeURIComponent(v) : v }); }',
+  },
+  __edge_delete: {
+    uses: [],
+    code: 'function (o, n, m) { var k = m & 1 ? n.toLowerCase() : n; if (o[k] !== undefined) delete o[k]; }',
+  },
+  __edge_qs: {
+    uses: [],
+    code:
+      "function (o) { var s = '', k, l, i; for (k in o) { l = o[k].multiValue && o[k].multiValue.length ? o[k].multiValue : [o[k]]; " +
+      "for (i = 0; i < l.length; i++) s += (s ? '&' : '') + k + (l[i].value !== '' ? '=' + l[i].value : ''); } return s; }",
+  },
+  __edge_cookie: {
+    uses: ['__edge_ck'],
+    code:
+      "function (c, value) { var semi = value.indexOf(';'), pair = semi < 0 ? value : value.slice(0, semi), eq = pair.indexOf('='), " +
+      "v = { value: eq < 0 ? '' : pair.slice(eq + 1).trim() }; if (semi >= 0) v.attributes = value.slice(semi + 1).trim(); " +
+      '__edge_ck(c, (eq < 0 ? pair : pair.slice(0, eq)).trim(), v); }',
+  },
+  /** Adds the parsed cookie `v` as `k`, after any of that name (never through the prototype). */
+  __edge_ck: {
+    uses: [],
+    code:
+      'function (c, k, v) { var e = c[k]; if (!e || e.value === undefined) { c[k] = v; return; } ' +
+      'if (!e.multiValue || !e.multiValue.length) e.multiValue = [e.attributes ? { value: e.value, attributes: e.attributes } : { value: e.value }]; e.multiValue.push(v); }',
+  },
+  __edge_respond: {
+    uses: ['__edge_cookie'],
+    code:
+      "function (a) { var r = { statusCode: a.status, headers: {} }, h = a.headers, n; if (a.statusDescription) r.statusDescription = a.statusDescription; " +
+      'if (a.location !== undefined) r.headers.location = { value: a.location }; ' +
+      "if (h) for (n in h) { if (n.toLowerCase() === 'set-cookie') __edge_cookie(r.cookies || (r.cookies = {}), h[n]); else r.headers[n.toLowerCase()] = { value: h[n] }; } " +
+      "if (a.body !== undefined) r.body = { encoding: 'text', data: a.body }; return r; }",
+  },
+} satisfies Record<string, { uses: string[]; code: string }>;
+
+export type CffHelper = keyof typeof CFF_HELPERS;

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { defineMiddleware, type Config } from '../middleware.js';
+import { deriveCffHooks } from './derive-cff.js';
+
+const derive = (request: (ctx: never, config: never) => unknown, config: Config = {}) =>
+  deriveCffHooks(defineMiddleware({ name: 'm', needs: [], config, request: request as never }))?.request;
+
+describe('deriveCffHooks', () => {
+  it('turns context reads and writes into event access, and config values into literals', () => {
+    const code = derive((ctx: any, config: any) => {
+      if (ctx.request.uri === config.path) return ctx.redirect('/to', 301);
+      ctx.request.headers.set('X-Seen', ctx.request.headers.get('accept') || config.fallback);
+    }, { path: '/from', fallback: 'none' })!;
+    expect(code).toContain('__r.uri === ("/from")');
+    expect(code).toContain('{ headers: { location: { value: "/to" } }, statusCode: 301 }');
+    expect(code).toContain('__r.headers["x-seen"] = { value: (__r.headers["accept"] && __r.headers["accept"].value) || ("none") }');
+    expect(code).not.toMatch(/ctx|config/);
+    // The handler contract: the request to go on, anything else answers.
+    const fn = new Function(`return ${code}`)();
+    const request = { uri: '/x', headers: { accept: { value: 'a/b' } } };
+    expect(fn(request, {})).toBe(request);
+    expect(request.headers).toMatchObject({ 'x-seen': { value: 'a/b' } });
+    expect(fn({ uri: '/from', headers: {} }, {})).toEqual({ statusCode: 301, headers: { location: { value: '/to' } } });
+  });
+
+  it('reads object config from one constant, declared once', () => {
+    const d = deriveCffHooks(defineMiddleware({
+      name: 'm', needs: [], config: { list: ['a', 'b'] },
+      request(ctx, config) { ctx.request.headers.set('x-list', config.list.join(',')); },
+    }))!;
+    expect(d.request).toContain('CONFIG.list.join(",")');
+    expect(d.constants).toEqual({ CONFIG: { list: ['a', 'b'] } });
+  });
+
+  it('calls a helper where a property access would not keep the meaning', () => {
+    const d = deriveCffHooks(defineMiddleware({
+      name: 'm', needs: [],
+      request(ctx) { const n = 'x-' + ctx.request.method; ctx.request.headers.set(n, ctx.request.querystring.get('q') || ''); ctx.request.headers.append('x-a', 'b'); },
+    }))!;
+    expect(Object.keys(d.helpers!).sort()).toEqual(['__edge_append', '__edge_dec', '__edge_set']);
+    expect(d.safe).toBe(false);
+  });
+
+  it('splits a Set-Cookie value known at build time', () => {
+    const d = deriveCffHooks(defineMiddleware({ name: 'm', needs: [], response(ctx) { ctx.response.headers.append('set-cookie', 'a=1; Path=/'); } }))!;
+    expect(d.response).toContain('"a", {"value":"1","attributes":"Path=/"}');
+    expect(Object.keys(d.helpers!)).toEqual(['__edge_ck']);
+  });
+
+  it('leaves out hooks that use the context in a way it does not rewrite', () => {
+    const refused: ((ctx: any, config: any) => unknown)[] = [
+      (ctx) => { const h = ctx.request.headers; h.set('a', 'b'); },
+      (ctx) => JSON.stringify(ctx),
+      (ctx) => { const { request } = ctx; request.uri = '/'; },
+      (ctx) => ctx.request.headers['get']('a'),
+      (ctx) => { ctx.request.method = 'POST'; },
+      (ctx) => ctx.setOrigin({ s3: { bucket: 'b', region: 'r' } }),
+      (ctx, config) => [1].map((config) => config + ctx.request.uri),
+      (ctx) => { const __r = 1; return ctx.request.uri + __r; },
+      async (ctx) => { ctx.request.uri = '/'; },
+    ];
+    for (const hook of refused) expect(derive(hook as never, { x: 0 }), String(hook)).toBeUndefined();
+    // The response phase has no viewer address nor answers to give.
+    const viewer = defineMiddleware({ name: 'm', needs: [], response(ctx) { ctx.response.headers.set('x-ip', ctx.viewer.ip); } });
+    expect(deriveCffHooks(viewer)).toBeUndefined();
+  });
+});
