@@ -137,6 +137,22 @@ describe('user hooks rewritten to direct event access', () => {
     expect(late.ok && (late.result as { headers: Record<string, unknown> }).headers['x-origin']).toBeUndefined();
   });
 
+  it('need no try/catch when they cannot throw, as a hand-written function has none', async () => {
+    const noIndex = defineMiddleware({
+      name: 'noIndex', needs: [], config: { value: 'noindex' },
+      response(ctx, config) {
+        ctx.response.headers.set('x-robots-tag', config.value);
+        if (ctx.response.status >= 400) ctx.response.headers.delete('server');
+      },
+    });
+    const [code] = await expectSameAsSource(edge().use(noIndex) as Pipeline<never>, responses);
+    expect(code).not.toMatch(/try|catch|console/);
+    expect(code).toMatch(/^function handler\(\w+\)\{var \w+=\w+\.response;/);
+    // One that may throw keeps its guard.
+    const [request] = await expectSameAsSource(edge().use(reader) as Pipeline<never>, requests.slice(0, 2));
+    expect(request).toMatch(/try\{.*\}catch\(\w+\)\{.*console\.log\("edgeline: reader failed: "/);
+  });
+
   it('are smaller than the context-based build', async () => {
     const p = edge().use(answers).use(reader).use(arrows) as Pipeline<never>;
     const [derived, generic] = [await bytes(p, true), await bytes(p, false)];

@@ -2,6 +2,7 @@ import { parse } from 'acorn';
 import { fullAncestor } from 'acorn-walk';
 import type { Config, DirectHooks } from '../middleware.js';
 import { hookSource } from '../portable.js';
+import { cannotThrow } from './cannot-throw.js';
 import { CFF_HELPERS, type CffHelper } from './cff-helpers.js';
 
 /** What deriveCffHooks needs of a middleware. */
@@ -23,7 +24,7 @@ export interface DerivableMiddleware {
  * the artifacts use them: no guards.
  */
 export function deriveCffHooks(m: DerivableMiddleware): DirectHooks | undefined {
-  const out: DirectHooks = { safe: false, constants: {}, helpers: {} };
+  const out: DirectHooks = { safe: true, constants: {}, helpers: {} };
   let any = false;
   for (const hook of ['request', 'response'] as const) {
     const fn = m[hook];
@@ -37,6 +38,7 @@ export function deriveCffHooks(m: DerivableMiddleware): DirectHooks | undefined 
     const lowered = lowerHook(source, hook, m.config ?? {});
     if (!lowered) continue;
     out[hook] = lowered.code;
+    if (!cannotThrow(lowered.code)) out.safe = false;
     for (const h of lowered.helpers) addHelper(out.helpers!, h);
     if (lowered.usesConfig) out.constants!.CONFIG = m.config;
     any = true;

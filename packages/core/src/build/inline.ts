@@ -34,6 +34,7 @@ export function inlineBody(
   const body = fn.body as Node;
   let ok = true;
   let mentionsEvent = false;
+  const used = new Set<string>();
   const inNested = (ancestors: Node[]) =>
     ancestors.some((a) => a !== fn && (a.type === 'FunctionExpression' || a.type === 'FunctionDeclaration' || a.type === 'ArrowFunctionExpression'));
   ancestor(body as never, {
@@ -41,6 +42,7 @@ export function inlineBody(
       if (!inNested(ancestors.filter((a) => a.type !== 'ArrowFunctionExpression'))) ok = false;
     },
     Identifier(n: Node, _s: unknown, ancestors: Node[]) {
+      used.add(n.name as string);
       if (n.name === 'arguments' && !inNested(ancestors)) ok = false;
       if (n.name === 'event') mentionsEvent = true;
     },
@@ -55,7 +57,11 @@ export function inlineBody(
   const names = fn.params.map((p) => p.name as string);
   // A hook that names something `event` keeps it: the handler's parameter takes another name.
   const event = mentionsEvent || names.indexOf('event') >= 0 ? '__edge_event' : 'event';
-  const vars = names.map((n, i) => `${n} = ${args[i].replace(/^event\b/, event)}`).join(', ');
+  // A parameter the body never names is not bound (the first is returned, so always is).
+  const vars = names
+    .map((n, i) => (i === 0 || used.has(n) ? `${n} = ${args[i].replace(/^event\b/, event)}` : ''))
+    .filter(Boolean)
+    .join(', ');
   const statements = (body.body as Node[]) || [];
   const endsInReturn = statements.length > 0 && statements[statements.length - 1].type === 'ReturnStatement';
   const tail = endsInReturn ? '' : `\n  return ${names[0]};`;
