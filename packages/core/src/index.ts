@@ -16,7 +16,7 @@ export type { Placement, Plan, Violation } from './check.js';
 export { configLiteral, hookSource } from './portable.js';
 export { emitHandler } from './build/emit.js';
 export { emitDirect } from './build/emit-direct.js';
-export { deriveCffHooks } from './build/derive-cff.js';
+export { deriveCffHooks, deriveHooks } from './build/derive.js';
 export type { EmitDirectOptions } from './build/emit-direct.js';
 export type { EmitOptions, EmittedHandler, EmittedHook, Shape } from './build/emit.js';
 export { headerProblem, isDisallowedHeader, isReadOnlyHeader } from './runtime/guard.js';

@@ -56,7 +56,7 @@ describe('buildLambda rejects', () => {
   it('an artifact over the zipped limit of its trigger, with a size breakdown', async () => {
     // Random text barely compresses: 1.5 MB of base64 is about 1.1 MB zipped, over the 1 MB of viewer triggers.
     const blob = randomBytes(1_100_000).toString('base64');
-    const heavy = defineMiddleware({ name: 'heavy', needs: [], config: { blob }, request(ctx, config) { ctx.request.headers.set('x-len', String(config.blob.length)); } });
+    const heavy = defineMiddleware({ name: 'heavy', needs: [], config: { blobs: [blob] }, request(ctx, config) { ctx.request.headers.set('x-len', String(config.blobs[0].length)); } });
     const light = defineMiddleware({ name: 'light', needs: [], response(ctx) { ctx.response.headers.set('x-light', '1'); } });
     const [v, ...rest] = await reject([light, heavy]);
     expect(rest).toEqual([]);

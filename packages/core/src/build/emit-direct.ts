@@ -11,7 +11,7 @@ import { leAnswer } from '../runtime/lambda.js';
 import type { CfRuntime } from '../target.js';
 import { hoistRequires, skipsResponse, type EmittedHandler, type EmittedHook, type Shape } from './emit.js';
 import { hoistRegexLiterals } from './hoist-regex.js';
-import { deriveCffHooks } from './derive-cff.js';
+import { deriveHooks } from './derive.js';
 import { inlineBody } from './inline.js';
 
 export interface EmitDirectOptions {
@@ -64,8 +64,9 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
     if (!lowered.has(p.index)) {
       const direct = p.middleware.direct;
       const config = p.middleware.config;
-      // A middleware without its own CloudFront code gets one derived from its hooks, when they allow it.
-      lowered.set(p.index, shape === 'cff' ? (direct.cff ? direct.cff(config, options.runtime ?? 'cloudfront-js-1.0') : deriveCffHooks(p.middleware)) : direct.lambda?.(config));
+      // A middleware without code of its own for the shape gets one derived from its hooks, when they allow it.
+      const own = shape === 'cff' ? direct.cff && direct.cff(config, options.runtime ?? 'cloudfront-js-1.0') : direct.lambda && direct.lambda(config);
+      lowered.set(p.index, own || deriveHooks(p.middleware, shape));
     }
     const d = lowered.get(p.index);
     const text = d && d[hook];

@@ -3,9 +3,10 @@ import { fullAncestor } from 'acorn-walk';
 import type { Config, DirectHooks } from '../middleware.js';
 import { hookSource } from '../portable.js';
 import { cannotThrow } from './cannot-throw.js';
-import { CFF_HELPERS, type CffHelper } from './cff-helpers.js';
+import { HELPERS, type Helper } from './derive-helpers.js';
+import type { Shape } from './emit.js';
 
-/** What deriveCffHooks needs of a middleware. */
+/** What deriveHooks needs of a middleware. */
 export interface DerivableMiddleware {
   name: string;
   config: Config;
@@ -14,17 +15,18 @@ export interface DerivableMiddleware {
 }
 
 /**
- * A user's hooks, rewritten for the CloudFront Functions event itself: `ctx.request.uri`
- * becomes `request.uri`, `ctx.request.headers.get('x')` a property read, `ctx.respond({...})`
- * the response object, and `config.x` its value. Then no context is built per request, and
- * the artifact is about what an expert writes by hand. A hook that uses the context in a way
- * not rewritten here (passes `ctx` on, keeps `ctx.request.headers` in a variable, is async...)
- * is left out (undefined), and its event type keeps the context-based handler: same meaning,
- * more bytes. The rewrites follow the runtime's adapters (runtime/cff.ts, value-map.ts) as
- * the artifacts use them: no guards.
+ * A user's hooks, rewritten for the event itself: `ctx.request.uri` becomes `request.uri`,
+ * `ctx.request.headers.get('x')` a property read (CloudFront Functions) or a small helper call
+ * (Lambda@Edge), `ctx.respond({...})` the response object, and `config.x` its value. Then no
+ * context is built per request, and the artifact is about what an expert writes by hand. A
+ * hook that uses the context in a way not rewritten here (passes `ctx` on, keeps
+ * `ctx.request.headers` in a variable, is async, changes the Lambda@Edge query string...) is
+ * left out (undefined), and its event type keeps the context-based handler: same meaning,
+ * more bytes. The rewrites follow the runtime's adapters (runtime/cff.ts, runtime/lambda.ts,
+ * value-map.ts) as artifacts use them: no guards.
  */
-export function deriveCffHooks(m: DerivableMiddleware): DirectHooks | undefined {
-  const out: DirectHooks = { safe: true, constants: {}, helpers: {} };
+export function deriveHooks(m: DerivableMiddleware, shape: Shape): DirectHooks | undefined {
+  const out: DirectHooks = { safe: shape === 'cff', constants: {}, helpers: {} };
   let any = false;
   for (const hook of ['request', 'response'] as const) {
     const fn = m[hook];
@@ -35,10 +37,11 @@ export function deriveCffHooks(m: DerivableMiddleware): DirectHooks | undefined 
     } catch {
       return undefined; // the context-based path reports it
     }
-    const lowered = lowerHook(source, hook, m.config ?? {});
+    const lowered = lowerHook(source, hook, m.config ?? {}, shape);
     if (!lowered) continue;
     out[hook] = lowered.code;
-    if (!cannotThrow(lowered.code)) out.safe = false;
+    // cannotThrow knows the CloudFront Functions shapes only.
+    if (shape !== 'cff' || !cannotThrow(lowered.code)) out.safe = false;
     for (const h of lowered.helpers) addHelper(out.helpers!, h);
     if (lowered.usesConfig) out.constants!.CONFIG = m.config;
     any = true;
@@ -46,10 +49,15 @@ export function deriveCffHooks(m: DerivableMiddleware): DirectHooks | undefined 
   return any ? out : undefined;
 }
 
-function addHelper(into: Record<string, string>, name: CffHelper): void {
-  const h = CFF_HELPERS[name];
+/** deriveHooks for CloudFront Functions. */
+export function deriveCffHooks(m: DerivableMiddleware): DirectHooks | undefined {
+  return deriveHooks(m, 'cff');
+}
+
+function addHelper(into: Record<string, string>, name: Helper): void {
+  const h = HELPERS[name];
   into[name] = h.code;
-  for (const d of h.uses as readonly string[]) addHelper(into, d as CffHelper);
+  for (const d of h.uses as readonly string[]) addHelper(into, d as Helper);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -69,7 +77,7 @@ interface Rewrite {
 
 interface Lowered {
   code: string;
-  helpers: CffHelper[];
+  helpers: Helper[];
   usesConfig: boolean;
 }
 
@@ -88,7 +96,7 @@ const VALUES = new Set([
 type MapKind = 'headers' | 'querystring' | 'cookies' | 'responseHeaders';
 const MODE: Record<MapKind, number> = { headers: 1, querystring: 2, cookies: 0, responseHeaders: 1 };
 
-function lowerHook(source: string, hook: 'request' | 'response', config: Config): Lowered | undefined {
+function lowerHook(source: string, hook: 'request' | 'response', config: Config, shape: Shape): Lowered | undefined {
   // Names the rewritten code introduces must not meet the user's own.
   if (/\b__[res]\b|__edge_|\bCONFIG\b|\barguments\b/.test(source)) return undefined;
   const text = `(${source})`;
@@ -106,11 +114,11 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config)
   const configName = params[1] ? (params[1].name as string) : undefined;
 
   const rewrites: Rewrite[] = [];
-  const helpers = new Set<CffHelper>();
+  const helpers = new Set<Helper>();
   let usesConfig = false;
   const slice = (n: N) => text.slice(n.start, n.end);
   const print = (n: N) => printRange(text, rewrites, n.start, n.end);
-  const helper = (name: CffHelper) => (helpers.add(name), name);
+  const helper = (name: Helper) => (helpers.add(name), name);
 
   try {
     fullAncestor(program as never, (n, _state, a) => {
@@ -188,6 +196,7 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config)
     const written = isWritten(top, parent);
     const at = (emit: () => string, n: N = top): void => void rewrites.push({ start: n.start, end: n.end, emit });
     const p = path.join('.');
+    if (shape === 'lambda') return lambdaUse(p, path, call, args, written, parent, ancestors[i - 2], at);
 
     if (hook === 'request') {
       if (p === 'eventType' && !written) return at(() => '"viewer-request"');
@@ -213,6 +222,98 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config)
       return at(() => mapCall(kind, `${REQ}.${kind}`, path[2], args, ancestors[i - 2]), call);
     }
     throw new GiveUp();
+  }
+
+  /** contextUse for the Lambda@Edge event (runtime/lambda.ts). */
+  function lambdaUse(p: string, path: string[], call: N | undefined, args: N[], written: boolean, parent: N, grand: N | undefined, at: (emit: () => string, n?: N) => void): void {
+    const cf = `${EVT}.Records[0].cf`;
+    if (hook === 'request') {
+      if (p === 'eventType' && !written) return at(() => `${cf}.config.eventType`);
+      if (p === 'requestId' && !written) return at(() => `${cf}.config.requestId`);
+      if (p === 'respond' && call) return at(() => lambdaAnswer(args[0]), call);
+      if (p === 'redirect' && call) return at(() => lambdaRedirect(args), call);
+    } else {
+      if (p === 'response.status' && !written) return at(() => `parseInt(${RES}.status, 10)`);
+      // The status is a string in the event: a plain assignment, as a statement, keeps it one.
+      if (p === 'response.status' && parent.type === 'AssignmentExpression' && parent.operator === '=' && grand && grand.type === 'ExpressionStatement') {
+        const right = parent.right as N;
+        return at(() => `${RES}.status = String(${print(right)})`, parent);
+      }
+      if (p === 'response.statusDescription' && !written) return at(() => `${RES}.statusDescription`);
+      if (path.length === 3 && path[0] === 'response' && path[1] === 'headers' && call) {
+        return at(() => lambdaHeaders(`${RES}.headers`, path[2], args), call);
+      }
+    }
+    if (p === 'viewer.ip' && !written) return at(() => `${REQ}.clientIp`);
+    if (p === 'viewer.country' && !written) return at(() => `${helper('__edge_lget')}(${REQ}.headers, "cloudfront-viewer-country")`);
+    if ((p === 'request.uri' || p === 'request.method') && (!written || p === 'request.uri')) return at(() => `${REQ}.${path[1]}`);
+    if (path.length === 3 && path[0] === 'request' && call) {
+      if (path[1] === 'headers') return at(() => lambdaHeaders(`${REQ}.headers`, path[2], args), call);
+      if (path[1] === 'querystring') {
+        // Read only: a change would have to be written back once, after every hook.
+        if (path[2] === 'toString' && !args.length) return at(() => `(${REQ}.querystring || "")`, call);
+        return at(() => pairsCall(`${helper('__edge_pairs')}(${REQ}.querystring, "&")`, 2, path[2], args), call);
+      }
+      if (path[1] === 'cookies') {
+        return at(() => pairsCall(`${helper('__edge_pairs')}(${helper('__edge_lall')}(${REQ}.headers, "cookie").join(";"), ";")`, 0, path[2], args), call);
+      }
+    }
+    throw new GiveUp();
+  }
+
+  function lambdaHeaders(h: string, method: string, args: N[]): string {
+    const arity: Record<string, number> = { get: 1, getAll: 1, has: 1, set: 2, append: 2, delete: 1, names: 0 };
+    if (!(method in arity) || args.length !== arity[method]) throw new GiveUp();
+    if (method === 'names') return `Object.keys(${h})`;
+    const name = { get: 'lget', getAll: 'lall', has: 'lhas', set: 'lset', append: 'lappend', delete: 'ldelete' }[method] as string;
+    return `${helper(`__edge_${name}` as Helper)}(${h}, ${args.map(print).join(', ')})`;
+  }
+
+  /** A read of a parsed query string or Cookie header, as the value map reads it. */
+  function pairsCall(pairs: string, mode: number, method: string, args: N[]): string {
+    if (method === 'names' && !args.length) return `Object.keys(${pairs})`;
+    if (args.length !== 1) throw new GiveUp();
+    if (method === 'get') return `${helper('__edge_get')}(${pairs}, ${print(args[0])}, ${mode})`;
+    if (method === 'getAll') return `${helper('__edge_all')}(${pairs}, ${print(args[0])}, ${mode})`;
+    if (method === 'has' && mode === 2) return `${helper('__edge_has')}(${pairs}, ${print(args[0])}, ${mode})`;
+    throw new GiveUp();
+  }
+
+  /** `ctx.respond({...})` as the Lambda@Edge response (runtime/lambda.ts leAnswer). */
+  function lambdaAnswer(init: N | undefined): string {
+    if (!init) throw new GiveUp();
+    const fallback = () => `${helper('__edge_lrespond')}(${print(init)})`;
+    if (init.type !== 'ObjectExpression') return fallback();
+    let status: string | undefined;
+    let headers = '{}';
+    let rest = '';
+    for (const prop of init.properties as N[]) {
+      const k = propertyKey(prop);
+      const v = prop.value as N;
+      if (k === 'status') status = v.type === 'Literal' && typeof v.value === 'number' ? JSON.stringify(String(v.value)) : `String(${print(v)})`;
+      else if (k === 'statusDescription' && v.type === 'Literal' && typeof v.value === 'string') rest += v.value ? `, statusDescription: ${slice(v)}` : '';
+      else if (k === 'body' && v.type === 'Literal' && typeof v.value === 'string') rest += `, body: ${slice(v)}, bodyEncoding: "text"`;
+      else if (k === 'headers' && v.type === 'ObjectExpression') {
+        const seen = new Set<string>();
+        const out: string[] = [];
+        for (const hp of v.properties as N[]) {
+          const name = propertyKey(hp);
+          const lower = name.toLowerCase();
+          if (seen.has(lower) || lower in Object.prototype) return fallback();
+          seen.add(lower);
+          out.push(`${JSON.stringify(lower)}: [{ key: ${JSON.stringify(name)}, value: ${print(hp.value as N)} }]`);
+        }
+        headers = `{ ${out.join(', ')} }`;
+      } else return fallback();
+    }
+    return status === undefined ? fallback() : `{ status: ${status}, headers: ${headers}${rest} }`;
+  }
+
+  function lambdaRedirect(args: N[]): string {
+    if (args.length < 1 || args.length > 2) throw new GiveUp();
+    const s = args[1];
+    const status = !s ? '"302"' : s.type === 'Literal' && typeof s.value === 'number' && s.value ? JSON.stringify(String(s.value)) : `String((${print(s)}) || 302)`;
+    return `{ headers: { location: [{ key: "Location", value: ${print(args[0])} }] }, status: ${status} }`;
   }
 
   /** The string an expression is at build time: a literal, or a config value inlined as one. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineMiddleware, type Config } from '../middleware.js';
-import { deriveCffHooks } from './derive-cff.js';
+import { deriveCffHooks } from './derive.js';
 
 const derive = (request: (ctx: never, config: never) => unknown, config: Config = {}) =>
   deriveCffHooks(defineMiddleware({ name: 'm', needs: [], config, request: request as never }))?.request;

@@ -1,11 +1,11 @@
 /**
- * The functions derived CloudFront Functions code calls where a rewrite into a property access
+ * The functions derived code (derive.ts) calls where a rewrite into a property access
  * would not keep the value map's meaning (runtime/value-map.ts, runtime/cff.ts): a name known
  * only at run time, several values, the query string as text, Set-Cookie, an answer built from
  * a variable. ES5, declared once per artifact and only when called. `m` is the map's mode:
  * 1 = names are case-insensitive (headers), 2 = values are URL-encoded (query strings).
  */
-export const CFF_HELPERS = {
+export const HELPERS = {
   __edge_dec: {
     uses: [],
     code: "function (v) { if (v.indexOf('%') < 0 && v.indexOf('+') < 0) return v; try { return decodeURIComponent(v.replace(/\\+/g, ' ')); } catch (e) { return v; } }",
@@ -66,6 +66,47 @@ export const CFF_HELPERS = {
       "if (h) for (n in h) { if (n.toLowerCase() === 'set-cookie') __edge_cookie(r.cookies || (r.cookies = {}), h[n]); else r.headers[n.toLowerCase()] = { value: h[n] }; } " +
       "if (a.body !== undefined) r.body = { encoding: 'text', data: a.body }; return r; }",
   },
+  // Lambda@Edge: headers are `{ name: [{ key, value }] }` (runtime/lambda.ts LeHeaderMap).
+  __edge_lget: {
+    uses: [],
+    code: 'function (h, n) { var l = h[n.toLowerCase()]; return l && l.length ? l[0].value : undefined; }',
+  },
+  __edge_lall: {
+    uses: [],
+    code: 'function (h, n) { var l = h[n.toLowerCase()], r = [], i; if (l) for (i = 0; i < l.length; i++) r.push(l[i].value); return r; }',
+  },
+  __edge_lhas: {
+    uses: [],
+    code: 'function (h, n) { var l = h[n.toLowerCase()]; return !!l && l.length > 0; }',
+  },
+  __edge_lset: {
+    uses: [],
+    code: 'function (h, n, v) { var k = n.toLowerCase(), o = h[k]; h[k] = [{ key: o && o.length && o[0].key ? o[0].key : n, value: v }]; }',
+  },
+  __edge_lappend: {
+    uses: [],
+    code: 'function (h, n, v) { var k = n.toLowerCase(); (h[k] || (h[k] = [])).push({ key: n, value: v }); }',
+  },
+  __edge_ldelete: {
+    uses: [],
+    code: 'function (h, n) { var k = n.toLowerCase(); if (h[k]) delete h[k]; }',
+  },
+  /** A query string or Cookie header as `{ name: { value, multiValue } }`, encoded as it came (runtime/lambda.ts parsePairs). */
+  __edge_pairs: {
+    uses: [],
+    code:
+      "function (raw, sep) { var out = Object.create(null), parts, i, part, eq, k, v, e; if (!raw) return out; parts = raw.split(sep); " +
+      "for (i = 0; i < parts.length; i++) { part = sep === '&' ? parts[i] : parts[i].trim(); if (!part) continue; eq = part.indexOf('='); " +
+      "k = eq < 0 ? part : part.slice(0, eq); v = eq < 0 ? '' : part.slice(eq + 1); e = out[k]; " +
+      'if (!e) out[k] = { value: v }; else (e.multiValue || (e.multiValue = [{ value: e.value }])).push({ value: v }); } return out; }',
+  },
+  __edge_lrespond: {
+    uses: ['__edge_lappend'],
+    code:
+      "function (a) { var r = { status: String(a.status), headers: {} }, h = a.headers, n; if (a.statusDescription) r.statusDescription = a.statusDescription; " +
+      "if (a.location !== undefined) r.headers.location = [{ key: 'Location', value: a.location }]; if (h) for (n in h) __edge_lappend(r.headers, n, h[n]); " +
+      "if (a.body !== undefined) { r.body = a.body; r.bodyEncoding = 'text'; } return r; }",
+  },
 } satisfies Record<string, { uses: string[]; code: string }>;
 
-export type CffHelper = keyof typeof CFF_HELPERS;
+export type Helper = keyof typeof HELPERS;
