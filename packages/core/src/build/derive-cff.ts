@@ -1,0 +1,128 @@
+import { GiveUp, literalAnswer, REQ, RES, EVT, type ContextUse, type N, type Writer } from './derive-ast.js';
+
+type MapKind = 'headers' | 'querystring' | 'cookies' | 'responseHeaders';
+const MODE: Record<MapKind, number> = { headers: 1, querystring: 2, cookies: 0, responseHeaders: 1 };
+
+/**
+ * Context uses rewritten for the CloudFront Functions event (runtime/cff.ts, value-map.ts):
+ * property reads and writes where they keep the value map's meaning, helpers elsewhere.
+ */
+export function cffDialect(use: ContextUse, w: Writer): void {
+  const { hook, path: p, parts: path, call, args, written, parent, grand } = use;
+  const { at, helper, print, slice, staticString } = w;
+  if (hook === 'request') {
+    if (p === 'eventType' && !written) return at(() => '"viewer-request"');
+    if (p === 'requestId' && !written) return at(() => `${EVT}.context.requestId`);
+    if (p === 'viewer.ip' && !written) return at(() => `${EVT}.viewer.ip`);
+    if (p === 'respond' && call) return at(() => answer(args[0]), call);
+    if (p === 'redirect' && call) return at(() => redirectAnswer(args), call);
+  } else {
+    if (p === 'eventType' && !written) return at(() => '"viewer-response"');
+    if ((p === 'response.status' || p === 'response.statusDescription') && !(parent.type === 'UnaryExpression' && parent.operator === 'delete')) {
+      return at(() => `${RES}.${p === 'response.status' ? 'statusCode' : 'statusDescription'}`);
+    }
+    if (path.length === 3 && path[0] === 'response' && path[1] === 'headers' && call) {
+      return at(() => mapCall('responseHeaders', `${RES}.headers`, path[2], args, grand), call);
+    }
+  }
+  if (p === 'viewer.country' && !written) {
+    return at(() => `(${REQ}.headers["cloudfront-viewer-country"] && ${REQ}.headers["cloudfront-viewer-country"].value)`);
+  }
+  if ((p === 'request.uri' || p === 'request.method') && (!written || p === 'request.uri')) return at(() => `${REQ}.${path[1]}`);
+  if (path.length === 3 && path[0] === 'request' && call && (path[1] === 'headers' || path[1] === 'querystring' || path[1] === 'cookies')) {
+    const kind = path[1] as MapKind;
+    return at(() => mapCall(kind, `${REQ}.${kind}`, path[2], args, grand), call);
+  }
+  throw new GiveUp();
+
+  /** One method call on a header, query string or cookie map, as the value map does it. */
+  function mapCall(kind: MapKind, o: string, method: string, args: N[], parent: N | undefined): string {
+    const mode = MODE[kind];
+    const name = args[0];
+    const literal = name && staticString(name);
+    const key = literal === undefined ? undefined : mode & 1 ? literal.toLowerCase() : literal;
+    // `constructor`, `__proto__`...: the maps look those up with care; so does the helper.
+    const plain = key !== undefined && !(key in Object.prototype);
+    const setCookie = kind === 'responseHeaders' && (key === 'set-cookie' || key === undefined);
+    const statement = parent !== undefined && parent.type === 'ExpressionStatement';
+    const effect = (code: string) => (statement ? code : `void (${code})`);
+    const arg = (k: number) => (args[k] ? print(args[k]) : 'undefined');
+    const at = (k: string) => `${o}[${JSON.stringify(k)}]`;
+    if (kind === 'cookies' && method !== 'get' && method !== 'getAll' && method !== 'names') throw new GiveUp();
+    if (kind === 'querystring' && method === 'toString' && args.length === 0) return `${helper('__edge_qs')}(${o})`;
+    if (method === 'names' && args.length === 0 && kind !== 'responseHeaders') return `Object.keys(${o})`;
+    if (setCookie) {
+      // CloudFront Functions keep Set-Cookie in response.cookies (runtime/cff.ts).
+      if (key === undefined) throw new GiveUp();
+      const cookies = `(${RES}.cookies || (${RES}.cookies = {}))`;
+      const parsed = args.length === 2 ? parseSetCookie(staticString(args[1])) : undefined;
+      if (method === 'append' && parsed) return effect(`${helper('__edge_ck')}(${cookies}, ${JSON.stringify(parsed.name)}, ${JSON.stringify(parsed.value)})`);
+      if (method === 'set' && parsed) return effect(`${RES}.cookies = { ${JSON.stringify(parsed.name)}: ${JSON.stringify(parsed.value)} }`);
+      if (method === 'append' && args.length === 2) return effect(`${helper('__edge_cookie')}(${cookies}, ${arg(1)})`);
+      if (method === 'set' && args.length === 2) return effect(`${helper('__edge_cookie')}(${RES}.cookies = {}, ${arg(1)})`);
+      if (method === 'delete' && args.length === 1) return effect(`${RES}.cookies = {}`);
+      throw new GiveUp();
+    }
+    const n = arg(0);
+    switch (method) {
+      case 'get':
+        if (args.length !== 1) break;
+        if (!plain) return `${helper('__edge_get')}(${o}, ${n}, ${mode})`;
+        return `(${at(key!)} && ${mode & 2 ? `${helper('__edge_dec')}(${at(key!)}.value)` : `${at(key!)}.value`})`;
+      case 'getAll':
+        if (args.length !== 1) break;
+        return `${helper('__edge_all')}(${o}, ${n}, ${mode})`;
+      case 'has':
+        if (args.length !== 1) break;
+        if (!plain) return `${helper('__edge_has')}(${o}, ${n}, ${mode})`;
+        return `(${at(key!)} !== undefined)`;
+      case 'set':
+        if (args.length !== 2) break;
+        if (!plain) return effect(`${helper('__edge_set')}(${o}, ${n}, ${arg(1)}, ${mode})`);
+        return effect(`${at(key!)} = { value: ${mode & 2 ? `encodeURIComponent(${arg(1)})` : arg(1)} }`);
+      case 'append':
+        if (args.length !== 2) break;
+        return effect(`${helper('__edge_append')}(${o}, ${n}, ${arg(1)}, ${mode})`);
+      case 'delete':
+        if (args.length !== 1) break;
+        if (!plain) return effect(`${helper('__edge_delete')}(${o}, ${n}, ${mode})`);
+        return effect(`delete ${at(key!)}`);
+    }
+    throw new GiveUp();
+  }
+
+  /** `ctx.respond({ status, headers, body })` as the CloudFront response, built in place when the init is literal. */
+  function answer(init: N | undefined): string {
+    if (!init) throw new GiveUp();
+    const a = literalAnswer(init);
+    if (!a) return `${helper('__edge_respond')}(${print(init)})`;
+    const headers: string[] = [];
+    for (const h of a.headers) {
+      const k = h.name.toLowerCase();
+      if (k === 'set-cookie' || k in Object.prototype) throw new GiveUp();
+      headers.push(`${JSON.stringify(k)}: { value: ${print(h.value)} }`);
+    }
+    return `{ statusCode: ${print(a.status)}, headers: { ${headers.join(', ')} }` +
+      (a.statusDescription ? `, statusDescription: ${JSON.stringify(a.statusDescription)}` : '') +
+      (a.body ? `, body: { encoding: "text", data: ${slice(a.body)} }` : '') + ' }';
+  }
+
+  function redirectAnswer(args: N[]): string {
+    if (args.length < 1 || args.length > 2) throw new GiveUp();
+    const status = args[1] ? (args[1].type === 'Literal' && args[1].value ? slice(args[1]) : `(${print(args[1])}) || 302`) : '302';
+    return `{ headers: { location: { value: ${print(args[0])} } }, statusCode: ${status} }`;
+  }
+}
+
+/** A Set-Cookie value known at build time, split as the runtime splits it (runtime/cff.ts appendCookie). */
+function parseSetCookie(value: string | undefined): { name: string; value: { value: string; attributes?: string } } | undefined {
+  if (value === undefined) return undefined;
+  const semi = value.indexOf(';');
+  const pair = semi < 0 ? value : value.slice(0, semi);
+  const eq = pair.indexOf('=');
+  const name = (eq < 0 ? pair : pair.slice(0, eq)).trim();
+  if (name in Object.prototype) return undefined;
+  const v: { value: string; attributes?: string } = { value: eq < 0 ? '' : pair.slice(eq + 1).trim() };
+  if (semi >= 0) v.attributes = value.slice(semi + 1).trim();
+  return { name, value: v };
+}

@@ -1,0 +1,93 @@
+import { GiveUp, literalAnswer, REQ, RES, EVT, type ContextUse, type N, type Writer } from './derive-ast.js';
+import type { Helper } from './derive-helpers.js';
+
+/**
+ * Context uses rewritten for the Lambda@Edge event (runtime/lambda.ts): headers through small
+ * helpers with LeHeaderMap's meaning, the query string and cookies read from their raw text,
+ * answers in the Lambda@Edge shape. A change to the query string is not rewritten: the
+ * context writes it back once, after every hook.
+ */
+export function lambdaDialect(use: ContextUse, w: Writer): void {
+  const { hook, path: p, parts: path, call, args, written, parent, grand } = use;
+  const { at, helper, print, slice } = w;
+  const cf = `${EVT}.Records[0].cf`;
+  if (hook === 'request') {
+    if (p === 'eventType' && !written) return at(() => `${cf}.config.eventType`);
+    if (p === 'requestId' && !written) return at(() => `${cf}.config.requestId`);
+    if (p === 'respond' && call) return at(() => lambdaAnswer(args[0]), call);
+    if (p === 'redirect' && call) return at(() => lambdaRedirect(args), call);
+  } else {
+    if (p === 'response.status' && !written) return at(() => `parseInt(${RES}.status, 10)`);
+    // The status is a string in the event: a plain assignment, as a statement, keeps it one.
+    if (p === 'response.status' && parent.type === 'AssignmentExpression' && parent.operator === '=' && grand && grand.type === 'ExpressionStatement') {
+      const right = parent.right as N;
+      return at(() => `${RES}.status = String(${print(right)})`, parent);
+    }
+    if (p === 'response.statusDescription' && !written) return at(() => `${RES}.statusDescription`);
+    if (path.length === 3 && path[0] === 'response' && path[1] === 'headers' && call) {
+      return at(() => lambdaHeaders(`${RES}.headers`, path[2], args), call);
+    }
+  }
+  if (p === 'viewer.ip' && !written) return at(() => `${REQ}.clientIp`);
+  if (p === 'viewer.country' && !written) return at(() => `${helper('__edge_lget')}(${REQ}.headers, "cloudfront-viewer-country")`);
+  if ((p === 'request.uri' || p === 'request.method') && (!written || p === 'request.uri')) return at(() => `${REQ}.${path[1]}`);
+  if (path.length === 3 && path[0] === 'request' && call) {
+    if (path[1] === 'headers') return at(() => lambdaHeaders(`${REQ}.headers`, path[2], args), call);
+    if (path[1] === 'querystring') {
+      // Read only: a change would have to be written back once, after every hook.
+      if (path[2] === 'toString' && !args.length) return at(() => `(${REQ}.querystring || "")`, call);
+      return at(() => pairsCall(`${helper('__edge_pairs')}(${REQ}.querystring, "&")`, 2, path[2], args), call);
+    }
+    if (path[1] === 'cookies') {
+      return at(() => pairsCall(`${helper('__edge_pairs')}(${helper('__edge_lall')}(${REQ}.headers, "cookie").join(";"), ";")`, 0, path[2], args), call);
+    }
+  }
+  throw new GiveUp();
+
+  function lambdaHeaders(h: string, method: string, args: N[]): string {
+    const arity: Record<string, number> = { get: 1, getAll: 1, has: 1, set: 2, append: 2, delete: 1, names: 0 };
+    if (!(method in arity) || args.length !== arity[method]) throw new GiveUp();
+    if (method === 'names') return `Object.keys(${h})`;
+    const name = { get: 'lget', getAll: 'lall', has: 'lhas', set: 'lset', append: 'lappend', delete: 'ldelete' }[method] as string;
+    return `${helper(`__edge_${name}` as Helper)}(${h}, ${args.map(print).join(', ')})`;
+  }
+
+  /** A read of a parsed query string or Cookie header, as the value map reads it. */
+  function pairsCall(pairs: string, mode: number, method: string, args: N[]): string {
+    if (method === 'names' && !args.length) return `Object.keys(${pairs})`;
+    if (args.length !== 1) throw new GiveUp();
+    if (method === 'get') return `${helper('__edge_get')}(${pairs}, ${print(args[0])}, ${mode})`;
+    if (method === 'getAll') return `${helper('__edge_all')}(${pairs}, ${print(args[0])}, ${mode})`;
+    if (method === 'has' && mode === 2) return `${helper('__edge_has')}(${pairs}, ${print(args[0])}, ${mode})`;
+    throw new GiveUp();
+  }
+
+  /** `ctx.respond({...})` as the Lambda@Edge response (runtime/lambda.ts leAnswer). */
+  function lambdaAnswer(init: N | undefined): string {
+    if (!init) throw new GiveUp();
+    const fallback = () => `${helper('__edge_lrespond')}(${print(init)})`;
+    const a = literalAnswer(init);
+    if (!a) return fallback();
+    const s = a.status;
+    const status = s.type === 'Literal' && typeof s.value === 'number' ? JSON.stringify(String(s.value)) : `String(${print(s)})`;
+    const seen = new Set<string>();
+    const headers: string[] = [];
+    for (const h of a.headers) {
+      const lower = h.name.toLowerCase();
+      // Two names for one header append in the adapter: the helper does that.
+      if (seen.has(lower) || lower in Object.prototype) return fallback();
+      seen.add(lower);
+      headers.push(`${JSON.stringify(lower)}: [{ key: ${JSON.stringify(h.name)}, value: ${print(h.value)} }]`);
+    }
+    return `{ status: ${status}, headers: { ${headers.join(', ')} }` +
+      (a.statusDescription ? `, statusDescription: ${JSON.stringify(a.statusDescription)}` : '') +
+      (a.body ? `, body: ${slice(a.body)}, bodyEncoding: "text"` : '') + ' }';
+  }
+
+  function lambdaRedirect(args: N[]): string {
+    if (args.length < 1 || args.length > 2) throw new GiveUp();
+    const s = args[1];
+    const status = !s ? '"302"' : s.type === 'Literal' && typeof s.value === 'number' && s.value ? JSON.stringify(String(s.value)) : `String((${print(s)}) || 302)`;
+    return `{ headers: { location: [{ key: "Location", value: ${print(args[0])} }] }, status: ${status} }`;
+  }
+}
