@@ -48,15 +48,18 @@ export const HELPERS = {
     uses: ['__edge_ck'],
     code:
       "function (c, value) { var semi = value.indexOf(';'), pair = semi < 0 ? value : value.slice(0, semi), eq = pair.indexOf('='), " +
-      "v = { value: eq < 0 ? '' : pair.slice(eq + 1).trim() }; if (semi >= 0) v.attributes = value.slice(semi + 1).trim(); " +
-      '__edge_ck(c, (eq < 0 ? pair : pair.slice(0, eq)).trim(), v); }',
+      "k = (eq < 0 ? pair : pair.slice(0, eq)).trim(), v = { value: eq < 0 ? '' : pair.slice(eq + 1).trim() }; if (semi >= 0) v.attributes = value.slice(semi + 1).trim(); " +
+      // A name such as `constructor` finds the prototype's: it starts a cookie of its own.
+      'if (c[k] !== undefined && c[k].value === undefined) c[k] = v; else __edge_ck(c, k, v); }',
   },
-  /** Adds the parsed cookie `v` as `k`, after any of that name (never through the prototype). */
+  /**
+   * Adds the parsed cookie `v` as `k` (never a prototype's name), after any of that name. An
+   * `attributes: undefined` is dropped when the response is serialised, as a hand-written one is.
+   */
   __edge_ck: {
     uses: [],
     code:
-      'function (c, k, v) { var e = c[k]; if (!e || e.value === undefined) { c[k] = v; return; } ' +
-      'if (!e.multiValue || !e.multiValue.length) e.multiValue = [e.attributes ? { value: e.value, attributes: e.attributes } : { value: e.value }]; e.multiValue.push(v); }',
+      'function (c, k, v) { var e = c[k]; if (!e) c[k] = v; else { if (!e.multiValue || !e.multiValue.length) e.multiValue = [{ value: e.value, attributes: e.attributes }]; e.multiValue.push(v); } }',
   },
   __edge_respond: {
     uses: ['__edge_cookie'],
