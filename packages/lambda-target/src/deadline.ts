@@ -28,5 +28,6 @@ export function guardOptions(eventType: EventType, awaits: boolean, deadlineMs?:
     eventType,
     deadlineMs: awaits ? (deadlineMs ?? defaultDeadlineMs(eventType)) : 0,
     marginMs: MARGIN_MS[side(eventType)],
+    sync: !awaits,
   };
 }

@@ -34,6 +34,23 @@ describe('guard', () => {
     expect(await guard(fails, options('viewer-response'))({} as LeEvent)).toMatchObject({ status: '502' });
   });
 
+  it('for a synchronous handler, the same contract without an await', async () => {
+    const sync = { eventType: 'origin-request', deadlineMs: 0, marginMs: 500, sync: true };
+    const handler = guard((event) => event.Records[0].cf.request, sync);
+    expect(handler.constructor.name).toBe('AsyncFunction');
+    expect(handler.toString()).not.toMatch(/\bawait\b/);
+    expect(await handler(lambdaEvent('origin-request', { uri: '/s' }))).toMatchObject({ uri: '/s' });
+    const throws = guard(() => {
+      throw new Error('bug');
+    }, sync);
+    expect(await throws(lambdaEvent('origin-request', { requestId: 'cf-3' }))).toEqual({ status: '502', statusDescription: 'Bad Gateway', headers: {} });
+    expect(logged()[0]).toMatchObject({ edgeline: 'handler error', requestId: 'cf-3' });
+    const response = lambdaEvent('origin-response', { status: 404 });
+    expect(await guard(() => {
+      throw new Error('bug');
+    }, { ...sync, eventType: 'origin-response' })(response)).toEqual(response.Records[0].cf.response);
+  });
+
   it('answers 504 at a request trigger when the hooks miss the deadline', async () => {
     const event = lambdaEvent('viewer-request', { requestId: 'cf-2' });
     expect(await guard(never, options('viewer-request'))(event)).toEqual({ status: '504', statusDescription: 'Gateway Timeout', headers: {} });

@@ -42,6 +42,8 @@ export interface Writer {
   helper(name: Helper): string;
   /** The string an expression is at build time: a literal, or a config value inlined as one. */
   staticString(n: N): string | undefined;
+  /** Declares a variable of the hook's own (`__edge_*`: no user name can meet it); returns its name. */
+  local(name: string): string;
   /** Replaces the chain (or `node`, e.g. the whole call) by the code `emit` gives. */
   at(emit: () => string, node?: N): void;
 }

@@ -69,30 +69,32 @@ export const HELPERS = {
       "if (h) for (n in h) { if (n.toLowerCase() === 'set-cookie') __edge_cookie(r.cookies || (r.cookies = {}), h[n]); else r.headers[n.toLowerCase()] = { value: h[n] }; } " +
       "if (a.body !== undefined) r.body = { encoding: 'text', data: a.body }; return r; }",
   },
-  // Lambda@Edge: headers are `{ name: [{ key, value }] }` (runtime/lambda.ts LeHeaderMap).
+  // Lambda@Edge: headers are `{ name: [{ key, value }] }` (runtime/lambda.ts LeHeaderMap). Each
+  // takes the lower-cased key when the build knows it (`k`; null: from the name `n`): V8 finds a
+  // literal key faster than a string lower-cased per request.
   __edge_lget: {
     uses: [],
-    code: 'function (h, n) { var l = h[n.toLowerCase()]; return l && l.length ? l[0].value : undefined; }',
+    code: 'function (h, k, n) { var l = h[k || n.toLowerCase()]; return l && l.length ? l[0].value : undefined; }',
   },
   __edge_lall: {
     uses: [],
-    code: 'function (h, n) { var l = h[n.toLowerCase()], r = [], i; if (l) for (i = 0; i < l.length; i++) r.push(l[i].value); return r; }',
+    code: 'function (h, k, n) { var l = h[k || n.toLowerCase()], r = [], i; if (l) for (i = 0; i < l.length; i++) r.push(l[i].value); return r; }',
   },
   __edge_lhas: {
     uses: [],
-    code: 'function (h, n) { var l = h[n.toLowerCase()]; return !!l && l.length > 0; }',
+    code: 'function (h, k, n) { var l = h[k || n.toLowerCase()]; return !!l && l.length > 0; }',
   },
   __edge_lset: {
     uses: [],
-    code: 'function (h, n, v) { var k = n.toLowerCase(), o = h[k]; h[k] = [{ key: o && o.length && o[0].key ? o[0].key : n, value: v }]; }',
+    code: 'function (h, k, n, v) { var o = h[k = k || n.toLowerCase()]; h[k] = [{ key: o && o.length && o[0].key ? o[0].key : n, value: v }]; }',
   },
   __edge_lappend: {
     uses: [],
-    code: 'function (h, n, v) { var k = n.toLowerCase(); (h[k] || (h[k] = [])).push({ key: n, value: v }); }',
+    code: 'function (h, k, n, v) { k = k || n.toLowerCase(); (h[k] || (h[k] = [])).push({ key: n, value: v }); }',
   },
   __edge_ldelete: {
     uses: [],
-    code: 'function (h, n) { var k = n.toLowerCase(); if (h[k]) delete h[k]; }',
+    code: 'function (h, k, n) { k = k || n.toLowerCase(); if (h[k]) delete h[k]; }',
   },
   /** A query string or Cookie header as `{ name: { value, multiValue } }`, encoded as it came (runtime/lambda.ts parsePairs). */
   __edge_pairs: {
@@ -107,7 +109,7 @@ export const HELPERS = {
     uses: ['__edge_lappend'],
     code:
       "function (a) { var r = { status: String(a.status), headers: {} }, h = a.headers, n; if (a.statusDescription) r.statusDescription = a.statusDescription; " +
-      "if (a.location !== undefined) r.headers.location = [{ key: 'Location', value: a.location }]; if (h) for (n in h) __edge_lappend(r.headers, n, h[n]); " +
+      "if (a.location !== undefined) r.headers.location = [{ key: 'Location', value: a.location }]; if (h) for (n in h) __edge_lappend(r.headers, null, n, h[n]); " +
       "if (a.body !== undefined) { r.body = a.body; r.bodyEncoding = 'text'; } return r; }",
   },
 } satisfies Record<string, { uses: string[]; code: string }>;

@@ -29,27 +29,32 @@ export function lambdaDialect(use: ContextUse, w: Writer): void {
     }
   }
   if (p === 'viewer.ip' && !written) return at(() => `${REQ}.clientIp`);
-  if (p === 'viewer.country' && !written) return at(() => `${helper('__edge_lget')}(${REQ}.headers, "cloudfront-viewer-country")`);
+  if (p === 'viewer.country' && !written) return at(() => `${helper('__edge_lget')}(${REQ}.headers, "cloudfront-viewer-country", null)`);
   if ((p === 'request.uri' || p === 'request.method') && (!written || p === 'request.uri')) return at(() => `${REQ}.${path[1]}`);
   if (path.length === 3 && path[0] === 'request' && call) {
     if (path[1] === 'headers') return at(() => lambdaHeaders(`${REQ}.headers`, path[2], args), call);
     if (path[1] === 'querystring') {
       // Read only: a change would have to be written back once, after every hook.
       if (path[2] === 'toString' && !args.length) return at(() => `(${REQ}.querystring || "")`, call);
-      return at(() => pairsCall(`${helper('__edge_pairs')}(${REQ}.querystring, "&")`, 2, path[2], args), call);
+      // Parsed once per call of the hook, as the context parses it once per request.
+      return at(() => pairsCall(`(${w.local('__edge_lq')} || (__edge_lq = ${helper('__edge_pairs')}(${REQ}.querystring, "&")))`, 2, path[2], args), call);
     }
     if (path[1] === 'cookies') {
-      return at(() => pairsCall(`${helper('__edge_pairs')}(${helper('__edge_lall')}(${REQ}.headers, "cookie").join(";"), ";")`, 0, path[2], args), call);
+      const parse = `${helper('__edge_pairs')}(${helper('__edge_lall')}(${REQ}.headers, "cookie", null).join(";"), ";")`;
+      return at(() => pairsCall(`(${w.local('__edge_lc')} || (__edge_lc = ${parse}))`, 0, path[2], args), call);
     }
   }
   throw new GiveUp();
 
+  /** A header map call; a name known at build time is passed lower-cased as well (derive-helpers.ts). */
   function lambdaHeaders(h: string, method: string, args: N[]): string {
     const arity: Record<string, number> = { get: 1, getAll: 1, has: 1, set: 2, append: 2, delete: 1, names: 0 };
     if (!(method in arity) || args.length !== arity[method]) throw new GiveUp();
     if (method === 'names') return `Object.keys(${h})`;
     const name = { get: 'lget', getAll: 'lall', has: 'lhas', set: 'lset', append: 'lappend', delete: 'ldelete' }[method] as string;
-    return `${helper(`__edge_${name}` as Helper)}(${h}, ${args.map(print).join(', ')})`;
+    const literal = w.staticString(args[0]);
+    const key = literal !== undefined && literal !== '' && !(literal.toLowerCase() in Object.prototype) ? JSON.stringify(literal.toLowerCase()) : 'null';
+    return `${helper(`__edge_${name}` as Helper)}(${h}, ${key}, ${args.map(print).join(', ')})`;
   }
 
   /** A read of a parsed query string or Cookie header, as the value map reads it. */

@@ -99,6 +99,7 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
   const slice = (n: N) => text.slice(n.start, n.end);
   const print = (n: N) => printRange(text, rewrites, n.start, n.end);
   const helper = (name: Helper) => (helpers.add(name), name);
+  const locals = new Set<string>();
 
   try {
     fullAncestor(program as never, (n, _state, a) => {
@@ -125,15 +126,22 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
   let code: string;
   try {
     if (body.type === 'BlockStatement') {
-      code = `${head} {${printRange(text, rewrites, body.start + 1, body.end - 1)}${hook === 'request' ? `\nreturn ${REQ};` : ''}\n}`;
+      const inner = printRange(text, rewrites, body.start + 1, body.end - 1);
+      code = `${head} {${declare()}${inner}${hook === 'request' ? `\nreturn ${REQ};` : ''}\n}`;
     } else {
-      code = hook === 'request' ? `${head} { return (${print(body)}) || ${REQ}; }` : `${head} { ${print(body)}; }`;
+      const inner = print(body);
+      code = hook === 'request' ? `${head} {${declare()} return (${inner}) || ${REQ}; }` : `${head} {${declare()} ${inner}; }`;
     }
   } catch (e) {
     if (e instanceof GiveUp) return undefined;
     throw e;
   }
   return { code, helpers: [...helpers], usesConfig };
+
+  /** The hook's own variables the rewrites asked for (a parse kept for the call), if any. */
+  function declare(): string {
+    return locals.size ? ` var ${[...locals].join(', ')};` : '';
+  }
 
   /** `config.x` with plain data in x becomes its literal; anything else reads the CONFIG constant. */
   function configUse(node: N, ancestors: N[]): void {
@@ -176,6 +184,7 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
     const use: ContextUse = { hook, path: path.join('.'), parts: path, call, args, written: isWritten(top, parent), parent, grand: ancestors[i - 2] };
     DIALECTS[shape](use, {
       print, slice, helper, staticString,
+      local: (name) => (locals.add(name), name),
       at: (emit, n = top) => void rewrites.push({ start: n.start, end: n.end, emit }),
     });
   }

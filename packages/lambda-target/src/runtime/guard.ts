@@ -21,6 +21,11 @@ export interface GuardOptions {
   deadlineMs: number;
   /** Time kept free before Lambda's own timeout, when the context tells how much is left. */
   marginMs: number;
+  /**
+   * The handler never returns a promise (no hook awaits): the guard then has no `await`, which
+   * costs V8 ~20 ns per call even on a path that does not take it.
+   */
+  sync?: boolean;
 }
 
 /** The part of Lambda's context object the guard reads. */
@@ -42,6 +47,21 @@ const LATE = {};
 export function guard(run: EmittedHandler, options: GuardOptions): LambdaHandler {
   const isRequest = options.eventType === 'viewer-request' || options.eventType === 'origin-request';
   const timed = options.deadlineMs > 0;
+  const failed = (e: unknown, event: LeEvent, context: GuardContext | undefined): unknown => {
+    // The emitted handler catches errors in hooks; this is for anything else (a malformed event, a bug).
+    log('handler error', options, event, context, e);
+    const response = isRequest ? undefined : responseOf(event);
+    return response || answer('502', 'Bad Gateway');
+  };
+  if (options.sync && !timed) {
+    return async (event, context) => {
+      try {
+        return run(event, context);
+      } catch (e) {
+        return failed(e, event, context);
+      }
+    };
+  }
   return async (event, context) => {
     try {
       if (!timed) {
@@ -56,10 +76,7 @@ export function guard(run: EmittedHandler, options: GuardOptions): LambdaHandler
       log('deadline exceeded', options, event, context, 'the hooks did not finish within ' + ms + ' ms');
       return isRequest ? answer('504', 'Gateway Timeout') : before || answer('502', 'Bad Gateway');
     } catch (e) {
-      // The emitted handler catches errors in hooks; this is for anything else (a malformed event, a bug).
-      log('handler error', options, event, context, e);
-      const response = isRequest ? undefined : responseOf(event);
-      return response || answer('502', 'Bad Gateway');
+      return failed(e, event, context);
     }
   };
 }
