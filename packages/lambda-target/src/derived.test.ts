@@ -86,6 +86,13 @@ describe('user hooks rewritten to direct Lambda@Edge event access', () => {
     }
   });
 
+  it('write header calls with a literal name at the call site, and keep helpers for names known at run time', () => {
+    const d = deriveHooks(reader, 'lambda')!;
+    expect(d.request).toContain('__r.headers["x-r-has"] = [{ key:');
+    expect(d.request).toMatch(/__edge_lhas\(__r\.headers, null, dyn\)/);
+    expect(d.request!.match(/__edge_lset\(/g)).toHaveLength(1); // config.prefix + 'ua': known only at run time
+  });
+
   it('give what the source gives, at viewer and origin triggers', async () => {
     const cases = (req: EventType, res: EventType): [EventType, EventInit][] =>
       [...requests.map((r): [EventType, EventInit] => [req, r]), ...responses.map((r): [EventType, EventInit] => [res, r])];

@@ -100,10 +100,17 @@ export const HELPERS = {
   __edge_pairs: {
     uses: [],
     code:
-      "function (raw, sep) { var out = Object.create(null), parts, i, part, eq, k, v, e; if (!raw) return out; parts = raw.split(sep); " +
+      // Derived code only reads the result: one empty map serves every request without a query string.
+      "function (raw, sep) { var out, parts, i, part, eq, k, v, e; if (!raw) return __edge_pairs.none || (__edge_pairs.none = Object.freeze(Object.create(null))); " +
+      'out = Object.create(null); parts = raw.split(sep); ' +
       "for (i = 0; i < parts.length; i++) { part = sep === '&' ? parts[i] : parts[i].trim(); if (!part) continue; eq = part.indexOf('='); " +
       "k = eq < 0 ? part : part.slice(0, eq); v = eq < 0 ? '' : part.slice(eq + 1); e = out[k]; " +
       'if (!e) out[k] = { value: v }; else (e.multiValue || (e.multiValue = [{ value: e.value }])).push({ value: v }); } return out; }',
+  },
+  /** The Cookie header's values as one string, without an array for the usual one header. */
+  __edge_lcookie: {
+    uses: [],
+    code: "function (h) { var l = h.cookie, s = '', i; if (!l || !l.length) return s; if (l.length === 1) return l[0].value; for (i = 0; i < l.length; i++) s += (i ? ';' : '') + l[i].value; return s; }",
   },
   __edge_lrespond: {
     uses: ['__edge_lappend'],

@@ -40,20 +40,43 @@ export function lambdaDialect(use: ContextUse, w: Writer): void {
       return at(() => pairsCall(`(${w.local('__edge_lq')} || (__edge_lq = ${helper('__edge_pairs')}(${REQ}.querystring, "&")))`, 2, path[2], args), call);
     }
     if (path[1] === 'cookies') {
-      const parse = `${helper('__edge_pairs')}(${helper('__edge_lall')}(${REQ}.headers, "cookie", null).join(";"), ";")`;
+      const parse = `${helper('__edge_pairs')}(${helper('__edge_lcookie')}(${REQ}.headers), ";")`;
       return at(() => pairsCall(`(${w.local('__edge_lc')} || (__edge_lc = ${parse}))`, 0, path[2], args), call);
     }
   }
   throw new GiveUp();
 
-  /** A header map call; a name known at build time is passed lower-cased as well (derive-helpers.ts). */
+  /**
+   * A header map call. With a name known at build time it is written out at the call site:
+   * a literal key keeps V8's property access monomorphic, where one helper shared by every call
+   * site turns megamorphic (~50 ns a call). `__edge_t`/`__edge_v` hold a value within one
+   * expression (an argument is evaluated before the temporary is set, so nesting is safe).
+   */
   function lambdaHeaders(h: string, method: string, args: N[]): string {
     const arity: Record<string, number> = { get: 1, getAll: 1, has: 1, set: 2, append: 2, delete: 1, names: 0 };
     if (!(method in arity) || args.length !== arity[method]) throw new GiveUp();
     if (method === 'names') return `Object.keys(${h})`;
-    const name = { get: 'lget', getAll: 'lall', has: 'lhas', set: 'lset', append: 'lappend', delete: 'ldelete' }[method] as string;
     const literal = w.staticString(args[0]);
-    const key = literal !== undefined && literal !== '' && !(literal.toLowerCase() in Object.prototype) ? JSON.stringify(literal.toLowerCase()) : 'null';
+    const lower = literal === undefined ? undefined : literal.toLowerCase();
+    if (lower !== undefined && lower !== '' && !(lower in Object.prototype) && method !== 'getAll') {
+      const at = `${h}[${JSON.stringify(lower)}]`;
+      const t = w.local('__edge_t');
+      const v = method === 'set' || method === 'append' ? `${w.local('__edge_v')} = ${print(args[1])}, ` : '';
+      switch (method) {
+        case 'get':
+          return `((${t} = ${at}) && ${t}.length ? ${t}[0].value : undefined)`;
+        case 'has':
+          return `(!!(${t} = ${at}) && ${t}.length > 0)`;
+        case 'set':
+          return `void (${v}${t} = ${at}, ${at} = [{ key: ${t} && ${t}.length && ${t}[0].key ? ${t}[0].key : ${JSON.stringify(literal)}, value: __edge_v }])`;
+        case 'append':
+          return `void (${v}(${at} || (${at} = [])).push({ key: ${JSON.stringify(literal)}, value: __edge_v }))`;
+        case 'delete':
+          return `void delete ${at}`;
+      }
+    }
+    const name = { get: 'lget', getAll: 'lall', has: 'lhas', set: 'lset', append: 'lappend', delete: 'ldelete' }[method] as string;
+    const key = lower !== undefined && lower !== '' && !(lower in Object.prototype) ? JSON.stringify(lower) : 'null';
     return `${helper(`__edge_${name}` as Helper)}(${h}, ${key}, ${args.map(print).join(', ')})`;
   }
 
@@ -61,6 +84,13 @@ export function lambdaDialect(use: ContextUse, w: Writer): void {
   function pairsCall(pairs: string, mode: number, method: string, args: N[]): string {
     if (method === 'names' && !args.length) return `Object.keys(${pairs})`;
     if (args.length !== 1) throw new GiveUp();
+    const literal = w.staticString(args[0]);
+    if (literal !== undefined && !(literal in Object.prototype) && (method === 'get' || method === 'has')) {
+      const t = w.local('__edge_t');
+      const at = `${pairs}[${JSON.stringify(literal)}]`;
+      if (method === 'has' && mode === 2) return `(${at} !== undefined)`;
+      if (method === 'get') return `((${t} = ${at}) !== undefined ? ${mode & 2 ? `${helper('__edge_dec')}(${t}.value)` : `${t}.value`} : undefined)`;
+    }
     if (method === 'get') return `${helper('__edge_get')}(${pairs}, ${print(args[0])}, ${mode})`;
     if (method === 'getAll') return `${helper('__edge_all')}(${pairs}, ${print(args[0])}, ${mode})`;
     if (method === 'has' && mode === 2) return `${helper('__edge_has')}(${pairs}, ${print(args[0])}, ${mode})`;
