@@ -314,6 +314,13 @@ describe('buildLambda: deadline', () => {
     },
   });
 
+  it('is left out of artifacts whose hooks never await (no timer could fire before they end)', async () => {
+    const quick = defineMiddleware({ name: 'quick', needs: [], request(ctx) { ctx.request.headers.set('x-q', '1'); } });
+    const [sync, async] = [await build(edge().use(quick)), await build(edge().use(slow), { deadlineMs: 20 })];
+    expect(sync['viewer-request'].code).not.toMatch(/deadline exceeded|setTimeout|await/);
+    expect(async['viewer-request'].code).toMatch(/deadline exceeded/);
+  });
+
   it('answers 504 at a request trigger and the response unchanged at a response trigger, with the request id logged', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {

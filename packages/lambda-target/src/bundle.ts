@@ -46,10 +46,12 @@ export type BundleResult = { ok: true; bundle: Bundle } | { ok: false; errors: M
 export async function bundleHandler(input: BundleInput): Promise<BundleResult> {
   const runtime: string[] = [];
   if (!existsSync(GUARD_FILE)) throw new Error(`@edgeline/lambda-target is incomplete: ${GUARD_FILE} is missing`);
+  // A synchronous handler imports only guardSync: the deadline code stays out of the bundle.
+  const guard = input.guard.sync && !(input.guard.deadlineMs > 0) ? 'guardSync' : 'guard';
   const entry =
     `import { handler as run } from ${JSON.stringify(HANDLER)};\n` +
-    `import { guard } from ${JSON.stringify(GUARD_FILE)};\n` +
-    `exports.handler = guard(run, ${JSON.stringify(input.guard)});\n`;
+    `import { ${guard} } from ${JSON.stringify(GUARD_FILE)};\n` +
+    `exports.handler = ${guard}(run, ${JSON.stringify(input.guard)});\n`;
   try {
     const result = await esbuild({
       stdin: { contents: entry, loader: 'js', resolveDir: HERE, sourcefile: 'edgeline-entry.js' },

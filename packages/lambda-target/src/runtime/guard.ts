@@ -45,23 +45,9 @@ const LATE = {};
  * @example exports.handler = guard(handler, { eventType: 'viewer-request', deadlineMs: 4500, marginMs: 500 });
  */
 export function guard(run: EmittedHandler, options: GuardOptions): LambdaHandler {
-  const isRequest = options.eventType === 'viewer-request' || options.eventType === 'origin-request';
+  if (options.sync && !(options.deadlineMs > 0)) return guardSync(run, options);
+  const isRequest = isRequestEvent(options);
   const timed = options.deadlineMs > 0;
-  const failed = (e: unknown, event: LeEvent, context: GuardContext | undefined): unknown => {
-    // The emitted handler catches errors in hooks; this is for anything else (a malformed event, a bug).
-    log('handler error', options, event, context, e);
-    const response = isRequest ? undefined : responseOf(event);
-    return response || answer('502', 'Bad Gateway');
-  };
-  if (options.sync && !timed) {
-    return async (event, context) => {
-      try {
-        return run(event, context);
-      } catch (e) {
-        return failed(e, event, context);
-      }
-    };
-  }
   return async (event, context) => {
     try {
       if (!timed) {
@@ -76,9 +62,35 @@ export function guard(run: EmittedHandler, options: GuardOptions): LambdaHandler
       log('deadline exceeded', options, event, context, 'the hooks did not finish within ' + ms + ' ms');
       return isRequest ? answer('504', 'Gateway Timeout') : before || answer('502', 'Bad Gateway');
     } catch (e) {
-      return failed(e, event, context);
+      return failed(e, event, context, options);
     }
   };
+}
+
+/**
+ * guard for a handler that never returns a promise: no `await` (an async function with one
+ * costs V8 ~20 ns per call, taken or not) and no deadline code, so the bundle that imports only
+ * this is smaller and loads faster.
+ */
+export function guardSync(run: EmittedHandler, options: GuardOptions): LambdaHandler {
+  return async (event, context) => {
+    try {
+      return run(event, context);
+    } catch (e) {
+      return failed(e, event, context, options);
+    }
+  };
+}
+
+function isRequestEvent(options: GuardOptions): boolean {
+  return options.eventType === 'viewer-request' || options.eventType === 'origin-request';
+}
+
+/** An exception the emitted handler let through (a malformed event, a bug): logged, and an answer instead. */
+function failed(e: unknown, event: LeEvent, context: GuardContext | undefined, options: GuardOptions): unknown {
+  log('handler error', options, event, context, e);
+  const response = isRequestEvent(options) ? undefined : responseOf(event);
+  return response || answer('502', 'Bad Gateway');
 }
 
 function deadlineOf(options: GuardOptions, context: GuardContext | undefined): number {
