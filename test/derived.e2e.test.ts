@@ -18,7 +18,8 @@ const reader = defineMiddleware({
     ctx.request.headers.append('X-Multi', 'added');
     if (ctx.request.headers.has('x-remove')) ctx.request.headers.delete('X-Remove');
     ctx.request.headers.set('x-r-names', String(ctx.request.headers.names().length));
-    ctx.request.headers.set('x-r-q', [ctx.request.querystring.get('q'), ctx.request.querystring.has('r'), ctx.request.querystring.getAll('r').join(','), ctx.request.querystring.toString()].join(';'));
+    const query = ctx.request.querystring; // an alias of a map: rewritten as ctx.request.querystring
+    ctx.request.headers.set('x-r-q', [query.get('q'), query.has('r'), query.getAll('r').join(','), query.toString()].join(';'));
     ctx.request.headers.set('x-r-c', (ctx.request.cookies.get('uid') || '') + '/' + ctx.request.cookies.getAll('multi').join(',') + '/' + ctx.request.cookies.names().length);
     ctx.request.headers.set('x-r-v', ctx.viewer.ip + '|' + (ctx.viewer.country || '?') + '|' + ctx.request.method + '|' + config.list.join(''));
     if (ctx.request.uri.slice(-1) === '/') ctx.request.uri += 'index.html';
@@ -37,7 +38,8 @@ const answers = defineMiddleware({
     return undefined;
   },
   response(ctx) {
-    ctx.response.headers.set('x-status-seen', String(ctx.response.status));
+    const headers = ctx.response.headers;
+    headers.set('x-status-seen', String(ctx.response.status));
     if (ctx.response.status === 418) ctx.response.status = 200;
     if (ctx.response.headers.has('x-origin')) ctx.response.headers.set('x-origin-was', ctx.response.headers.get('X-Origin') || '');
     ctx.response.headers.delete('x-origin');

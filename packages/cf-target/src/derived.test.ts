@@ -168,7 +168,7 @@ describe('user hooks rewritten to direct event access', () => {
         tag(ctx);
       },
     });
-    const aliased = defineMiddleware({ name: 'aliased', needs: [], request(ctx) { const h = ctx.request.headers; h.set('x-a', '1'); } });
+    const aliased = defineMiddleware({ name: 'aliased', needs: [], request(ctx) { let h = ctx.request.headers; h.set('x-a', '1'); h = ctx.request.headers; } });
     const shadowed = defineMiddleware({
       name: 'shadowed', needs: [], config: { v: 'cfg' },
       request(ctx, config) { [1].forEach(function (config) { ctx.request.headers.set('x-s', String(config)); }); ctx.request.headers.set('x-t', config.v); },

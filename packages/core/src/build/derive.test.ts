@@ -47,9 +47,21 @@ describe('deriveCffHooks', () => {
     expect(Object.keys(d.helpers!)).toEqual(['__edge_ck']);
   });
 
+  it('reads a map kept in a const as the map itself', () => {
+    const code = derive((ctx: any) => {
+      const headers = ctx.request.headers;
+      if (headers.has('x-a')) headers.set('x-b', headers.get('x-a'));
+    })!;
+    expect(code).toContain('if ((__r.headers["x-a"] !== undefined)) __r.headers["x-b"] = { value: (__r.headers["x-a"] && __r.headers["x-a"].value) }');
+    expect(code).not.toMatch(/ctx|const headers/);
+  });
+
   it('leaves out hooks that use the context in a way it does not rewrite', () => {
     const refused: ((ctx: any, config: any) => unknown)[] = [
-      (ctx) => { const h = ctx.request.headers; h.set('a', 'b'); },
+      (ctx) => { let h = ctx.request.headers; h.set('a', 'b'); },
+      (ctx) => { const h = ctx.request.headers; return JSON.stringify(h); },
+      (ctx) => { const h = ctx.request.headers; [1].forEach((h) => h); },
+      (ctx) => { const h = ctx.request.headers, g = 1; h.set('a', String(g)); },
       (ctx) => JSON.stringify(ctx),
       (ctx) => { const { request } = ctx; request.uri = '/'; },
       (ctx) => ctx.request.headers['get']('a'),

@@ -76,6 +76,41 @@ const VALUES = new Set([
 
 const DIALECTS: Record<Shape, Dialect> = { cff: cffDialect, lambda: lambdaDialect };
 
+/** A map of the context kept in a name: `const h = ctx.request.headers;` */
+interface Alias {
+  path: readonly string[];
+  /** The whole `const` statement, which the rewrite drops. */
+  declaration: N;
+  init: N;
+}
+
+const MAPS = new Set(['request.headers', 'request.querystring', 'request.cookies', 'response.headers']);
+
+/**
+ * Names bound once, by a `const` statement of their own, to one of the context's maps. A name
+ * bound otherwise (`let`, destructuring, with other declarators) is no alias: its uses of `ctx`
+ * are not rewritten, and the hook keeps the context.
+ */
+function mapAliases(program: N, ctxName: string): Map<string, Alias> {
+  const out = new Map<string, Alias>();
+  fullAncestor(program as never, (n, _s, a) => {
+    const node = n as unknown as N;
+    const parent = (a as unknown as N[])[(a as unknown as N[]).length - 2];
+    if (node.type !== 'VariableDeclaration' || node.kind !== 'const' || (node.declarations as N[]).length !== 1) return;
+    if (!parent || parent.type !== 'BlockStatement') return;
+    const d = (node.declarations as N[])[0];
+    const init = d.init as N | null;
+    const id = d.id as N;
+    if (id.type !== 'Identifier' || !init || init.type !== 'MemberExpression' || init.computed) return;
+    const inner = init.object as N;
+    if (inner.type !== 'MemberExpression' || inner.computed || (inner.object as N).type !== 'Identifier' || (inner.object as N).name !== ctxName) return;
+    const path = [(inner.property as N).name as string, (init.property as N).name as string];
+    if (!MAPS.has(path.join('.')) || out.has(id.name as string)) return;
+    out.set(id.name as string, { path, declaration: node, init });
+  });
+  return out;
+}
+
 function lowerHook(source: string, hook: 'request' | 'response', config: Config, shape: Shape): Lowered | undefined {
   // Names the rewritten code introduces must not meet the user's own.
   if (/\b__[res]\b|__edge_|\bCONFIG\b|\barguments\b/.test(source)) return undefined;
@@ -101,19 +136,35 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
   const helper = (name: Helper) => (helpers.add(name), name);
   const locals = new Set<string>();
 
+  // `const headers = ctx.request.headers;`: the name stands for the map wherever it is used.
+  const aliases = ctxName ? mapAliases(program, ctxName) : new Map<string, Alias>();
+  const reserved = (name: string) => name === ctxName || name === configName || aliases.has(name);
+
   try {
     fullAncestor(program as never, (n, _state, a) => {
       const node = n as unknown as N;
       const ancestors = a as unknown as N[];
       if (node.type === 'ThisExpression') throw new GiveUp();
-      if (node !== fn) for (const name of declaredBy(node)) if (name === ctxName || name === configName) throw new GiveUp();
+      const declared = [...aliases.values()].find((x) => x.declaration === node || (x.declaration.declarations as N[])[0] === node);
+      if (declared) {
+        if (node.type === 'VariableDeclaration') rewrites.push({ start: node.start, end: node.end, emit: () => '' });
+        return;
+      }
+      if (node !== fn) for (const name of declaredBy(node)) if (reserved(name)) throw new GiveUp();
       if (node.type === 'ReturnStatement' && hook === 'request' && nearestFunction(ancestors) === fn) {
         const arg = node.argument as N | null;
         rewrites.push({ start: node.start, end: node.end, emit: () => (arg ? `return (${print(arg)}) || ${REQ};` : `return ${REQ};`) });
         return;
       }
       if (node.type !== 'Identifier' || node === params[0] || node === params[1]) return;
-      if (node.name === ctxName) contextUse(node, ancestors);
+      const alias = aliases.get(node.name as string);
+      if (alias) {
+        if (node !== ((alias.declaration.declarations as N[])[0].id as N)) contextUse(node, ancestors, alias.path);
+      }
+      else if (node.name === ctxName) {
+        // The `ctx` of an alias's own statement, which the rewrite drops.
+        if (![...aliases.values()].some((x) => x.init.start <= node.start && node.end <= x.init.end)) contextUse(node, ancestors);
+      }
       else if (node.name === configName) configUse(node, ancestors);
     });
   } catch (e) {
@@ -163,11 +214,11 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
     rewrites.push({ start: node.start, end: node.end, emit: () => 'CONFIG' });
   }
 
-  function contextUse(node: N, ancestors: N[]): void {
+  function contextUse(node: N, ancestors: N[], from: readonly string[] = []): void {
     // The chain of plain property reads from ctx: ctx.request.headers.get -> ['request', 'headers', 'get'].
     let i = ancestors.length - 1;
     let top = node;
-    const path: string[] = [];
+    const path: string[] = [...from];
     while (i > 0) {
       const parent = ancestors[i - 1];
       if (parent.type !== 'MemberExpression' || parent.object !== top || parent.computed) break;
