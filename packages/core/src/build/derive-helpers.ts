@@ -69,6 +69,15 @@ export const HELPERS = {
       "if (h) for (n in h) { if (n.toLowerCase() === 'set-cookie') __edge_cookie(r.cookies || (r.cookies = {}), h[n]); else r.headers[n.toLowerCase()] = { value: h[n] }; } " +
       "if (a.body !== undefined) r.body = { encoding: 'text', data: a.body }; return r; }",
   },
+  /** ctx.setOrigin on cloudfront-js-2.0 (runtime/cff.ts cffOriginParams); `cf` is the target's `import cf from 'cloudfront'`. */
+  __edge_origin: {
+    uses: [],
+    code:
+      "function (o) { var c, p; if ('s3' in o) p = { domainName: o.s3.bucket + '.s3.' + o.s3.region + '.amazonaws.com', " +
+      "originAccessControlConfig: { enabled: true, signingBehavior: 'always', signingProtocol: 'sigv4', originType: 's3' } }; " +
+      "else { c = o.custom; p = { domainName: c.domainName }; if (c.path) p.originPath = c.path; if (c.port) p[c.protocol === 'http' ? 'httpPort' : 'httpsPort'] = c.port; " +
+      "if (c.protocol) p.customOriginConfig = { protocolPolicy: c.protocol === 'http' ? 'http-only' : 'https-only' }; } cf.updateRequestOrigin(p); }",
+  },
   // Lambda@Edge: headers are `{ name: [{ key, value }] }` (runtime/lambda.ts LeHeaderMap). Each
   // takes the lower-cased key when the build knows it (`k`; null: from the name `n`): V8 finds a
   // literal key faster than a string lower-cased per request.

@@ -66,7 +66,7 @@ describe('deriveCffHooks', () => {
       (ctx) => { const { request } = ctx; request.uri = '/'; },
       (ctx) => ctx.request.headers['get']('a'),
       (ctx) => { ctx.request.method = 'POST'; },
-      (ctx) => ctx.setOrigin({ s3: { bucket: 'b', region: 'r' } }),
+      (ctx) => ctx.kvs('key'),
       (ctx, config) => [1].map((config) => config + ctx.request.uri),
       (ctx) => { const __r = 1; return ctx.request.uri + __r; },
       async (ctx) => { ctx.request.uri = '/'; },
