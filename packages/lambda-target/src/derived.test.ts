@@ -101,6 +101,21 @@ describe('user hooks rewritten to direct Lambda@Edge event access', () => {
     await expectSameAsSource(edge().use(atOrigin(answers)).use(atOrigin(reader)) as Pipeline<never>, cases('origin-request', 'origin-response'));
   });
 
+  it('change the origin at origin-request as the context does (origin object and Host header)', async () => {
+    const route = defineMiddleware({
+      name: 'route',
+      needs: ['origin'],
+      runsAt: { request: ['origin-request'] },
+      request(ctx) {
+        if (ctx.request.uri.indexOf('/s3/') === 0) ctx.setOrigin({ s3: { bucket: 'assets-eu', region: 'eu-central-1', path: '/v2' } });
+        else if (ctx.request.uri.indexOf('/api/') === 0) ctx.setOrigin({ custom: { domainName: 'api.example.com', protocol: 'http', port: 8080, path: '/v1' } });
+        else ctx.setOrigin({ custom: { domainName: 'www.example.com' } });
+      },
+    });
+    expect(deriveHooks(route, 'lambda')?.request).toContain('__edge_lorigin(');
+    await expectSameAsSource(edge().use(route) as Pipeline<never>, ['/s3/a.png', '/api/x', '/'].map((uri): [EventType, EventInit] => ['origin-request', { uri, headers: { Host: 'd111.cloudfront.net' } }]));
+  });
+
   it('log a hook that throws with the request id, and answer 502', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {

@@ -121,6 +121,16 @@ export const HELPERS = {
     uses: [],
     code: "function (h) { var l = h.cookie, s = '', i; if (!l || !l.length) return s; if (l.length === 1) return l[0].value; for (i = 0; i < l.length; i++) s += (i ? ';' : '') + l[i].value; return s; }",
   },
+  /** ctx.setOrigin on Lambda@Edge (runtime/lambda.ts applyOrigin); `t` is the event type. */
+  __edge_lorigin: {
+    uses: ['__edge_lset'],
+    code:
+      "function (r, o, t) { var host, c, protocol; if (t !== 'origin-request') throw new Error('setOrigin works only at origin-request on Lambda@Edge'); " +
+      "if ('s3' in o) { host = o.s3.bucket + '.s3.' + o.s3.region + '.amazonaws.com'; r.origin = { s3: { domainName: host, region: o.s3.region, authMethod: 'none', path: o.s3.path || '', customHeaders: {} } }; } " +
+      "else { c = o.custom; host = c.domainName; protocol = c.protocol || 'https'; r.origin = { custom: { domainName: c.domainName, port: c.port || (protocol === 'https' ? 443 : 80), " +
+      "protocol: protocol, path: c.path || '', sslProtocols: ['TLSv1.2'], readTimeout: 30, keepaliveTimeout: 5, customHeaders: {} } }; } " +
+      "__edge_lset(r.headers || (r.headers = {}), 'host', 'host', host); }",
+  },
   __edge_lrespond: {
     uses: ['__edge_lappend'],
     code:

@@ -16,6 +16,7 @@ export function lambdaDialect(use: ContextUse, w: Writer): void {
     if (p === 'requestId' && !written) return at(() => `${cf}.config.requestId`);
     if (p === 'respond' && call) return at(() => lambdaAnswer(args[0]), call);
     if (p === 'redirect' && call) return at(() => lambdaRedirect(args), call);
+    if (p === 'setOrigin' && call && args.length === 1) return at(() => `${helper('__edge_lorigin')}(${REQ}, ${print(args[0])}, ${cf}.config.eventType)`, call);
   } else {
     if (p === 'response.status' && !written) return at(() => `parseInt(${RES}.status, 10)`);
     // The status is a string in the event: a plain assignment, as a statement, keeps it one.
