@@ -32,7 +32,7 @@ const answers = defineMiddleware({
   request(ctx) {
     const uri = ctx.request.uri;
     if (uri === '/teapot') return ctx.respond({ status: 418, statusDescription: "I'm a teapot", headers: { 'Content-Type': 'text/plain', 'X-Tea': uri }, body: 'short and stout' });
-    if (uri === '/built') return ctx.respond({ status: 200, headers: { 'x-built': ctx.request.querystring.get('q') || 'none' } });
+    if (uri === '/built') return ctx.respond({ status: 200, headers: { 'x-built': ctx.request.querystring.get('q') || 'none', 'Set-Cookie': 'built=1; Path=/' } });
     if (uri === '/moved') return ctx.redirect('/new' + uri + '?' + ctx.request.querystring.toString(), 301);
     if (uri === '/default') return ctx.redirect('/d');
     return undefined;

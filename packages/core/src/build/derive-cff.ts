@@ -96,12 +96,14 @@ export function cffDialect(use: ContextUse, w: Writer): void {
   /** `ctx.respond({ status, headers, body })` as the CloudFront response, built in place when the init is literal. */
   function answer(init: N | undefined): string {
     if (!init) throw new GiveUp();
+    const viaHelper = () => `${helper('__edge_respond')}(${print(init)})`;
     const a = literalAnswer(init);
-    if (!a) return `${helper('__edge_respond')}(${print(init)})`;
+    if (!a) return viaHelper();
     const headers: string[] = [];
     for (const h of a.headers) {
       const k = h.name.toLowerCase();
-      if (k === 'set-cookie' || k in Object.prototype) throw new GiveUp();
+      // Set-Cookie goes to `cookies`, parsed: the helper does that.
+      if (k === 'set-cookie' || k in Object.prototype) return viaHelper();
       headers.push(`${JSON.stringify(k)}: { value: ${print(h.value)} }`);
     }
     return `{ statusCode: ${print(a.status)}, headers: { ${headers.join(', ')} }` +
