@@ -19,6 +19,8 @@ const reader = defineMiddleware({
     if (ctx.request.headers.has('x-remove')) ctx.request.headers.delete('X-Remove');
     ctx.request.headers.set('x-r-names', String(ctx.request.headers.names().length));
     const query = ctx.request.querystring; // an alias of a map: rewritten as ctx.request.querystring
+    query.delete('drop');
+    if (query.has('a')) query.append('a', 'x y');
     ctx.request.headers.set('x-r-q', [query.get('q'), query.has('r'), query.getAll('r').join(','), query.toString()].join(';'));
     ctx.request.headers.set('x-r-c', (ctx.request.cookies.get('uid') || '') + '/' + ctx.request.cookies.getAll('multi').join(',') + '/' + ctx.request.cookies.names().length);
     ctx.request.headers.set('x-r-v', ctx.viewer.ip + '|' + (ctx.viewer.country || '?') + '|' + ctx.request.method + '|' + config.list.join(''));

@@ -130,10 +130,32 @@ describe('user hooks rewritten to direct Lambda@Edge event access', () => {
     }
   });
 
-  it('keep the context where the query string changes (written back once, after every hook)', async () => {
-    const q = defineMiddleware({ name: 'q', needs: [], request(ctx) { ctx.request.querystring.set('a', 'b c'); } });
-    expect(deriveHooks(q, 'lambda')).toBeUndefined();
-    expect(deriveHooks(q, 'cff')).toBeDefined();
-    await expectSameAsSource(edge().use(q) as Pipeline<never>, [['viewer-request', { uri: '/', querystring: 'x=1' }]]);
+  it('change the query string as the context does: written back once changed, the raw string kept until then', async () => {
+    const edit = defineMiddleware({
+      name: 'edit',
+      needs: [],
+      request(ctx) {
+        const q = ctx.request.querystring;
+        q.delete('missing'); // no change: the raw string stays as it came
+        ctx.request.headers.set('x-before', q.toString());
+        if (q.has('utm_source')) q.delete('utm_source');
+        if (q.get('lang') === 'de') q.set('lang', 'de-DE');
+        if (ctx.request.uri === '/tag') q.append('tag', 'a b');
+        ctx.request.headers.set('x-after', q.toString());
+        if (ctx.request.uri === '/answer') return ctx.respond({ status: 200, body: 'ok' });
+        return undefined;
+      },
+    });
+    const reads = defineMiddleware({
+      name: 'reads',
+      needs: [],
+      request(ctx) { ctx.request.headers.set('x-next', ctx.request.querystring.toString() + '|' + (ctx.request.querystring.get('lang') || '')); },
+      response(ctx) { ctx.response.headers.set('x-seen-query', ctx.request.querystring.toString()); },
+    });
+    expect(deriveHooks(edit, 'lambda')?.request).toContain('__edge_lqd');
+    const p = edge().use(reads).use(edit).use(reads) as Pipeline<never>;
+    const queries = ['', 'a=1&&b', 'utm_source=x&lang=de&z', 'lang=fr&missing', 'tag=1'];
+    const cases = queries.flatMap((querystring) => ['/', '/tag', '/answer'].map((uri): [EventType, EventInit] => ['viewer-request', { uri, querystring }]));
+    await expectSameAsSource(p, cases);
   });
 });

@@ -44,6 +44,10 @@ export interface Writer {
   staticString(n: N): string | undefined;
   /** Declares a variable of the hook's own (`__edge_*`: no user name can meet it); returns its name. */
   local(name: string): string;
+  /** Whether a variable of the hook's own was declared (all are, before any code is written). */
+  has(name: string): boolean;
+  /** Code a request hook runs as it returns (after its value is computed), once per return. */
+  onExit(code: string): void;
   /** Replaces the chain (or `node`, e.g. the whole call) by the code `emit` gives. */
   at(emit: () => string, node?: N): void;
 }

@@ -116,6 +116,16 @@ export const HELPERS = {
       "k = eq < 0 ? part : part.slice(0, eq); v = eq < 0 ? '' : part.slice(eq + 1); e = out[k]; " +
       'if (!e) out[k] = { value: v }; else (e.multiValue || (e.multiValue = [{ value: e.value }])).push({ value: v }); } return out; }',
   },
+  /** The parsed query string to change: never the shared empty one. */
+  __edge_lqw: {
+    uses: ['__edge_pairs'],
+    code: "function (q, raw) { return q && !Object.isFrozen(q) ? q : raw ? __edge_pairs(raw, '&') : Object.create(null); }",
+  },
+  /** Deletes a query parameter; true when there was one (only then is the query string changed). */
+  __edge_qdel: {
+    uses: [],
+    code: 'function (o, n) { if (o[n] === undefined) return false; delete o[n]; return true; }',
+  },
   /** The Cookie header's values as one string, without an array for the usual one header. */
   __edge_lcookie: {
     uses: [],

@@ -35,8 +35,16 @@ export function lambdaDialect(use: ContextUse, w: Writer): void {
   if (path.length === 3 && path[0] === 'request' && call) {
     if (path[1] === 'headers') return at(() => lambdaHeaders(`${REQ}.headers`, path[2], args), call);
     if (path[1] === 'querystring') {
-      // Read only: a change would have to be written back once, after every hook.
-      if (path[2] === 'toString' && !args.length) return at(() => `(${REQ}.querystring || "")`, call);
+      if (hook === 'request' && (path[2] === 'set' || path[2] === 'append' || path[2] === 'delete')) {
+        w.local('__edge_lq');
+        w.local('__edge_lqd');
+        w.onExit(`__edge_lqd && (${REQ}.querystring = ${helper('__edge_qs')}(__edge_lq))`);
+        return at(() => queryWrite(path[2], args), call);
+      }
+      if (path[2] === 'toString' && !args.length) {
+        // As the context's: the string as it came until this hook changes a parameter.
+        return at(() => (w.has('__edge_lqd') ? `(__edge_lqd ? ${helper('__edge_qs')}(__edge_lq) : (${REQ}.querystring || ""))` : `(${REQ}.querystring || "")`), call);
+      }
       // Parsed once per call of the hook, as the context parses it once per request.
       return at(() => pairsCall(`(${w.local('__edge_lq')} || (__edge_lq = ${helper('__edge_pairs')}(${REQ}.querystring, "&")))`, 2, path[2], args), call);
     }
@@ -79,6 +87,19 @@ export function lambdaDialect(use: ContextUse, w: Writer): void {
     const name = { get: 'lget', getAll: 'lall', has: 'lhas', set: 'lset', append: 'lappend', delete: 'ldelete' }[method] as string;
     const key = lower !== undefined && lower !== '' && !(lower in Object.prototype) ? JSON.stringify(lower) : 'null';
     return `${helper(`__edge_${name}` as Helper)}(${h}, ${key}, ${args.map(print).join(', ')})`;
+  }
+
+  /**
+   * A change to the query string: made to this hook's parsed copy, marked, and written back as
+   * the hook returns (Writer.onExit), so the next hook, the answer's response hooks and
+   * CloudFront see it, as they see the context's once per request.
+   */
+  function queryWrite(method: string, args: N[]): string {
+    if (args.length !== (method === 'delete' ? 1 : 2)) throw new GiveUp();
+    const q = `(__edge_lq = ${helper('__edge_lqw')}(__edge_lq, ${REQ}.querystring))`;
+    const a = args.map(print).join(', ');
+    if (method === 'delete') return `void (${helper('__edge_qdel')}(${q}, ${a}) && (__edge_lqd = true))`;
+    return `void (__edge_lqd = true, ${helper(method === 'set' ? '__edge_set' : '__edge_append')}(${q}, ${a}, 2))`;
   }
 
   /** A read of a parsed query string or Cookie header, as the value map reads it. */

@@ -135,6 +135,13 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
   const print = (n: N) => printRange(text, rewrites, n.start, n.end);
   const helper = (name: Helper) => (helpers.add(name), name);
   const locals = new Set<string>();
+  const exits = new Set<string>();
+  /** The value a request hook returns, with the exit code run after it is computed. */
+  const exit = (value: string): string => {
+    if (!exits.size) return value;
+    locals.add('__edge_x');
+    return `(__edge_x = ${value}, ${[...exits].join(', ')}, __edge_x)`;
+  };
 
   // `const headers = ctx.request.headers;`: the name stands for the map wherever it is used.
   const aliases = ctxName ? mapAliases(program, ctxName) : new Map<string, Alias>();
@@ -153,7 +160,7 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
       if (node !== fn) for (const name of declaredBy(node)) if (reserved(name)) throw new GiveUp();
       if (node.type === 'ReturnStatement' && hook === 'request' && nearestFunction(ancestors) === fn) {
         const arg = node.argument as N | null;
-        rewrites.push({ start: node.start, end: node.end, emit: () => (arg ? `return (${print(arg)}) || ${REQ};` : `return ${REQ};`) });
+        rewrites.push({ start: node.start, end: node.end, emit: () => `return ${exit(arg ? `(${print(arg)}) || ${REQ}` : REQ)};` });
         return;
       }
       if (node.type !== 'Identifier' || node === params[0] || node === params[1]) return;
@@ -178,10 +185,12 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
   try {
     if (body.type === 'BlockStatement') {
       const inner = printRange(text, rewrites, body.start + 1, body.end - 1);
-      code = `${head} {${declare()}${inner}${hook === 'request' ? `\nreturn ${REQ};` : ''}\n}`;
+      const end = hook === 'request' ? `\nreturn ${exit(REQ)};` : '';
+      code = `${head} {${declare()}${inner}${end}\n}`;
     } else {
       const inner = print(body);
-      code = hook === 'request' ? `${head} {${declare()} return (${inner}) || ${REQ}; }` : `${head} {${declare()} ${inner}; }`;
+      const value = hook === 'request' ? exit(`(${inner}) || ${REQ}`) : '';
+      code = hook === 'request' ? `${head} {${declare()} return ${value}; }` : `${head} {${declare()} ${inner}; }`;
     }
   } catch (e) {
     if (e instanceof GiveUp) return undefined;
@@ -236,6 +245,8 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
     DIALECTS[shape](use, {
       print, slice, helper, staticString,
       local: (name) => (locals.add(name), name),
+      has: (name) => locals.has(name),
+      onExit: (code) => void exits.add(code),
       at: (emit, n = top) => void rewrites.push({ start: n.start, end: n.end, emit }),
     });
   }
