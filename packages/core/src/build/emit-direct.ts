@@ -143,7 +143,7 @@ function requestHandler(placements: readonly Placement[], eventType: RequestEven
     const inlined = inlineBody(q[0].source, [s0.request, 'event'], 'request');
     if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
   }
-  if (!safe && q.length === 1) return singleRequestHook(placements, q[0], s, shape, eventType);
+  if (q.length === 1) return singleRequestHook(placements, q[0], s, shape, eventType);
   const pad = safe ? '  ' : '    ';
   const calls = q.map((h) => `${pad}${safe ? '' : `i = ${h.index}; `}a = ${h.name}(request, event);\n${pad}if (a !== request) return ${s.length ? `__edge_answer(request, a, ${h.index}, event)` : 'a'};`);
   const answerCalls = s.map((h) => `${pad}if (i > ${h.index}) { ${safe ? '' : `j = ${h.index}; `}${h.name}(a, request); }`);
@@ -201,7 +201,7 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
 }
 
 /**
- * One request hook that may throw, as an expert would guard it: a try around the hook, the
+ * One request hook, as an expert would write it: a try around it when it may throw, the
  * error answer in the catch, and the answer through the response hooks of the middleware
  * before it (each named in its own log line). No index to keep, no helper per call.
  */
