@@ -4,8 +4,8 @@ import type { Helper } from './derive-helpers.js';
 /**
  * Context uses rewritten for the Lambda@Edge event (runtime/lambda.ts): headers through small
  * helpers with LeHeaderMap's meaning, the query string and cookies read from their raw text,
- * answers in the Lambda@Edge shape. A change to the query string is not rewritten: the
- * context writes it back once, after every hook.
+ * answers in the Lambda@Edge shape; a change to the query string is written back as the hook
+ * returns.
  */
 export function lambdaDialect(use: ContextUse, w: Writer): void {
   const { hook, path: p, parts: path, call, args, written, parent, grand } = use;

@@ -19,13 +19,12 @@ export interface DerivableMiddleware {
 
 /**
  * A user's hooks, rewritten for the event itself: `ctx.request.uri` becomes `request.uri`,
- * `ctx.request.headers.get('x')` a property read (CloudFront Functions) or a small helper call
- * (Lambda@Edge), `ctx.respond({...})` the response object, and `config.x` its value. Then no
- * context is built per request, and the artifact is about what an expert writes by hand. A
- * hook that uses the context in a way not rewritten here (passes `ctx` on, keeps
- * `ctx.request.headers` in a variable, is async, changes the Lambda@Edge query string...) is
- * left out (undefined), and its event type keeps the context-based handler: same meaning,
- * more bytes. The rewrites follow the runtime's adapters (runtime/cff.ts, runtime/lambda.ts,
+ * `ctx.request.headers.get('x')` a property access, `ctx.respond({...})` the response object,
+ * and `config.x` its value. Then no context is built per request, and the artifact is about
+ * what an expert writes by hand. A hook that uses the context in a way not rewritten here
+ * (passes `ctx` or a map on, keeps a map in a `let`, is async, reads the body...) is left out
+ * (undefined), and its event type keeps the context-based handler: same meaning, more bytes.
+ * The rewrites follow the runtime's adapters (runtime/cff.ts, runtime/lambda.ts,
  * value-map.ts) as artifacts use them: no guards.
  */
 export function deriveHooks(m: DerivableMiddleware, shape: Shape): DirectHooks | undefined {
