@@ -8,12 +8,67 @@ interface N {
 }
 
 /**
+ * What a value proven not to throw is, as far as the proof needs to know: a string or a number
+ * can be the receiver of a string method or an argument that is converted; `maybe-string` is a
+ * header, cookie or parameter read (a string, or undefined when absent); `crypto` is
+ * `require('crypto')` and `hash` what its createHash/createHmac return; `strings` is what
+ * `split` returns. A `map` (the headers,
+ * query string or cookies themselves) has keys the viewer or the origin chose, `toString`
+ * among them: converting one to a primitive may throw, so it never is.
+ */
+type Kind = 'string' | 'maybe-string' | 'number' | 'primitive' | 'strings' | 'object' | 'map' | 'crypto' | 'hash';
+
+/** Fields CloudFront always gives as a string (or a number) in a viewer event. */
+const FIELDS: Record<string, Kind> = {
+  '__r.uri': 'string',
+  '__r.method': 'string',
+  '__e.viewer.ip': 'string',
+  '__e.context.eventType': 'string',
+  '__e.context.requestId': 'string',
+  '__e.context.distributionId': 'string',
+  '__e.context.distributionDomainName': 'string',
+  '__s.statusCode': 'number',
+};
+
+/** String methods that cannot throw on a string, given primitive arguments (no RegExp where a string is read). */
+const STRING_METHODS: Record<string, Kind> = {
+  indexOf: 'number',
+  lastIndexOf: 'number',
+  charCodeAt: 'number',
+  charAt: 'string',
+  slice: 'string',
+  substring: 'string',
+  substr: 'string',
+  toLowerCase: 'string',
+  toUpperCase: 'string',
+  trim: 'string',
+  concat: 'string',
+  startsWith: 'primitive',
+  endsWith: 'primitive',
+  includes: 'primitive',
+};
+const NUMBER_FUNCTIONS = new Set(['parseInt', 'parseFloat', 'Number', 'isNaN', 'Math.floor', 'Math.ceil', 'Math.round', 'Math.abs', 'Math.min', 'Math.max']);
+const HASHES = new Set(['md5', 'sha1', 'sha256']);
+const DIGESTS = new Set(['hex', 'base64', 'base64url']);
+const PRIMITIVE: ReadonlySet<Kind> = new Set<Kind>(['string', 'maybe-string', 'number', 'primitive']);
+/** Kinds that convert to a primitive without running code of the event's or a module's. */
+const CONVERTIBLE: ReadonlySet<Kind> = new Set<Kind>([...PRIMITIVE, 'strings', 'object']);
+
+/** The kind of a value that is one of two. */
+function either(a: Kind, b: Kind): Kind {
+  if (a === b) return a;
+  if (PRIMITIVE.has(a) && PRIMITIVE.has(b)) return 'primitive';
+  return CONVERTIBLE.has(a) && CONVERTIBLE.has(b) ? 'object' : 'map';
+}
+
+/**
  * Whether a derived CloudFront Functions hook (derive-cff.ts) cannot throw on any event the
  * service sends: then it needs no try/catch, and a lone one becomes the handler's body, as a
  * hand-written function is. Deliberately narrow: straight-line code over the event's own
  * objects (which CloudFront always gives: request headers, query string and cookies, response
- * headers), literals, operators and a few calls known not to throw. Anything else (a call on a
- * local value, encodeURIComponent, a loop, a nested function) counts as one that may throw.
+ * headers), literals, operators, string methods on values known to be strings (the URI, the
+ * viewer's IP, a local set once from one), and hashing a string with `crypto`. Anything else
+ * (a call on another value, encodeURIComponent, a loop, a nested function) may throw.
  */
 export function cannotThrow(source: string): boolean {
   let fn: N;
@@ -26,7 +81,9 @@ export function cannotThrow(source: string): boolean {
   const text = `(${source})`;
   const src = (n: N) => text.slice(n.start, n.end);
   const params = new Set((fn.params as N[]).map((p) => p.name as string));
-  const locals = new Set<string>();
+  const reassigned = assignedNames(fn.body as N);
+  /** Locals in scope, with what they hold when set once (a reassigned one is only an `object`-free value). */
+  let locals = new Map<string, Kind>();
 
   /** Objects CloudFront always gives, so reading a property of one cannot throw. */
   const objectOf = (n: N): boolean => {
@@ -35,46 +92,101 @@ export function cannotThrow(source: string): boolean {
     return /^__[rs]\.(headers|querystring|cookies)$|^__e\.(viewer|context)$/.test(src(n)) && src(n) !== '__s.cookies' && src(n) !== '__s.querystring';
   };
 
-  const expr = (n: N | null | undefined): boolean => {
-    if (!n) return true;
+  /** What `n` is when it cannot throw, else undefined. */
+  const kind = (n: N | null | undefined): Kind | undefined => {
+    if (!n) return 'primitive';
     switch (n.type) {
       case 'Literal':
-        return true;
+        return typeof n.value === 'string' ? 'string' : typeof n.value === 'number' ? 'number' : n.regex ? 'object' : 'primitive';
       case 'Identifier':
-        return params.has(n.name as string) || locals.has(n.name as string) || n.name === 'undefined';
+        if (params.has(n.name as string)) return 'object';
+        if (n.name === 'undefined') return 'primitive';
+        return locals.get(n.name as string);
       case 'TemplateLiteral':
-        return (n.expressions as N[]).every(expr);
+        return (n.expressions as N[]).every(convertible) ? 'string' : undefined;
       case 'ObjectExpression':
-        return (n.properties as N[]).every((p) => p.type === 'Property' && !p.computed && p.kind === 'init' && expr(p.value as N));
-      case 'ArrayExpression':
-        return (n.elements as N[]).every((e) => e && e.type !== 'SpreadElement' && expr(e));
-      case 'BinaryExpression':
-        return n.operator !== 'in' && n.operator !== 'instanceof' && expr(n.left as N) && expr(n.right as N);
-      case 'LogicalExpression':
-        return guardedValue(n) || (expr(n.left as N) && expr(n.right as N));
-      case 'ConditionalExpression':
-        return expr(n.test as N) && expr(n.consequent as N) && expr(n.alternate as N);
-      case 'SequenceExpression':
-        return (n.expressions as N[]).every(expr);
-      case 'UnaryExpression':
-        return n.operator === 'delete' ? member(n.argument as N) : expr(n.argument as N);
-      case 'MemberExpression':
-        return member(n);
-      case 'AssignmentExpression': {
-        const left = n.left as N;
-        const target = left.type === 'Identifier' ? locals.has(left.name as string) : left.type === 'MemberExpression' && member(left);
-        return target && expr(n.right as N);
+        // No `toString`/`valueOf` keys: a non-callable one makes converting the object throw.
+        return (n.properties as N[]).every(
+          (p) => p.type === 'Property' && !p.computed && p.kind === 'init' && !/^["']?(toString|valueOf)["']?$/.test(src(p.key as N)) && kind(p.value as N) !== undefined,
+        )
+          ? 'object'
+          : undefined;
+      case 'ArrayExpression': {
+        // Converting an array converts its elements.
+        const kinds = (n.elements as N[]).map((e) => (e && e.type !== 'SpreadElement' ? kind(e) : undefined));
+        return kinds.every(Boolean) ? (kinds.every((k) => CONVERTIBLE.has(k as Kind)) ? 'object' : 'map') : undefined;
       }
+      case 'BinaryExpression':
+        return binary(n);
+      case 'LogicalExpression':
+        return logical(n);
+      case 'ConditionalExpression': {
+        const [t, a, b] = [kind(n.test as N), kind(n.consequent as N), kind(n.alternate as N)];
+        return t && a && b ? either(a, b) : undefined;
+      }
+      case 'SequenceExpression': {
+        const kinds = (n.expressions as N[]).map(kind);
+        return kinds.every(Boolean) ? kinds[kinds.length - 1] : undefined;
+      }
+      case 'UnaryExpression':
+        if (n.operator === 'delete') return member(n.argument as N) ? 'primitive' : undefined;
+        if (n.operator === 'typeof' || n.operator === 'void' || n.operator === '!') return kind(n.argument as N) ? 'primitive' : undefined;
+        return convertible(n.argument as N) ? 'number' : undefined;
+      case 'MemberExpression':
+        return read(n);
+      case 'AssignmentExpression':
+        return assignment(n);
       case 'CallExpression':
         return call(n);
       default:
-        return false;
+        return undefined;
     }
   };
+  const convertible = (n: N): boolean => CONVERTIBLE.has(kind(n) as Kind);
 
-  /** `o.k` or `o[k]` on an object CloudFront always gives; `k` itself must not throw. */
+  const binary = (n: N): Kind | undefined => {
+    if (n.operator === 'in' || n.operator === 'instanceof') return undefined;
+    const [a, b] = [kind(n.left as N), kind(n.right as N)];
+    if (!a || !b) return undefined;
+    if (n.operator === '===' || n.operator === '!==') return 'primitive';
+    // Anything else may convert its operands: plain objects and primitives only.
+    if (!CONVERTIBLE.has(a) || !CONVERTIBLE.has(b)) return undefined;
+    if (n.operator === '==' || n.operator === '!=') return 'primitive';
+    if (n.operator === '+') return a === 'string' || b === 'string' ? 'string' : a === 'number' && b === 'number' ? 'number' : 'primitive';
+    return /^[<>]=?$/.test(n.operator as string) ? 'primitive' : 'number';
+  };
+
+  const logical = (n: N): Kind | undefined => {
+    if (guardedValue(n)) return 'maybe-string';
+    const [a, b] = [kind(n.left as N), kind(n.right as N)];
+    if (!a || !b) return undefined;
+    // `read || fallback`: the read when it is a non-empty string, else the fallback.
+    if (n.operator === '||' && b === 'string' && (a === 'string' || a === 'maybe-string')) return 'string';
+    return either(a, b);
+  };
+
+  const assignment = (n: N): Kind | undefined => {
+    const left = n.left as N;
+    const right = kind(n.right as N);
+    // `x += y` converts both; the value of `x` is not known here.
+    if (!right || (n.operator !== '=' && (left.type !== 'MemberExpression' || !PRIMITIVE.has(right)))) return undefined;
+    if (left.type === 'Identifier') return locals.has(left.name as string) ? right : undefined;
+    return left.type === 'MemberExpression' && member(left) ? right : undefined;
+  };
+
+  /** `o.k` or `o[k]` on an object CloudFront always gives; `k` must convert to a key. */
   const member = (n: N): boolean =>
-    n.type === 'MemberExpression' && objectOf(n.object as N) && (!n.computed || expr(n.property as N));
+    n.type === 'MemberExpression' && objectOf(n.object as N) && (!n.computed || convertible(n.property as N));
+
+  const read = (n: N): Kind | undefined => {
+    const field = FIELDS[src(n)];
+    if (field) return field;
+    const of = n.object as N;
+    if (!n.computed && (n.property as N).name === 'length' && /^strings?$/.test(kind(of) ?? '')) return 'number';
+    if (n.computed && kind(of) === 'strings') return PRIMITIVE.has(kind(n.property as N) as Kind) ? 'maybe-string' : undefined;
+    if (/^__[rs]\.(headers|querystring|cookies)$/.test(src(n))) return member(n) ? 'map' : undefined;
+    return member(n) ? 'object' : undefined;
+  };
 
   /** `(m["k"] && m["k"].value)` and `(m["k"] && __edge_dec(m["k"].value))`, as derive-cff.ts writes a read. */
   const guardedValue = (n: N): boolean => {
@@ -87,39 +199,89 @@ export function cannotThrow(source: string): boolean {
     return right.type === 'CallExpression' && src(right.callee as N) === '__edge_dec' && (right.arguments as N[]).length === 1 && src((right.arguments as N[])[0]) === value;
   };
 
-  const call = (n: N): boolean => {
-    const callee = src(n.callee as N);
+  const literal = (n: N | undefined, allowed: ReadonlySet<string>) => !!n && n.type === 'Literal' && allowed.has(n.value as string);
+
+  const call = (n: N): Kind | undefined => {
+    const callee = n.callee as N;
+    const name = src(callee);
     const args = n.arguments as N[];
-    if (!args.every(expr)) return false;
-    if (callee === 'String' || callee === 'Object.keys') return args.length === 1 && (callee === 'String' || objectOf(args[0]));
-    if (callee === '__edge_qs') return args.length === 1 && objectOf(args[0]);
+    const kinds = args.map(kind);
+    if (!kinds.every(Boolean)) return undefined;
+    const primitives = kinds.every((k) => PRIMITIVE.has(k as Kind));
+    const convertibles = kinds.every((k) => CONVERTIBLE.has(k as Kind));
+    if (name === 'require') return literal(args[0], new Set(['crypto'])) && args.length === 1 ? 'crypto' : undefined;
+    if (name === 'String') return args.length === 1 && convertibles ? 'string' : undefined;
+    if (NUMBER_FUNCTIONS.has(name)) return convertibles ? 'number' : undefined;
+    if (name === 'Object.keys') return args.length === 1 && objectOf(args[0]) ? 'object' : undefined;
+    if (name === '__edge_qs') return args.length === 1 && objectOf(args[0]) ? 'string' : undefined;
+    if (name === '__edge_dec') return args.length === 1 && kinds[0] === 'string' ? 'string' : undefined;
     // Appends a cookie to `response.cookies`, made if missing: derive-cff.ts passes it so.
-    if (callee === '__edge_ck') return /^__s\.cookies \|\| \(__s\.cookies = \{\}\)$/.test(src(args[0])) && args[1].type === 'Literal';
-    return false;
+    if (name === '__edge_ck') return /^__s\.cookies \|\| \(__s\.cookies = \{\}\)$/.test(src(args[0])) && args[1].type === 'Literal' ? 'primitive' : undefined;
+    if (callee.type !== 'MemberExpression' || callee.computed) return undefined;
+    const method = (callee.property as N).name as string;
+    const receiver = kind(callee.object as N);
+    if (receiver === 'string' && STRING_METHODS[method]) return primitives ? STRING_METHODS[method] : undefined;
+    // A string pattern or a RegExp literal, and a string replacement (a function one could throw).
+    if (receiver === 'string' && method === 'replace') return args.length === 2 && kinds[1] === 'string' && (kinds[0] === 'string' || isRegex(args[0])) ? 'string' : undefined;
+    if (receiver === 'string' && method === 'split') return args.length <= 1 && (primitives || isRegex(args[0])) ? 'strings' : undefined;
+    if (receiver === 'crypto' && method === 'createHash') return args.length === 1 && literal(args[0], HASHES) ? 'hash' : undefined;
+    if (receiver === 'crypto' && method === 'createHmac') return args.length === 2 && literal(args[0], HASHES) && kinds[1] === 'string' ? 'hash' : undefined;
+    if (receiver === 'hash' && method === 'update') return args.length === 1 && kinds[0] === 'string' ? 'hash' : undefined;
+    if (receiver === 'hash' && method === 'digest') return args.length === 1 && literal(args[0], DIGESTS) ? 'string' : undefined;
+    return undefined;
   };
+  const isRegex = (n: N | undefined) => !!n && n.type === 'Literal' && !!n.regex;
 
   const statement = (n: N): boolean => {
     switch (n.type) {
       case 'ExpressionStatement':
-        return expr(n.expression as N);
+        return kind(n.expression as N) !== undefined;
       case 'BlockStatement':
-        return (n.body as N[]).every(statement);
+        return scoped(() => (n.body as N[]).every(statement));
       case 'IfStatement':
-        return expr(n.test as N) && statement(n.consequent as N) && (!n.alternate || statement(n.alternate as N));
+        return kind(n.test as N) !== undefined && scoped(() => statement(n.consequent as N)) && (!n.alternate || scoped(() => statement(n.alternate as N)));
       case 'ReturnStatement':
-        return expr(n.argument as N | null);
+        return kind(n.argument as N | null) !== undefined;
       case 'EmptyStatement':
         return true;
       case 'VariableDeclaration':
         return (n.declarations as N[]).every((d) => {
           const id = d.id as N;
-          if (id.type !== 'Identifier' || !expr(d.init as N | null)) return false;
-          locals.add(id.name as string);
+          const k = kind(d.init as N | null);
+          if (id.type !== 'Identifier' || !k || locals.has(id.name as string)) return false;
+          // A local set again may hold anything later: it is never a receiver, nor converted.
+          locals.set(id.name as string, reassigned.has(id.name as string) ? (PRIMITIVE.has(k) ? 'primitive' : 'object') : k);
           return true;
         });
       default:
         return false;
     }
   };
+  /** A declaration inside a block or branch is not known to have run after it. */
+  const scoped = (check: () => boolean): boolean => {
+    const outer = locals;
+    locals = new Map(outer);
+    try {
+      return check();
+    } finally {
+      locals = outer;
+    }
+  };
   return statement(fn.body as N);
+}
+
+/** Identifiers assigned or updated anywhere in `node`. */
+function assignedNames(node: N): Set<string> {
+  const names = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    const v = n as N;
+    if ((v.type === 'AssignmentExpression' && (v.left as N).type === 'Identifier') || (v.type === 'UpdateExpression' && (v.argument as N).type === 'Identifier')) {
+      names.add(((v.left ?? v.argument) as N).name as string);
+    }
+    for (const key in v) if (key !== 'type' && key !== 'start' && key !== 'end') visit(v[key]);
+  };
+  visit(node);
+  return names;
 }
