@@ -44,7 +44,7 @@ export function deriveHooks(m: DerivableMiddleware, shape: Shape): DirectHooks |
     out[hook] = lowered.code;
     // cannotThrow knows the CloudFront Functions shapes only.
     if (shape !== 'cff' || !cannotThrow(lowered.code)) out.safe = false;
-    for (const h of lowered.helpers) addHelper(out.helpers!, h);
+    for (const h of lowered.helpers) addHelper(out.helpers!, h, shape);
     if (lowered.usesConfig) out.constants!.CONFIG = m.config;
     any = true;
   }
@@ -56,10 +56,10 @@ export function deriveCffHooks(m: DerivableMiddleware): DirectHooks | undefined 
   return deriveHooks(m, 'cff');
 }
 
-function addHelper(into: Record<string, string>, name: Helper): void {
-  const h = HELPERS[name];
-  into[name] = h.code;
-  for (const d of h.uses as readonly string[]) addHelper(into, d as Helper);
+function addHelper(into: Record<string, string>, name: Helper, shape: Shape): void {
+  const h: { uses: readonly string[]; code: string; cff?: string } = HELPERS[name];
+  into[name] = (shape === 'cff' && h.cff) || h.code;
+  for (const d of h.uses) addHelper(into, d as Helper, shape);
 }
 
 interface Lowered {
