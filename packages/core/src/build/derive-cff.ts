@@ -77,7 +77,8 @@ export function cffDialect(use: ContextUse, w: Writer): void {
       case 'has':
         if (args.length !== 1) break;
         if (!plain) return `${helper('__edge_has')}(${o}, ${n}, ${mode})`;
-        return `(${at(key!)} !== undefined)`;
+        // Entries are objects: in a test, the minifier drops the `!!`.
+        return `!!${at(key!)}`;
       case 'set':
         if (args.length !== 2) break;
         if (!plain) return effect(`${helper('__edge_set')}(${o}, ${n}, ${arg(1)}, ${mode})`);
@@ -129,4 +130,30 @@ function parseSetCookie(value: string | undefined): { name: string; value: { val
   const v: { value: string; attributes?: string } = { value: eq < 0 ? '' : pair.slice(eq + 1).trim() };
   if (semi >= 0) v.attributes = value.slice(semi + 1).trim();
   return { name, value: v };
+}
+
+const APPEND = /__edge_ck\(\(__s\.cookies \|\| \(__s\.cookies = \{\}\)\), ("(?:[^"\\]|\\.)*"), (\{(?:"(?:[^"\\]|\\.)*"|[^"{}])*\})\)/g;
+
+/**
+ * Derived response hooks as they run, in a viewer-request function, on an answer made there
+ * without cookies: each Set-Cookie append (`__edge_ck`) of a name no other append of these
+ * hooks uses is a plain property then, and a lone one the whole `cookies` object, as a
+ * hand-written function sets it. `undefined` when a hook does more with `response.cookies`.
+ */
+export function appendsToFreshCookies(sources: readonly string[]): string[] | undefined {
+  const names = new Set<string>();
+  let appends = 0;
+  for (const source of sources) {
+    const found = [...source.matchAll(APPEND)];
+    if (source.split('__s.cookies').length - 1 !== 2 * found.length) return undefined;
+    for (const [, name] of found) {
+      if (names.has(name)) return undefined;
+      names.add(name);
+    }
+    appends += found.length;
+  }
+  if (!appends) return undefined;
+  return sources.map((source) =>
+    source.replace(APPEND, (_all, name: string, value: string) => (appends === 1 ? `__s.cookies = { ${name}: ${value} }` : `(__s.cookies || (__s.cookies = {}))[${name}] = ${value}`)),
+  );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineMiddleware, type Config } from '../middleware.js';
+import { appendsToFreshCookies } from './derive-cff.js';
 import { deriveCffHooks } from './derive.js';
 
 const derive = (request: (ctx: never, config: never) => unknown, config: Config = {}) =>
@@ -52,7 +53,7 @@ describe('deriveCffHooks', () => {
       const headers = ctx.request.headers;
       if (headers.has('x-a')) headers.set('x-b', headers.get('x-a'));
     })!;
-    expect(code).toContain('if ((__r.headers["x-a"] !== undefined)) __r.headers["x-b"] = { value: (__r.headers["x-a"] && __r.headers["x-a"].value) }');
+    expect(code).toContain('if (!!__r.headers["x-a"]) __r.headers["x-b"] = { value: (__r.headers["x-a"] && __r.headers["x-a"].value) }');
     expect(code).not.toMatch(/ctx|const headers/);
   });
 
@@ -75,5 +76,27 @@ describe('deriveCffHooks', () => {
     // The response phase has no viewer address nor answers to give.
     const viewer = defineMiddleware({ name: 'm', needs: [], response(ctx) { ctx.response.headers.set('x-ip', ctx.viewer.ip); } });
     expect(deriveCffHooks(viewer)).toBeUndefined();
+  });
+});
+
+describe('appendsToFreshCookies', () => {
+  const hook = (setCookies: string[]) => {
+    const lines = setCookies.map((c) => `ctx.response.headers.append('set-cookie', ${JSON.stringify(c)});`).join(' ');
+    return deriveCffHooks(defineMiddleware({ name: 'm', needs: [], response: new Function('ctx', lines) as never }))!.response!;
+  };
+
+  it('sets the whole cookies object for a lone append, a property for each of several names', () => {
+    expect(appendsToFreshCookies([hook(['a=1; Path=/'])])).toEqual([expect.stringContaining('__s.cookies = { "a": {"value":"1","attributes":"Path=/"} }')]);
+    const [one, two] = appendsToFreshCookies([hook(['a=1']), hook(['b=2'])])!;
+    expect(one).toContain('(__s.cookies || (__s.cookies = {}))["a"] = {"value":"1"}');
+    expect(two).toContain('(__s.cookies || (__s.cookies = {}))["b"] = {"value":"2"}');
+    expect(two).not.toContain('__edge_ck');
+  });
+
+  it('leaves hooks alone when a name repeats or cookies are used otherwise', () => {
+    expect(appendsToFreshCookies([hook(['a=1', 'a=2'])])).toBeUndefined();
+    expect(appendsToFreshCookies([hook(['a=1']), hook(['a=2'])])).toBeUndefined();
+    expect(appendsToFreshCookies(['function (__s) { __s.cookies = {}; }', hook(['a=1'])])).toBeUndefined();
+    expect(appendsToFreshCookies(['function (__s) { __s.headers.a = { value: "1" }; }'])).toBeUndefined();
   });
 });

@@ -12,7 +12,8 @@ import type { CfRuntime } from '../target.js';
 import { hoistRequires, skipsResponse, type EmittedHandler, type EmittedHook, type Shape } from './emit.js';
 import { hoistRegexLiterals } from './hoist-regex.js';
 import { deriveHooks } from './derive.js';
-import { inlineBody } from './inline.js';
+import { appendsToFreshCookies } from './derive-cff.js';
+import { answersThrough, inlineBody, returningResponse } from './inline.js';
 
 export interface EmitDirectOptions {
   placements: readonly Placement[];
@@ -24,6 +25,8 @@ export interface EmitDirectOptions {
 
 interface Used extends EmittedHook {
   safe: boolean;
+  /** Lowered from the hook's source (derive.ts), not the middleware's own code. */
+  derived: boolean;
 }
 
 /** Where each shape keeps the request and the response in its event, and how it answers. */
@@ -55,6 +58,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
   const { placements, eventType, shape } = options;
   if (SHAPES[shape].events.indexOf(eventType) < 0) return undefined;
   const lowered = new Map<number, DirectHooks | undefined>();
+  const derivedAt = new Set<number>();
   const used: Used[] = [];
   const constants = new Map<string, string>();
   const modules = new Map<string, string>();
@@ -67,6 +71,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
       // A middleware without code of its own for the shape gets one derived from its hooks, when they allow it.
       const own = shape === 'cff' ? direct.cff && direct.cff(config, options.runtime ?? 'cloudfront-js-1.0') : direct.lambda && direct.lambda(config);
       lowered.set(p.index, own || deriveHooks(p.middleware, shape));
+      if (!own) derivedAt.add(p.index);
     }
     const d = lowered.get(p.index);
     const text = d && d[hook];
@@ -92,7 +97,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
       }
       let source = portableSource(p.middleware.name, hook, text, rename);
       if (shape === 'lambda') source = hoistRegexLiterals(hoistRequires(source, modules), regexes);
-      u = { middleware: p.middleware.name, index: p.index, hook, name, source, safe: d.safe === true };
+      u = { middleware: p.middleware.name, index: p.index, hook, name, source, safe: d.safe === true, derived: derivedAt.has(p.index) };
       used.push(u);
     }
     return u;
@@ -101,14 +106,42 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
     ? requestHandler(placements, eventType, shape, use)
     : responseHandler(placements, eventType, shape, use);
   if (body === undefined) return undefined;
-  const hooks: EmittedHook[] = used.map(({ safe: _safe, ...h }) => h);
+  const hooks: EmittedHook[] = used.map(({ safe: _safe, derived: _derived, ...h }) => h);
   const declarations =
     [...modules].map(([module, id]) => `var ${id} = require(${JSON.stringify(module)});\n`).join('') +
     [...constants].map(([name, literal]) => `var ${name} = ${literal};\n`).join('') +
     [...regexes].map(([literal, name]) => `var ${name} = ${literal};\n`).join('') +
-    [...helpers.values()].map((code) => `${code}\n`).join('') +
-    (body.inlined ? '' : hooks.map(declaration).join('\n') + '\n');
+    called(helpers, [body.code, ...hooks.map((h) => h.source)]).map((code) => `${code}\n`).join('') +
+    (body.inlined ? (body.keep ?? []) : hooks).map((h) => `${declaration(h)}\n`).join('\n');
   return { glue: `export ${body.code}`, declarations, hooks, selfContained: true };
+}
+
+/**
+ * When every answer of a viewer-request function is made without cookies (derived hooks give
+ * literal answers, no error answer has Set-Cookie), the response hooks that run on them
+ * append a cookie as a plain property, with no helper (appendsToFreshCookies).
+ */
+function freshCookiesOnAnswers(here: readonly Placement[], q: Used[], s: Used[]): void {
+  if (!s.length || !s.every((h) => h.derived) || !q.every((h) => h.derived && !/\b__edge_respond\(/.test(h.source))) return;
+  const errorAnswers = [{ status: 502 }, ...here.map((p) => p.middleware.onError).filter((a) => a !== undefined)];
+  if (errorAnswers.some((a) => 'cookies' in cffAnswer(respond(a)))) return;
+  const fresh = appendsToFreshCookies(s.map((h) => h.source));
+  if (fresh) s.forEach((h, i) => (h.source = fresh[i]));
+}
+
+/** The helpers `code` calls, and those they call: a script's unused functions stay in it. */
+function called(helpers: ReadonlyMap<string, string>, code: readonly string[]): string[] {
+  const needed = new Set<string>();
+  const scan = (text: string) => {
+    for (const [name, helper] of helpers) {
+      if (!needed.has(name) && new RegExp(`\\b${name}\\b`).test(text)) {
+        needed.add(name);
+        scan(helper);
+      }
+    }
+  };
+  code.forEach(scan);
+  return [...helpers].filter(([name]) => needed.has(name)).map(([, helper]) => helper);
 }
 
 /** A function declaration where the source allows it: a few bytes less than `var name = function`. */
@@ -119,7 +152,9 @@ function declaration(h: EmittedHook): string {
 type Use = (p: Placement, hook: 'request' | 'response') => Used | undefined;
 interface Body {
   code: string;
+  /** The request or response hook is the handler's body: only `keep` (answer hooks) are declared. */
   inlined: boolean;
+  keep?: readonly Used[];
 }
 
 function signature(shape: Shape): string {
@@ -138,6 +173,7 @@ function requestHandler(placements: readonly Placement[], eventType: RequestEven
   const q = requestHooks as Used[];
   const s = answerHooks as Used[];
   const safe = q.every((h) => h.safe) && s.every((h) => h.safe);
+  if (shape === 'cff') freshCookiesOnAnswers(here, q, s);
 
   if (safe && q.length === 1 && !s.length) {
     const inlined = inlineBody(q[0].source, [s0.request, 'event'], 'request');
@@ -210,6 +246,10 @@ function singleRequestHook(placements: readonly Placement[], q: Used, passThroug
   const onError = placements[q.index].middleware.onError;
   const failed = JSON.stringify(s0.answer(onError ?? { status: 502 }));
   const before = passThrough.filter((h) => h.index < q.index);
+  if (shape === 'cff' && q.safe && before.length && before.every((h) => h.safe)) {
+    const inlined = inlinedThrough(q, before, s0.request);
+    if (inlined) return inlined;
+  }
   if (!before.length) {
     const inlined = q.safe || shape !== 'cff' ? undefined : inlineBody(q.source, [s0.request, 'event'], 'request', `${logged(q, shape, eventType)}\n    return ${failed};`);
     if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
@@ -229,6 +269,21 @@ function singleRequestHook(placements: readonly Placement[], q: Used, passThroug
       (before.length > 1 && !before.every((h) => h.safe) ? logHelper(placements, eventType, shape) : ''),
     inlined: false,
   };
+}
+
+/**
+ * A lone request hook that cannot throw as the handler's body, each of its literal answers
+ * passed through the response hooks before it (which then return what they change), as a
+ * hand-written function calls its stamp on each answer it makes.
+ */
+function inlinedThrough(q: Used, before: readonly Used[], request: string): Body | undefined {
+  const returning = before.map((h) => returningResponse(h.source));
+  if (returning.some((r) => r === undefined)) return undefined;
+  const source = answersThrough(q.source, (answer, r) => before.reduce((a, h, i) => `${h.name}(${a}${returning[i]!.usesRequest ? `, ${r}` : ''})`, answer));
+  const inlined = source && inlineBody(source, [request, 'event'], 'request');
+  if (!inlined) return undefined;
+  before.forEach((h, i) => (h.source = returning[i]!.source));
+  return { code: `function handler(${inlined.param}) {\n${inlined.body}\n}\n`, inlined: true, keep: before };
 }
 
 /** The log line of a hook that threw (`__edge_e`), as __edge_log writes it. */
