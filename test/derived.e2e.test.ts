@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineMiddleware, deriveHooks, edge } from '@edgeline/core';
+import { buildCf } from '@edgeline/cf-target';
 import { expectCfMatchesSource, expectLambdaMatchesSource } from './equivalence';
 import { randomCases } from './random-events';
 
@@ -71,5 +72,56 @@ describe('derived hooks on random events', () => {
       .use(defineMiddleware({ ...answers, runsAt: { request: ['origin-request'], response: ['origin-response'] } }))
       .use(defineMiddleware({ ...reader, runsAt: { request: ['origin-request'] } }));
     await expectLambdaMatchesSource(atOrigin, randomCases(3, 60, 'origin-request', 'origin-response'));
+  });
+});
+
+// A lone request hook that cannot throw becomes the handler's body, its answers passed through
+// the response hooks of the middleware before it; a Set-Cookie they append to an answer made
+// without cookies is a plain property (core build/emit-direct.ts, derive-cff.ts).
+const gate = defineMiddleware({
+  name: 'gate',
+  needs: [],
+  request(ctx) {
+    const uri = ctx.request.uri;
+    if (uri === '/teapot') return ctx.respond({ status: 418, headers: { 'content-type': 'text/plain' }, body: 'tea' });
+    if (uri === '/moved') return ctx.redirect('/new?' + ctx.request.querystring.toString(), 301);
+    ctx.request.headers.set('x-gate', uri.slice(0, 4) + (ctx.request.cookies.get('uid') || ctx.viewer.ip));
+  },
+});
+const cookie = (name: string, setCookie: string) =>
+  defineMiddleware({
+    name,
+    needs: [],
+    config: { header: 'x-' + name, cookie: setCookie },
+    response(ctx, config) {
+      ctx.response.headers.set(config.header, String(ctx.response.status));
+      ctx.response.headers.append('set-cookie', config.cookie);
+    },
+  });
+
+describe('answers through the response hooks before the answering one', () => {
+  const distinct = edge().use(cookie('ca', 'a=1; Path=/')).use(cookie('cb', 'b=2')).use(gate);
+  const sameName = edge().use(cookie('ca', 'a=1; Path=/')).use(cookie('ca2', 'a=2; Secure')).use(gate);
+  const answerWithCookie = edge().use(cookie('ca', 'built=2')).use(answers);
+
+  it('writes the hand-written shape where it can, the general one where it must', async () => {
+    const code = async (p: typeof distinct) => {
+      const r = await buildCf({ pipeline: p as never });
+      if (!r.ok) throw new Error('rejected');
+      return r.artifacts.find((a) => a.eventType === 'viewer-request')!.code;
+    };
+    const fresh = await code(distinct);
+    expect(fresh).not.toMatch(/try|push/); // no guard, no append helper
+    expect(fresh.match(/function /g)).toHaveLength(4); // handler, two response hooks, the query-string helper
+    expect(await code(sameName)).toContain('push');
+    expect(await code(answerWithCookie)).toContain('push');
+  });
+
+  it('give the source\'s results (njs, both runtimes)', async () => {
+    const cases = randomCases(4, 40, 'viewer-request', 'viewer-response');
+    for (const p of [distinct, sameName, answerWithCookie]) {
+      await expectCfMatchesSource(p, cases, 'cloudfront-js-1.0');
+      await expectCfMatchesSource(p, cases, 'cloudfront-js-2.0');
+    }
   });
 });

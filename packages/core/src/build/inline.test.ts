@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { inlineBody } from './inline.js';
+import { answersThrough, inlineBody, returningResponse } from './inline.js';
 
 const run = (param: string, body: string, event: unknown): unknown => new Function(param, body)(event);
 
 describe('inlineBody', () => {
   it('binds the parameters and returns the first one when the body falls off its end', () => {
     const out = inlineBody('function (request, ev) { request.uri = "/x" + ev.n; }', ['event.request', 'event'], 'request')!;
-    expect(out.param).toBe('event');
+    expect(out.param).toBe('ev'); // the parameter given the event names the handler's
     expect(run(out.param, out.body, { request: { uri: '/' }, n: 1 })).toEqual({ uri: '/x1' });
+    const other = inlineBody('function (request) { request.uri = "/x"; }', ['event.request', 'event'], 'request')!;
+    expect(other.param).toBe('event');
+    expect(run(other.param, other.body, { request: { uri: '/' } })).toEqual({ uri: '/x' });
   });
 
   it('keeps a request hook\'s own returns (an answer, or the request)', () => {
@@ -36,5 +39,39 @@ describe('inlineBody', () => {
   it('allows returns and `this` inside nested functions', () => {
     const out = inlineBody('function (response) { response.list = [1, 2].map(function (x) { return x * 2; }); }', ['event.response'], 'response')!;
     expect(run(out.param, out.body, { response: {} })).toEqual({ list: [2, 4] });
+  });
+});
+
+describe('answersThrough', () => {
+  const through = (a: string, r: string) => `stamp(${a}, ${r})`;
+
+  it('passes each literal answer through the given calls and keeps returns of the request', () => {
+    const out = answersThrough('function (__r, __e) { if (__r.uri === "/a") return ({ statusCode: 403 }) || __r; return __r; }', through)!;
+    expect(out).toContain('return stamp({ statusCode: 403 }, __r);');
+    expect(out).toContain('return __r;');
+    const stamp = (a: { n?: number }, r: unknown) => ((a.n = r ? 1 : 0), a);
+    expect(new Function('stamp', `return ${out}`)(stamp)({ uri: '/a' })).toEqual({ statusCode: 403, n: 1 });
+  });
+
+  it('leaves nested functions alone and refuses other returns', () => {
+    expect(answersThrough('function (__r) { [1].map(function (x) { return x; }); return __r; }', through)).toBeDefined();
+    expect(answersThrough('function (__r) { return (x) || __r; }', through)).toBeUndefined(); // not known to be an answer
+    expect(answersThrough('function (__r) { return; }', through)).toBeUndefined();
+    expect(answersThrough('function (__r) { return ({ statusCode: 403 }) || other; }', through)).toBeUndefined();
+  });
+});
+
+describe('returningResponse', () => {
+  it('returns the response, and drops the request parameter when unused', () => {
+    const out = returningResponse('function (__s, __r) { __s.headers.a = { value: "1" }; }')!;
+    expect(out.usesRequest).toBe(false);
+    expect(new Function(`return ${out.source}`)()({ headers: {} })).toEqual({ headers: { a: { value: '1' } } });
+    const uses = returningResponse('function (__s, __r) { __s.uri = __r.uri; }')!;
+    expect(uses.usesRequest).toBe(true);
+    expect(new Function(`return ${uses.source}`)()({}, { uri: '/x' })).toEqual({ uri: '/x' });
+  });
+
+  it('refuses a hook with returns of its own', () => {
+    expect(returningResponse('function (__s) { if (__s.x) return; __s.y = 1; }')).toBeUndefined();
   });
 });

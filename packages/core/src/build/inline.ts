@@ -1,5 +1,5 @@
 import { parse } from 'acorn';
-import { ancestor } from 'acorn-walk';
+import { ancestor, simple } from 'acorn-walk';
 
 interface Node {
   type: string;
@@ -55,11 +55,13 @@ export function inlineBody(
   const wrapped = `(${source})`;
   const inner = wrapped.slice((body.start as number) + 1, (body.end as number) - 1);
   const names = fn.params.map((p) => p.name as string);
-  // A hook that names something `event` keeps it: the handler's parameter takes another name.
-  const event = mentionsEvent || names.indexOf('event') >= 0 ? '__edge_event' : 'event';
+  // The parameter given the event itself names the handler's; else a hook that names something
+  // `event` keeps it, and the handler's parameter takes another name.
+  const own = names.findIndex((n, i) => i > 0 && args[i] === 'event');
+  const event = own > 0 ? names[own] : mentionsEvent || names.indexOf('event') >= 0 ? '__edge_event' : 'event';
   // A parameter the body never names is not bound (the first is returned, so always is).
   const vars = names
-    .map((n, i) => (i === 0 || used.has(n) ? `${n} = ${args[i].replace(/^event\b/, event)}` : ''))
+    .map((n, i) => ((i === 0 || used.has(n)) && i !== own ? `${n} = ${args[i].replace(/^event\b/, event)}` : ''))
     .filter(Boolean)
     .join(', ');
   const statements = (body.body as Node[]) || [];
@@ -67,4 +69,64 @@ export function inlineBody(
   const tail = endsInReturn ? '' : `\n  return ${names[0]};`;
   if (guard !== undefined) return { param: event, body: `  var ${vars};\n  try {${inner}\n  } catch (__edge_e) {\n    ${guard}\n  }${tail}` };
   return { param: event, body: `  var ${vars};\n${inner}${tail}` };
+}
+
+/** A hook's function node and its top-level `return`s (not those of nested functions), or undefined when it does not parse. */
+function returnsOf(source: string): { fn: Node; returns: Node[] } | undefined {
+  let fn: Node;
+  try {
+    fn = (parse(`(${source})`, { ecmaVersion: 'latest' }) as unknown as { body: { expression: Node }[] }).body[0].expression;
+  } catch {
+    return undefined;
+  }
+  if (fn.type !== 'FunctionExpression' || !fn.params || !fn.params.length || fn.params[0].type !== 'Identifier') return undefined;
+  const returns: Node[] = [];
+  ancestor(fn.body as never, {
+    ReturnStatement(n: Node, _s: unknown, ancestors: Node[]) {
+      if (!ancestors.some((a) => a !== fn && /Function/.test(a.type))) returns.push(n);
+    },
+  } as never);
+  return { fn, returns };
+}
+
+/**
+ * A derived request hook whose every `return` gives the request or a literal answer
+ * (`return ({ ... }) || __r`, as derive.ts writes `return ctx.respond(...)`), with each answer
+ * passed through `through` (the response hooks that run on an answer, as calls). Then the hook
+ * can be the handler's body. `undefined` for any other `return`.
+ */
+export function answersThrough(source: string, through: (answer: string, request: string) => string): string | undefined {
+  const found = returnsOf(source);
+  if (!found) return undefined;
+  const request = found.fn.params![0].name;
+  const text = `(${source})`;
+  let out = text;
+  for (const r of [...found.returns].reverse()) {
+    const arg = r.argument as (Node & { operator?: string; left?: Node; right?: Node }) | null | undefined;
+    if (arg && arg.type === 'Identifier' && arg.name === request) continue;
+    if (!arg || arg.type !== 'LogicalExpression' || arg.operator !== '||' || arg.right!.type !== 'Identifier' || arg.right!.name !== request) return undefined;
+    if (arg.left!.type !== 'ObjectExpression') return undefined;
+    out = out.slice(0, arg.start) + through(text.slice(arg.left!.start, arg.left!.end), request!) + out.slice(arg.end);
+  }
+  return out.slice(1, -1);
+}
+
+/**
+ * A response hook with no `return` of its own, made to return its response (so that it can
+ * wrap an answer), without the request parameter when it does not use it; else undefined.
+ */
+export function returningResponse(source: string): { source: string; usesRequest: boolean } | undefined {
+  const found = returnsOf(source);
+  if (!found || found.returns.length) return undefined;
+  const { fn } = found;
+  const body = fn.body as Node;
+  const text = `(${source})`;
+  const params = fn.params!;
+  let usesRequest = params.length > 1;
+  if (params.length === 2 && params[1].type === 'Identifier') {
+    usesRequest = false;
+    simple(body as never, { Identifier: (n: Node) => void (n.name === params[1].name && (usesRequest = true)) } as never);
+  }
+  const head = usesRequest ? text.slice(1, body.start) : `${text.slice(1, params[0].end)})${text.slice(params[params.length - 1].end, body.start).replace(/^[^)]*\)/, '')}`;
+  return { source: `${head}${text.slice(body.start, body.end - 1)}\n  return ${params[0].name};\n}${text.slice(body.end, -1)}`, usesRequest };
 }
