@@ -6,11 +6,27 @@ const run = (param: string, body: string, event: unknown): unknown => new Functi
 describe('inlineBody', () => {
   it('binds the parameters and returns the first one when the body falls off its end', () => {
     const out = inlineBody('function (request, ev) { request.uri = "/x" + ev.n; }', ['event.request', 'event'], 'request')!;
-    expect(out.param).toBe('ev'); // the parameter given the event names the handler's
+    expect(out.param).toBe('event'); // the parameter given the event is the handler's, renamed as one writes it
+    expect(out.body).not.toMatch(/\bev\b/);
     expect(run(out.param, out.body, { request: { uri: '/' }, n: 1 })).toEqual({ uri: '/x1' });
     const other = inlineBody('function (request) { request.uri = "/x"; }', ['event.request', 'event'], 'request')!;
     expect(other.param).toBe('event');
     expect(run(other.param, other.body, { request: { uri: '/' } })).toEqual({ uri: '/x' });
+  });
+
+  it('keeps the event parameter\'s own name where renaming it could change what the hook means', () => {
+    const args = ['event.request', 'event'];
+    const kept = (source: string, event: unknown, expected: unknown) => {
+      const out = inlineBody(source, args, 'request')!;
+      expect(out.param).toBe('ev');
+      expect(run(out.param, out.body, event)).toEqual(expected);
+    };
+    // a nested `event` the rename would capture
+    kept('function (request, ev) { request.uri = [1].map(function (event) { return ev.n; })[0]; }', { request: {}, n: 'a' }, { uri: 'a' });
+    // a shorthand property, whose key would be renamed too
+    kept('function (request, ev) { request.x = Object.keys({ ev })[0]; }', { request: {} }, { x: 'ev' });
+    // a mention that is not a reference (a string)
+    kept('function (request, ev) { request.uri = "ev" + ev.n; }', { request: {}, n: 3 }, { uri: 'ev3' });
   });
 
   it('keeps a request hook\'s own returns (an answer, or the request)', () => {

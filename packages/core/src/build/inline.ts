@@ -35,6 +35,7 @@ export function inlineBody(
   let ok = true;
   let mentionsEvent = false;
   const used = new Set<string>();
+  const references: Node[] = [];
   const inNested = (ancestors: Node[]) =>
     ancestors.some((a) => a !== fn && (a.type === 'FunctionExpression' || a.type === 'FunctionDeclaration' || a.type === 'ArrowFunctionExpression'));
   ancestor(body as never, {
@@ -43,6 +44,9 @@ export function inlineBody(
     },
     Identifier(n: Node, _s: unknown, ancestors: Node[]) {
       used.add(n.name as string);
+      const parent = ancestors[ancestors.length - 2] as Node & { shorthand?: boolean };
+      // `{ ev }` names a property too: renaming it would rename the key.
+      if (!(parent && parent.type === 'Property' && parent.shorthand)) references.push(n);
       if (n.name === 'arguments' && !inNested(ancestors)) ok = false;
       if (n.name === 'event') mentionsEvent = true;
     },
@@ -53,12 +57,27 @@ export function inlineBody(
   } as never);
   if (!ok) return undefined;
   const wrapped = `(${source})`;
-  const inner = wrapped.slice((body.start as number) + 1, (body.end as number) - 1);
   const names = fn.params.map((p) => p.name as string);
-  // The parameter given the event itself names the handler's; else a hook that names something
-  // `event` keeps it, and the handler's parameter takes another name.
+  let inner = wrapped.slice((body.start as number) + 1, (body.end as number) - 1);
+  // The parameter given the event itself becomes the handler's, renamed `event` (as one writes
+  // `handler(event)` by hand) when the renaming is sure: `event` is nowhere in the body, not even
+  // as a nested declaration the walk does not report, and every mention of the parameter is a
+  // reference the walk saw (none is a declaration, a property name or inside a string).
   const own = names.findIndex((n, i) => i > 0 && args[i] === 'event');
-  const event = own > 0 ? names[own] : mentionsEvent || names.indexOf('event') >= 0 ? '__edge_event' : 'event';
+  const word = (name: string) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
+  let event = mentionsEvent || names.indexOf('event') >= 0 ? '__edge_event' : 'event';
+  if (own > 0) {
+    const mine = references.filter((r) => r.name === names[own]);
+    const sure = event === 'event' && !word('event').test(inner) && (inner.match(word(names[own])) || []).length === mine.length;
+    if (sure) {
+      for (const r of mine.sort((a, b) => b.start - a.start)) {
+        const at = r.start - (body.start as number) - 1;
+        inner = inner.slice(0, at) + event + inner.slice(at + names[own].length);
+      }
+    } else {
+      event = names[own];
+    }
+  }
   // A parameter the body never names is not bound (the first is returned, so always is).
   const vars = names
     .map((n, i) => ((i === 0 || used.has(n)) && i !== own ? `${n} = ${args[i].replace(/^event\b/, event)}` : ''))
