@@ -147,6 +147,24 @@ describe('buildCf rejects', () => {
     expect(timer[0]).toMatchObject({ middleware: 'timer', construct: 'setTimeout', capability: null });
   });
 
+  it('runtime 1.0\'s njs string methods on 2.0, and methods newer than ES5, naming the middleware', async () => {
+    const decoder = defineMiddleware({
+      name: 'decoder', needs: [],
+      request(ctx) {
+        const s = (String as unknown as { bytesFrom(s: string, e: string): { fromUTF8(): string } }).bytesFrom('aGk=', 'base64');
+        ctx.request.headers.set('x-user', s.fromUTF8());
+      },
+    });
+    const ok = await buildCf({ pipeline: edge().use(decoder) });
+    expect(ok.ok, JSON.stringify(!ok.ok && ok.violations)).toBe(true);
+    if (ok.ok) expect((await runInNjs(ok.artifacts[0].code, [viewerRequest()]))[0]).toMatchObject({ ok: true, result: { headers: { 'x-user': { value: 'hi' } } } });
+    const v = await reject(decoder, 'cloudfront-js-2.0');
+    expect(v.map((x) => `${x.middleware}:${x.construct}`)).toEqual(['decoder:String.bytesFrom', 'decoder:.fromUTF8()']);
+    expect(v[0].fix).toContain('Buffer');
+    const flat = await reject(defineMiddleware({ name: 'flattener', needs: [], request(ctx) { ctx.request.headers.set('x', [['a'], ['b']].flat().join()); } }));
+    expect(flat).toMatchObject([{ middleware: 'flattener', construct: '.flat()', capability: null }]);
+  });
+
   it('an artifact over 10 KB, with a size breakdown', async () => {
     const big = defineMiddleware({ name: 'big', needs: [], config: { blob: 'x'.repeat(12000) }, request(ctx, c) { ctx.request.headers.set('x-blob', c.blob); } });
     const v = await reject(big);
@@ -178,6 +196,8 @@ describe('emulators apply the CloudFront rules', () => {
     expect(vm).toEqual(njs);
     expect(vm.ok && (vm.result as { headers: Record<string, { value: string }> }).headers['x-t'].value).toBe('8|üser||hi|hi|2|hi');
     expect(await runInEmulator(code, viewerRequest(), { runtime: 'cloudfront-js-2.0' })).toMatchObject({ ok: false });
+    // njs has them whatever the script; the runner removes them on 2.0, as the service does.
+    expect((await runInNjs(code, [viewerRequest()], { runtime: 'cloudfront-js-2.0' }))[0]).toMatchObject({ ok: false });
   });
 
   it('have no eval in the vm emulator', async () => {

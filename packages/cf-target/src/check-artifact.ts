@@ -2,7 +2,7 @@ import { parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import detectGlobals from 'acorn-globals';
 import type { CfRuntime } from '@edgeline/core';
-import { LACKING_GLOBALS, LACKING_METHODS, MAX_BYTES, MODULES, lackingMethodName } from './rules.js';
+import { LACKING_GLOBALS, MAX_BYTES, MODULES, lackingMethodName, lacksMethod } from './rules.js';
 
 /** What is wrong with generated code, each a sentence a user can act on. */
 export interface ArtifactProblem {
@@ -47,7 +47,7 @@ export function checkArtifact(code: string, runtime: CfRuntime): ArtifactProblem
       if (node.callee.type === 'MemberExpression' && !node.callee.computed) {
         const method = node.callee.property.name;
         const owner = node.callee.object.type === 'Identifier' ? node.callee.object.name : '';
-        if (LACKING_METHODS.indexOf(method) >= 0 && (method !== 'from' || owner === 'Array') && (method !== 'fromEntries' || owner === 'Object')) {
+        if (lacksMethod(method, owner, runtime)) {
           problems.push({ check: 'method', message: `calls ${lackingMethodName(method)}, which ${runtime} lacks` });
         }
       }

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { CfRuntime } from '@edgeline/core';
 import type { CffEvent } from '@edgeline/core/runtime';
 import type { EmulatorRun } from './emulator.js';
+import { njsPrelude } from './rules.js';
 import { validateCfResult } from './validate.js';
 
 const run = promisify(execFile);
@@ -32,8 +33,9 @@ export async function hasNjs(bin = 'njs'): Promise<boolean> {
 
 /**
  * Runs an artifact on events in njs, the engine whose non-standard API CloudFront Functions
- * share, in safe mode (no Function constructor) and sandbox mode (no fs), with the timers and
- * `process` that njs has and CloudFront lacks removed. Results are checked as CloudFront checks them.
+ * share, in safe mode (no Function constructor) and sandbox mode (no fs), with what njs has and
+ * the runtime lacks removed (timers, `process`; on 2.0 the njs string methods). Results are
+ * checked as CloudFront checks them.
  */
 export async function runInNjs(code: string, events: CffEvent[], options: NjsOptions = {}): Promise<EmulatorRun[]> {
   const out: EmulatorRun[] = [];
@@ -48,8 +50,7 @@ async function runBatch(code: string, events: CffEvent[], options: NjsOptions): 
     const module = runtime === 'cloudfront-js-2.0';
     const file = join(dir, module ? 'fn.mjs' : 'fn.js');
     const header = module ? "import __edgeCf from 'cloudfront';\n" : '';
-    const body = module ? code : `var setTimeout, setInterval, clearTimeout, process;\n${code}`;
-    await writeFile(file, `${header}${body}\n${driver(events, module)}`);
+    await writeFile(file, `${header}${njsPrelude(runtime)}${code}\n${driver(events, module)}`);
     const args = ['-u', '-s'];
     if (module) {
       await writeFile(join(dir, 'cloudfront'), cloudfrontStub(options.kvs ?? {}));

@@ -1,6 +1,8 @@
 import { scanHook, type CfRuntime, type EmittedHook, type Middleware, type Violation } from '@edgeline/core';
+import { parse } from 'acorn';
+import { simple } from 'acorn-walk';
 import detectGlobals from 'acorn-globals';
-import { LACKING_GLOBALS, MODULES } from './rules.js';
+import { LACKING_GLOBALS, MODULES, lackingMethodFix, lackingMethodName, lacksMethod } from './rules.js';
 
 const FIX_LAMBDA = 'use --target lambda';
 /** Timers need 'async' elsewhere; CloudFront Functions have none at all. */
@@ -51,6 +53,13 @@ export function scanHooks(hooks: readonly EmittedHook[], middleware: readonly Mi
         });
       }
     }
+    for (const method of lackingMethodsCalled(hook.source, runtime)) {
+      push({
+        middleware: mw.name, capability: null, construct: lackingMethodName(method), target: runtime,
+        why: `its ${hook.hook} hook calls ${lackingMethodName(method)}, which ${runtime} lacks`,
+        fix: lackingMethodFix(method, runtime),
+      });
+    }
     for (const g of detectGlobals(`(${hook.source})`)) {
       if (LACKING_GLOBALS[runtime].indexOf(g.name) >= 0 && !found(g.name)) {
         push({
@@ -62,4 +71,24 @@ export function scanHooks(hooks: readonly EmittedHook[], middleware: readonly Mi
     }
   }
   return out;
+}
+
+/** Methods the runtime lacks that a hook calls as `x.method(...)`, in order of appearance. */
+function lackingMethodsCalled(source: string, runtime: CfRuntime): string[] {
+  const found: string[] = [];
+  let ast;
+  try {
+    ast = parse(`(${source})`, { ecmaVersion: 'latest' });
+  } catch {
+    return found; // scanHook reports what does not parse
+  }
+  simple(ast as never, {
+    CallExpression(node: { callee: { type: string; computed?: boolean; object?: { type: string; name?: string }; property?: { name?: string } } }) {
+      const callee = node.callee;
+      if (callee.type !== 'MemberExpression' || callee.computed || !callee.property?.name) return;
+      const owner = callee.object?.type === 'Identifier' ? callee.object.name ?? '' : '';
+      if (lacksMethod(callee.property.name, owner, runtime) && found.indexOf(callee.property.name) < 0) found.push(callee.property.name);
+    },
+  } as never);
+  return found;
 }
