@@ -95,6 +95,22 @@ describe('built-in middleware: artifacts match the source', () => {
     await expectLambdaMatchesSource(auth, authCases, { direct: false });
     await expectLambdaMatchesSource(headers, lambdaHeaderCases, { direct: false });
   });
+  // As examples/site combines them: the answering hook last, or in the middle of the request hooks.
+  const siteCases: Case[] = [
+    ...geoCases.slice(0, 8), ...authCases.slice(0, 6), ...headerCases,
+    req({ uri: '/pricing', country: 'FR', headers: { authorization: basic('alice:pw') } }),
+    req({ uri: '/de/x', country: 'DE', headers: { authorization: basic('bob:pw'), 'username-cache-key': 'forged' } }),
+  ];
+  const siteOrders = {
+    'answer last': edge().use(securityHeaders({ contentSecurityPolicy: "default-src 'self'" })).use(cacheKeyFromBasicAuth()).use(geoRedirect({ countries: ['de', 'fr'], fallback: 'en', status: 302 })),
+    'answer in the middle': edge().use(securityHeaders()).use(geoRedirect({ countries: ['de', 'fr'] })).use(cacheKeyFromBasicAuth()),
+  };
+  for (const [order, pipeline] of Object.entries(siteOrders)) {
+    for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
+      it(`securityHeaders, cacheKeyFromBasicAuth and geoRedirect together (${order}) on ${runtime}`, () => expectCfMatchesSource(pipeline, siteCases, runtime));
+    }
+    it(`securityHeaders, cacheKeyFromBasicAuth and geoRedirect together (${order}) on lambda`, () => expectLambdaMatchesSource(pipeline, siteCases.filter((c) => c.eventType === 'viewer-request')));
+  }
   it('securityHeaders with override: false, both targets', async () => {
     const keep = edge().use(securityHeaders({ override: false, xFrameOptions: 'SAMEORIGIN' }));
     const cases: Case[] = [resp({ status: 200 }), resp({ status: 200, responseHeaders: { 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' } })];

@@ -13,7 +13,7 @@ import { hoistRequires, skipsResponse, type EmittedHandler, type EmittedHook, ty
 import { hoistRegexLiterals } from './hoist-regex.js';
 import { deriveHooks } from './derive.js';
 import { appendsToFreshCookies } from './derive-cff.js';
-import { answersThrough, inlineBody, returningResponse } from './inline.js';
+import { answersThrough, inlineBody, neverAnswers, returningResponse } from './inline.js';
 
 export interface EmitDirectOptions {
   placements: readonly Placement[];
@@ -81,7 +81,8 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
     if (!u) {
       const rename: Record<string, string> = {};
       for (const key in d.constants) {
-        rename[key] = `__${key}${p.index}`;
+        // `__edge_`: the cf-target gives such names short ones after minifying.
+        rename[key] = `__edge_${key}${p.index}`;
         constants.set(rename[key], configLiteral(p.middleware.name, d.constants[key]));
       }
       for (const key in d.helpers) {
@@ -180,16 +181,14 @@ function requestHandler(placements: readonly Placement[], eventType: RequestEven
     if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
   }
   if (q.length === 1) return singleRequestHook(placements, q[0], s, shape, eventType);
-  const pad = safe ? '  ' : '    ';
-  const calls = q.map((h) => `${pad}${safe ? '' : `i = ${h.index}; `}a = ${h.name}(request, event);\n${pad}if (a !== request) return ${s.length ? `__edge_answer(request, a, ${h.index}, event)` : 'a'};`);
-  const answerCalls = s.map((h) => `${pad}if (i > ${h.index}) { ${safe ? '' : `j = ${h.index}; `}${h.name}(a, request); }`);
+  if (safe) return safeRequestHooks(q, s, shape);
+  const pad = '    ';
+  const calls = q.map((h) => `${pad}i = ${h.index}; a = ${h.name}(request, event);\n${pad}if (a !== request) return ${s.length ? `__edge_answer(request, a, ${h.index}, event)` : 'a'};`);
+  const answerCalls = s.map((h) => `${pad}if (i > ${h.index}) { j = ${h.index}; ${h.name}(a, request); }`);
   const answerHelper = !s.length
     ? ''
-    : safe
-      ? `function __edge_answer(request, a, i, event) {\n${answerCalls.join('\n')}\n  return a;\n}\n`
-      : `function __edge_answer(request, a, i, event) {\n  var j = -1;\n  try {\n${answerCalls.join('\n')}\n  } catch (e) {\n    __edge_log(e, j, event);\n  }\n  return a;\n}\n`;
+    : `function __edge_answer(request, a, i, event) {\n  var j = -1;\n  try {\n${answerCalls.join('\n')}\n  } catch (e) {\n    __edge_log(e, j, event);\n  }\n  return a;\n}\n`;
   const head = `${signature(shape)} {\n  var request = ${s0.request}, a`;
-  if (safe) return { code: `${head};\n${calls.join('\n')}\n  return request;\n}\n${answerHelper}`, inlined: false };
   const answerOf = (init: AnswerInit) => JSON.stringify(s0.answer(init));
   const failed = here
     .filter((p) => p.middleware.onError)
@@ -234,6 +233,26 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
       logHelper(placements, eventType, shape),
     inlined: false,
   };
+}
+
+/**
+ * Request hooks that cannot throw, in a row as one writes them by hand: a hook that never
+ * answers is a plain call, and an answer goes through the response hooks before its hook right
+ * where it is made (no index, no helper). The last hook's answer or request is the result.
+ */
+function safeRequestHooks(q: readonly Used[], s: readonly Used[], shape: Shape): Body {
+  const through = (h: Used) => s.filter((x) => x.index < h.index).map((x) => `${x.name}(a, request)`);
+  // A hook of one parameter is not handed the event.
+  const call = (h: Used) => `${h.name}(request${/^function\s*\(\s*[\w$]+\s*\)/.test(h.source) ? '' : ', event'})`;
+  const lines = q.map((h, k) => {
+    if (neverAnswers(h.source)) return `  ${call(h)};`;
+    const then = through(h);
+    if (k === q.length - 1) return `  a = ${call(h)};\n${then.length ? `  if (a !== request) ${then.join(', ')};\n` : ''}  return a;`;
+    return `  a = ${call(h)};\n  if (a !== request) return ${[...then, 'a'].join(', ')};`;
+  });
+  const last = lines[lines.length - 1];
+  const tail = /return a;$/.test(last) ? '' : '\n  return request;';
+  return { code: `${signature(shape)} {\n  var request = ${SHAPES[shape].request}, a;\n${lines.join('\n')}${tail}\n}\n`, inlined: false };
 }
 
 /**

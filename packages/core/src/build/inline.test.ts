@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answersThrough, inlineBody, returningResponse } from './inline.js';
+import { answersThrough, inlineBody, neverAnswers, returningResponse } from './inline.js';
 
 const run = (param: string, body: string, event: unknown): unknown => new Function(param, body)(event);
 
@@ -74,6 +74,21 @@ describe('answersThrough', () => {
     expect(answersThrough('function (__r) { return (x) || __r; }', through)).toBeUndefined(); // not known to be an answer
     expect(answersThrough('function (__r) { return; }', through)).toBeUndefined();
     expect(answersThrough('function (__r) { return ({ statusCode: 403 }) || other; }', through)).toBeUndefined();
+  });
+});
+
+describe('neverAnswers', () => {
+  it('holds when every return gives back the unchanged request parameter', () => {
+    expect(neverAnswers('function (request) { if (request.uri === "/") return request; request.uri += "x"; return request; }')).toBe(true);
+    expect(neverAnswers('function (request) { [1].map(function (x) { return x; }); return request; }')).toBe(true);
+  });
+
+  it('does not hold for an answer, a reassigned parameter, a bare return or falling off the end', () => {
+    expect(neverAnswers('function (request) { if (request.uri === "/a") return { statusCode: 403 }; return request; }')).toBe(false);
+    expect(neverAnswers('function (request) { request = { statusCode: 403 }; return request; }')).toBe(false);
+    expect(neverAnswers('function (request) { if (request.x) return; return request; }')).toBe(false);
+    expect(neverAnswers('function (request) { request.uri = "/"; }')).toBe(false);
+    expect(neverAnswers('function (request) { return ({ statusCode: 403 }) || request; }')).toBe(false);
   });
 });
 

@@ -109,6 +109,26 @@ function returnsOf(source: string): { fn: Node; returns: Node[] } | undefined {
 }
 
 /**
+ * Whether a request hook always gives back its request, never an answer: every `return` of its
+ * own returns the first parameter, which is never assigned, and the body ends in one.
+ */
+export function neverAnswers(source: string): boolean {
+  const found = returnsOf(source);
+  if (!found) return false;
+  const request = found.fn.params![0].name;
+  const isRequest = (n: Node | null | undefined) => !!n && n.type === 'Identifier' && n.name === request;
+  const statements = ((found.fn.body as Node).body as Node[]) || [];
+  const last = statements[statements.length - 1];
+  if (!last || last.type !== 'ReturnStatement' || !found.returns.every((r) => isRequest(r.argument))) return false;
+  let assigned = false;
+  simple(found.fn.body as never, {
+    AssignmentExpression: (n: Node & { left?: Node }) => void (isRequest(n.left) && (assigned = true)),
+    UpdateExpression: (n: Node) => void (isRequest(n.argument) && (assigned = true)),
+  } as never);
+  return !assigned;
+}
+
+/**
  * A derived request hook whose every `return` gives the request or a literal answer
  * (`return ({ ... }) || __r`, as derive.ts writes `return ctx.respond(...)`), with each answer
  * passed through `through` (the response hooks that run on an answer, as calls). Then the hook
