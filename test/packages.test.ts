@@ -33,4 +33,17 @@ describe('built packages', () => {
       expect(exportedNames('import', entry)).toEqual(cjs);
     });
   }
+
+  // One copy of the core per module system: a pipeline made with one entry is a pipeline to the others.
+  for (const kind of ['require', 'import'] as const) {
+    it(`@edgeline/core/testing runs a pipeline made with @edgeline/core (${kind})`, () => {
+      const load = (entry: string) => (kind === 'require' ? `Promise.resolve(require('${entry}'))` : `import('${entry}')`);
+      const script = `Promise.all([${load('@edgeline/core')}, ${load('@edgeline/core/testing')}]).then(async ([core, testing]) => {
+        const mw = core.defineMiddleware({ name: 'tag', needs: [], request(ctx) { ctx.request.headers.set('x-tag', '1'); } });
+        const out = await testing.runPipeline(core.edge().use(mw), testing.viewerRequest({}));
+        console.log(JSON.stringify(out.request.headers['x-tag']));
+      })`;
+      expect(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' }).trim()).toBe('["1"]');
+    });
+  }
 });

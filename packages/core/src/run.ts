@@ -4,7 +4,7 @@ import { planPipeline, type Placement } from './check.js';
 import type { Answer, RequestContext, ResponseContext } from './context.js';
 import { HeaderGuardError, EdgelineError, CODES } from './errors.js';
 import type { Middleware } from './middleware.js';
-import { Pipeline } from './pipeline.js';
+import { isPipeline, Pipeline } from './pipeline.js';
 import { toOutcome, type Outcome } from './outcome.js';
 import { hookSource } from './portable.js';
 import * as cff from './runtime/cff.js';
@@ -67,7 +67,7 @@ export async function runPipeline(
   event: cff.CffEvent | le.LeEvent,
   options: RunOptions = {},
 ): Promise<Outcome> {
-  const pipeline = pipelineOrMiddleware instanceof Pipeline ? pipelineOrMiddleware : new Pipeline([pipelineOrMiddleware]);
+  const pipeline = isPipeline(pipelineOrMiddleware) ? pipelineOrMiddleware : new Pipeline([pipelineOrMiddleware as Middleware]);
   const lambda = isLambdaEvent(event);
   const target = options.target ?? (lambda ? 'lambda' : 'cloudfront-js-2.0');
   const plan = planPipeline(pipeline, target);
