@@ -7,12 +7,18 @@
 //
 // Fields:
 //   name       case name (also the reference file prefix)
+//   example    a folder of examples/: the pipeline is its edge.ts, loaded as `edge build` loads
+//              it, and it is built for every target and runtime its example.json lists. Every
+//              example that builds for cf has a case (the bench notes one that has none).
 //   uses       exports of @edgeline/middleware the pipeline needs; the case is skipped, with a
 //              printed note, while one of them is missing
-//   pipeline   (middleware exports) => edge() pipeline
+//   pipeline   (middleware exports) => edge() pipeline, for a case that is not an example; it is
+//              built for cloudfront-js-1.0 and Lambda@Edge
 //   requests   EventInit[] (see @edgeline/core/testing) for request-phase artifacts
 //   responses  EventInit[] for response-phase artifacts
 // Each mix is cycled in order; keep it small (about 4-10 events) and realistic.
+// A cloudfront-js-2.0 artifact is measured against bench/reference/cf-js-2.0/<name>.<event-type>.js,
+// or against the runtime 1.0 reference when that one passes the 2.0 checks as it is.
 import { defineMiddleware, edge } from '@edgeline/core';
 
 /** Headers a browser sends on every request, so events are about as big as real ones. */
@@ -78,9 +84,25 @@ export const cases = [
     ],
   },
   {
+    name: 'custom-middleware',
+    example: 'custom-middleware',
+    requests: [
+      req({ uri: '/' }),
+      req({ uri: '/products/42', cookies: { uid: 'user-1842', theme: 'dark' } }),
+      req({ uri: '/assets/app.3f9a.js', headers: { Accept: '*/*' } }),
+      req({ uri: '/search', querystring: 'q=running+shoes&page=2', cookies: { uid: 'user-77' } }),
+      req({ uri: '/internal/metrics' }),
+      req({ uri: '/products/7', ip: '2001:db8::1' }),
+    ],
+    responses: [
+      res({ status: 200 }),
+      res({ status: 304 }),
+      res({ status: 404, responseHeaders: { 'X-Served-By': 'origin' } }),
+    ],
+  },
+  {
     name: 'geoRedirect',
-    uses: ['geoRedirect'],
-    pipeline: (mw) => edge().use(mw.geoRedirect({ countries: ['de', 'fr', 'es'], fallback: 'en' })),
+    example: 'geo-redirect',
     requests: [
       req({ uri: '/pricing', country: 'DE' }),
       req({ uri: '/de/pricing', country: 'DE' }),
@@ -94,8 +116,7 @@ export const cases = [
   },
   {
     name: 'cacheKeyFromBasicAuth',
-    uses: ['cacheKeyFromBasicAuth'],
-    pipeline: (mw) => edge().use(mw.cacheKeyFromBasicAuth()),
+    example: 'basic-auth-cache-key',
     requests: [
       req({ uri: '/reports/q3', headers: { Authorization: basic('alice:correct horse') } }),
       req({ uri: '/reports/q4', headers: { Authorization: basic('bob@example.com:pw') } }),
@@ -117,6 +138,38 @@ export const cases = [
       res({ status: 304 }),
       res({ status: 404 }),
       res({ status: 200, responseHeaders: { 'X-Frame-Options': 'SAMEORIGIN', 'Set-Cookie': ['a=1; Secure', 'b=2'] } }),
+    ],
+  },
+  {
+    name: 'security-headers',
+    example: 'security-headers',
+    responses: [
+      res({ status: 200 }),
+      res({ status: 200, responseHeaders: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': 'https://app.example' } }),
+      res({ status: 304 }),
+      res({ status: 404 }),
+      res({ status: 200, responseHeaders: { 'X-Frame-Options': 'SAMEORIGIN', 'Set-Cookie': ['a=1; Secure', 'b=2'] } }),
+    ],
+  },
+  {
+    name: 'site',
+    example: 'site',
+    // Most requests are already under a section (/de/, /fr/, /en/); members send Basic auth.
+    requests: [
+      req({ uri: '/de/pricing', country: 'DE' }),
+      req({ uri: '/en/members/reports/q3', country: 'US', headers: { Authorization: basic('alice:correct horse') } }),
+      req({ uri: '/fr/', country: 'FR', cookies: { theme: 'dark' } }),
+      req({ uri: '/en/assets/app.3f9a.js', country: 'GB', headers: { Accept: '*/*' } }),
+      req({ uri: '/de/members', country: 'DE', headers: { 'username-cache-key': 'forged', Authorization: basic('bob@example.com:pw') } }),
+      req({ uri: '/', country: 'US' }),
+      req({ uri: '/blog/launch', country: 'FR', querystring: 'utm_source=news&utm_medium=email' }),
+      req({ uri: '/en/members', country: 'DE', headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln' } }),
+    ],
+    responses: [
+      res({ status: 200 }),
+      res({ status: 200, responseHeaders: { 'Content-Type': 'text/css' } }),
+      res({ status: 304 }),
+      res({ status: 404 }),
     ],
   },
 ];

@@ -3,7 +3,7 @@
 // bench/README.md for the method. Prints a table; writes bench/.out/results.json.
 // Reports only: no threshold fails the run (ratios over target are flagged in the table).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -13,17 +13,20 @@ import { isDeepStrictEqual, promisify } from 'node:util';
 import { transform } from 'esbuild';
 import { lambdaEvent, toOutcome, viewerRequest, viewerResponse } from '@edgeline/core/testing';
 import { buildCf, checkArtifact, hasNjs } from '@edgeline/cf-target';
+import { loadEntry } from '@edgeline/cli';
 import { cases } from './cases.mjs';
 import { BASELINE, driverJobs, pool } from './lib/callgrind.mjs';
 import { runNjs } from './lib/njs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const OUT = join(HERE, '.out');
+// BENCH_OUT lets two runs side by side keep out of each other's files.
+const OUT = process.env.BENCH_OUT || join(HERE, '.out');
 const REF = join(HERE, 'reference');
+const EXAMPLES = join(HERE, '..', 'examples');
 const execFileP = promisify(execFile);
 
 const SETTINGS = {
-  cf: { runtime: 'cloudfront-js-1.0', passes: 40, targetBytes: 1.1, targetCost: 1.2 },
+  cf: { runtimes: ['cloudfront-js-1.0', 'cloudfront-js-2.0'], passes: 40, targetBytes: 1.1, targetCost: 1.2 },
   lambda: { node: 'nodejs20.x', iterations: 2000, rounds: 31, warmup: 5, loads: 21, targetCost: 1.2 },
 };
 const only = process.argv.slice(2);
@@ -76,21 +79,26 @@ for (const c of cases) {
   }
   let pipeline;
   try {
-    pipeline = c.pipeline(middleware);
+    pipeline = c.example ? await loadEntry(join(EXAMPLES, c.example, 'edge.ts')) : c.pipeline(middleware);
   } catch (e) {
     skipped.push({ case: c.name, reason: `pipeline: ${e.message}` });
-    note(`${c.name} skipped: its pipeline throws: ${e.message}`);
+    note(`${c.name} skipped: its pipeline ${c.example ? 'does not load' : 'throws'}: ${e.message}`);
     continue;
   }
-  for (const [target, bench] of [['cf', benchCf], ['lambda', benchLambda]]) {
+  for (const { target, runtime } of targetsOf(c)) {
     if (target === 'lambda' && !lambdaReady) continue;
     try {
-      await bench(c, pipeline);
+      await (target === 'cf' ? benchCf(c, pipeline, runtime) : benchLambda(c, pipeline));
     } catch (e) {
       const why = `${e.name}: ${e.message.split('\n')[0]}`;
-      rows.push({ case: c.name, target, eventType: '-', error: `build threw ${why}` });
-      note(`${c.name} ${target} build threw ${why}`);
+      rows.push({ case: c.name, target, runtime, eventType: '-', error: `build threw ${why}` });
+      note(`${c.name} ${target}${runtime ? ` ${runtime}` : ''} build threw ${why}`);
     }
+  }
+}
+if (!only.length) {
+  for (const example of examplesForCf()) {
+    if (!cases.some((c) => c.example === example)) note(`examples/${example} builds for cf but no case of bench/cases.mjs measures it`);
   }
 }
 
@@ -129,58 +137,86 @@ log(`\nwrote ${relative(process.cwd(), join(OUT, 'results.json'))}`);
 
 // ---------------------------------------------------------------------------------------------
 
+/** What a case is built for: its example's targets (example.json), else cf 1.0 and lambda. */
+function targetsOf(c) {
+  if (!c.example) return [{ target: 'cf', runtime: 'cloudfront-js-1.0' }, { target: 'lambda' }];
+  const { targets } = JSON.parse(readFileSync(join(EXAMPLES, c.example, 'example.json'), 'utf8'));
+  return targets.map((spec) => {
+    const [target, runtime] = spec.split(':');
+    return target === 'cf' ? { target, runtime: runtime || 'cloudfront-js-1.0' } : { target };
+  });
+}
+
+function examplesForCf() {
+  return readdirSync(EXAMPLES).filter((name) => {
+    const file = join(EXAMPLES, name, 'example.json');
+    return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).targets.some((t) => t.split(':')[0] === 'cf');
+  });
+}
+
+/** The hand-written reference for a cf artifact: the runtime's own, else the 1.0 one where it passes the runtime's checks. */
+function cfReferenceFile(c, eventType, runtime) {
+  const own = join(REF, runtime === 'cloudfront-js-1.0' ? '' : runtime.replace('cloudfront-', 'cf-'), `${c.name}.${eventType}.js`);
+  return existsSync(own) ? own : join(REF, `${c.name}.${eventType}.js`);
+}
+
 /** Event inits of the phase an event type belongs to. */
 function initsFor(c, eventType) {
   return eventType.endsWith('-request') ? c.requests || [] : c.responses || [];
 }
 
-async function benchCf(c, pipeline) {
-  const result = await buildCf({ pipeline, runtime: SETTINGS.cf.runtime });
+async function benchCf(c, pipeline, runtime) {
+  const result = await buildCf({ pipeline, runtime });
   if (!result.ok) {
     const why = result.violations.map((v) => `${v.middleware}: ${v.why}`).join('; ');
-    rows.push({ case: c.name, target: 'cf', eventType: '-', error: `build rejected: ${why}` });
-    note(`${c.name} cf build rejected: ${why}`);
+    rows.push({ case: c.name, target: 'cf', runtime, eventType: '-', error: `build rejected: ${why}` });
+    note(`${c.name} cf ${runtime} build rejected: ${why}`);
     return;
   }
   for (const artifact of result.artifacts) {
     const { eventType } = artifact;
-    const dir = join(OUT, 'cf', c.name);
+    const dir = join(OUT, 'cf', runtime, c.name);
     await mkdir(dir, { recursive: true });
     const inits = initsFor(c, eventType);
     const events = inits.map((init) => (eventType === 'viewer-request' ? viewerRequest(init) : viewerResponse(init)));
-    const row = { case: c.name, target: 'cf', eventType, events: events.length, ours: { bytes: artifact.bytes }, ref: null };
+    const row = { case: c.name, target: 'cf', runtime, eventType, events: events.length, ours: { bytes: artifact.bytes }, ref: null };
     rows.push(row);
     await writeFile(join(dir, `${eventType}.ours.js`), artifact.code);
-    log(`  cf ${eventType}: ours ${artifact.bytes} B (${artifact.middleware.join(', ')})`);
+    log(`  cf ${runtime} ${eventType}: ours ${artifact.bytes} B (${artifact.middleware.join(', ')})`);
     if (!events.length) {
       note(`${c.name} has no ${eventType} events: cf ${eventType} not measured`);
       continue;
     }
+    if (/^\s*import\s/m.test(artifact.code)) {
+      note(`${c.name} cf ${runtime} ${eventType} imports the cloudfront module: the bench runs scripts only, not measured`);
+      continue;
+    }
 
-    const refFile = join(REF, `${c.name}.${eventType}.js`);
+    const refFile = cfReferenceFile(c, eventType, runtime);
     let refCode;
     if (existsSync(refFile)) {
-      refCode = (await transform(await readFile(refFile, 'utf8'), { minify: true, target: 'es5', legalComments: 'none', charset: 'utf8' })).code;
+      refCode = (await transform(await readFile(refFile, 'utf8'), { minify: true, target: runtime === 'cloudfront-js-1.0' ? 'es5' : 'es2017', legalComments: 'none', charset: 'utf8' })).code;
       row.ref = { file: relative(process.cwd(), refFile), bytes: Buffer.byteLength(refCode) };
       await writeFile(join(dir, `${eventType}.ref.js`), refCode);
-      log(`  cf ${eventType}: reference ${row.ref.bytes} B`);
-      const problems = checkArtifact(refCode, SETTINGS.cf.runtime);
-      if (problems.length) note(`${c.name} cf ${eventType}: the reference fails the artifact checks: ${problems.map((p) => p.message).join('; ')}`);
+      log(`  cf ${runtime} ${eventType}: reference ${row.ref.bytes} B`);
+      const problems = checkArtifact(refCode, runtime);
+      if (problems.length) note(`${c.name} cf ${runtime} ${eventType}: the reference ${relative(process.cwd(), refFile)} fails the artifact checks: ${problems.map((p) => p.message).join('; ')}`);
     } else {
       note(`${c.name}: no reference ${relative(process.cwd(), refFile)}`);
     }
 
     if (!tools.njs) continue;
-    if (refCode) row.equivalence = await compareCf(eventType, artifact.code, refCode, events);
+    if (refCode) row.equivalence = await compareCf(eventType, artifact.code, refCode, events, runtime);
     if (!tools.valgrind) continue;
     const k = events.length;
     const lo = k;
     const hi = k * SETTINGS.cf.passes;
+    const opts = (who) => ({ lo, hi, runtime, prefix: join(dir, `${eventType}.${who}`) });
     const jobs = {
-      ours: await driverJobs(artifact.code, events, { lo, hi, prefix: join(dir, `${eventType}.ours`) }),
-      base: await driverJobs(BASELINE, events, { lo, hi, prefix: join(dir, `${eventType}.baseline`) }),
+      ours: await driverJobs(artifact.code, events, opts('ours')),
+      base: await driverJobs(BASELINE, events, opts('baseline')),
     };
-    if (refCode) jobs.ref = await driverJobs(refCode, events, { lo, hi, prefix: join(dir, `${eventType}.ref`) });
+    if (refCode) jobs.ref = await driverJobs(refCode, events, opts('ref'));
     const counts = {};
     for (const [who, j] of Object.entries(jobs)) {
       counts[who] = {};
@@ -196,7 +232,7 @@ async function benchCf(c, pipeline) {
     }
     // Filled in once every count of this artifact is in (the pool runs them all before printing).
     row.finish = () => {
-      if (row.countError) return note(`${c.name} cf ${eventType}: ${row.countError}`);
+      if (row.countError) return note(`${c.name} cf ${runtime} ${eventType}: ${row.countError}`);
       const per = (x) => (x.hi - x.lo) / (hi - lo);
       const driver = per(counts.base);
       row.driverInstrPerReq = Math.round(driver);
@@ -209,9 +245,9 @@ async function benchCf(c, pipeline) {
 }
 
 /** Runs ours and the reference on the same events in njs and compares the outcomes. */
-async function compareCf(eventType, ours, ref, events) {
+async function compareCf(eventType, ours, ref, events, runtime) {
   try {
-    const [a, b] = await Promise.all([runNjs(ours, events), runNjs(ref, events)]);
+    const [a, b] = await Promise.all([runNjs(ours, events, runtime), runNjs(ref, events, runtime)]);
     return compare(eventType, events, a, b);
   } catch (e) {
     return { same: false, error: e.message };
@@ -343,7 +379,7 @@ function printTable(all) {
     const rc = r.ref && (cf ? r.ref.instrPerReq : r.ref.nsPerRequest);
     lines.push([
       r.case,
-      cf ? 'cf-js-1.0' : 'lambda',
+      cf ? r.runtime.replace('cloudfront-', 'cf-') : 'lambda',
       r.eventType,
       fmt(r.ours.bytes),
       r.ref ? fmt(r.ref.bytes) : '-',
@@ -369,10 +405,11 @@ function printTable(all) {
       r.loadRatio ? `${r.loadRatio.toFixed(2)}x` : '-',
     ]));
   }
-  for (const r of all) if (r.error) log(`\n! ${r.case} ${r.target}: ${r.error}`);
+  const where = (r) => `${r.case} ${r.target}${r.runtime ? ` ${r.runtime}` : ''}`;
+  for (const r of all) if (r.error) log(`\n! ${where(r)}: ${r.error}`);
   for (const r of all) {
     if (!r.equivalence || r.equivalence.same) continue;
-    log(`\n! ${r.case} ${r.target} ${r.eventType}: ours and the reference differ${r.equivalence.error ? `: ${r.equivalence.error}` : ''}`);
+    log(`\n! ${where(r)} ${r.eventType}: ours and the reference differ${r.equivalence.error ? `: ${r.equivalence.error}` : ''}`);
     for (const m of (r.equivalence.mismatches || []).slice(0, 3)) {
       log(`  event ${m.event}:\n    ours ${JSON.stringify(m.ours)}\n    ref  ${JSON.stringify(m.ref)}`);
     }

@@ -10,16 +10,16 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { njsPrelude } from '@edgeline/cf-target';
 
 const run = promisify(execFile);
 
-/** What njs has and CloudFront lacks, removed as packages/cf-target/src/njs.ts does. */
-const PRELUDE = 'var setTimeout, setInterval, clearTimeout, process;\n';
 export const BASELINE = 'function handler(event) {\n  return event;\n}\n';
 
-export function driverScript(code, events, n) {
+/** What njs has and the runtime lacks is removed first, as the cf-target's njs runner does. */
+export function driverScript(code, events, n, runtime = 'cloudfront-js-1.0') {
   const json = events.map((e) => JSON.stringify(JSON.stringify(e)));
-  return `${PRELUDE}${code}
+  return `${njsPrelude(runtime)}${code}
 ;(function () {
   var events = [
     ${json.join(',\n    ')}
@@ -45,11 +45,11 @@ export async function countInstructions(file) {
 }
 
 /** Writes the lo/hi drivers of one function and returns the jobs that count them. */
-export async function driverJobs(code, events, { lo, hi, prefix }) {
+export async function driverJobs(code, events, { lo, hi, prefix, runtime }) {
   const jobs = {};
   for (const [key, n] of [['lo', lo], ['hi', hi]]) {
     const file = `${prefix}.n${n}.js`;
-    await writeFile(file, driverScript(code, events, n));
+    await writeFile(file, driverScript(code, events, n, runtime));
     jobs[key] = () => countInstructions(file);
   }
   return jobs;

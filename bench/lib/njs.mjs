@@ -8,16 +8,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { validateCfResult } from '@edgeline/cf-target';
+import { njsPrelude, validateCfResult } from '@edgeline/cf-target';
 
 const run = promisify(execFile);
 const MARK = '__EDGELINE_BENCH__';
 
-export async function runNjs(code, events) {
+export async function runNjs(code, events, runtime = 'cloudfront-js-1.0') {
   const dir = await mkdtemp(join(tmpdir(), 'edgeline-bench-'));
   try {
     const file = join(dir, 'fn.js');
-    await writeFile(file, `var setTimeout, setInterval, clearTimeout, process;\n${code}\n${driver(events)}`);
+    await writeFile(file, `${njsPrelude(runtime)}${code}\n${driver(events)}`);
     const { stdout } = await run('njs', ['-u', '-s', file], { maxBuffer: 256 * 1024 * 1024 });
     const chunks = [];
     for (const line of stdout.split('\n')) {

@@ -1,0 +1,91 @@
+// Hand-written CloudFront Function (cloudfront-js-2.0), viewer-request, doing the work of
+// examples/site: geoRedirect({ countries: ['de', 'fr'], fallback: 'en', status: 302 }) after the
+// AWS example "redirect-based-on-country" (aws-samples/amazon-cloudfront-functions), its 302
+// carrying securityHeaders' headers (CloudFront runs no viewer-response function for it); and,
+// on a request that goes on, cacheKeyFromBasicAuth(): the md5 of the Basic auth user name in
+// `username-cache-key`. Runtime 2.0 has no String.bytesFrom: base64 is decoded with Buffer.
+var crypto = require('crypto');
+var COUNTRIES = { de: true, fr: true };
+var SECTIONS = { de: true, fr: true, en: true };
+var BASE64 = /^[A-Za-z0-9+\/]+={0,2}$/;
+var UNSAFE = /[^\w\-.~!$&'()*+,;=:@\/?%]/;
+
+function handler(event) {
+    var request = event.request;
+    var uri = request.uri;
+    var headers = request.headers;
+
+    // Not already under /de/, /fr/ or /en/: redirect to the viewer's section.
+    if (uri.charAt(3) !== '/' || SECTIONS[uri.substring(1, 3)] !== true) {
+        // Leading slashes and backslashes collapse to one, so the Location can never name
+        // another host ('//evil.example'); '/de' goes to '/de/'.
+        var rest = uri.replace(/^[\/\\]+/, '');
+        var end = rest.indexOf('/');
+        var first = end < 0 ? rest : rest.substring(0, end);
+        var section;
+        if (SECTIONS[first] === true) {
+            section = first;
+            rest = end < 0 ? '' : rest.substring(end + 1);
+        } else {
+            var country = headers['cloudfront-viewer-country'];
+            section = country ? country.value.toLowerCase() : '';
+            if (COUNTRIES[section] !== true) section = 'en';
+        }
+        // Keep every value of every parameter, as they came (still URL-encoded).
+        var qs = '';
+        var query = request.querystring;
+        for (var name in query) {
+            var param = query[name];
+            var values = param.multiValue && param.multiValue.length ? param.multiValue : [param];
+            for (var i = 0; i < values.length; i++) {
+                qs += (qs ? '&' : '') + name + (values[i].value !== '' ? '=' + values[i].value : '');
+            }
+        }
+        var tail = qs ? rest + '?' + qs : rest;
+        // Only URL characters in the Location header (CloudFront answers 502 to an invalid one).
+        if (UNSAFE.test(tail)) {
+            tail = tail.replace(/[\ud800-\udbff][\udc00-\udfff]|[^\w\-.~!$&'()*+,;=:@\/?%]/g, function (c) {
+                try {
+                    return encodeURIComponent(c);
+                } catch (e) {
+                    return '%EF%BF%BD';
+                }
+            });
+        }
+        return {
+            statusCode: 302,
+            headers: {
+                location: { value: '/' + section + '/' + tail },
+                'strict-transport-security': { value: 'max-age=63072000; includeSubdomains; preload' },
+                'content-security-policy': { value: "default-src 'self'" },
+                'x-content-type-options': { value: 'nosniff' },
+                'x-frame-options': { value: 'DENY' },
+                'x-xss-protection': { value: '1; mode=block' },
+                'referrer-policy': { value: 'strict-origin-when-cross-origin' }
+            }
+        };
+    }
+
+    // A client must never choose its own cache key.
+    delete headers['username-cache-key'];
+    var auth = headers.authorization;
+    if (auth && auth.value.length > 6 && auth.value.substring(0, 6).toLowerCase() === 'basic ') {
+        var encoded = auth.value.substring(6).trim();
+        var n = encoded.length;
+        // Well-formed base64 only: 4n+1 characters encode no whole byte, and padding makes 4n.
+        if (BASE64.test(encoded) && n % 4 !== 1 && (n % 4 === 0 || encoded.charAt(n - 1) !== '=')) {
+            var credentials = Buffer.from(encoded, 'base64');
+            var colon = credentials.indexOf(58); // ':'
+            if (colon > 0) {
+                var bytes = credentials.subarray(0, colon);
+                var user = bytes.toString();
+                // A user name that is not UTF-8 gets no key: the decoder puts U+FFFD for bad
+                // bytes, so only then compare with the bytes re-encoded.
+                if (user.indexOf('\ufffd') < 0 || Buffer.from(user).equals(bytes)) {
+                    headers['username-cache-key'] = { value: crypto.createHash('md5').update(user).digest('hex') };
+                }
+            }
+        }
+    }
+    return request;
+}
