@@ -47,12 +47,9 @@ export function lackingMethodName(method: string): string {
 }
 
 /** How to do without a method a runtime lacks. */
-export function lackingMethodFix(method: string, runtime: CfRuntime): string {
-  if ((NJS_STRING_METHODS as readonly string[]).indexOf(method) >= 0) {
-    return runtime === 'cloudfront-js-2.0'
-      ? "use Buffer (Buffer.from(s, 'base64').toString('utf8')), or --runtime cloudfront-js-1.0"
-      : 'use --runtime cloudfront-js-1.0';
-  }
+export function lackingMethodFix(method: string): string {
+  // Only 2.0 lacks the njs string methods.
+  if ((NJS_STRING_METHODS as readonly string[]).indexOf(method) >= 0) return "use Buffer (Buffer.from(s, 'base64').toString('utf8')), or --runtime cloudfront-js-1.0";
   return `write it without ${lackingMethodName(method)}, or use --target lambda`;
 }
 

@@ -57,7 +57,7 @@ export function scanHooks(hooks: readonly EmittedHook[], middleware: readonly Mi
       push({
         middleware: mw.name, capability: null, construct: lackingMethodName(method), target: runtime,
         why: `its ${hook.hook} hook calls ${lackingMethodName(method)}, which ${runtime} lacks`,
-        fix: lackingMethodFix(method, runtime),
+        fix: lackingMethodFix(method),
       });
     }
     for (const g of detectGlobals(`(${hook.source})`)) {
