@@ -29,4 +29,14 @@ describe('runLambdaArtifact', () => {
     await expect(runLambdaArtifact('exports.handler = (event, context, callback) => callback(null, event);', event)).rejects.toMatchObject({ code: 'ERR_EDGE_REJECTED' });
     await expect(runLambdaArtifact('exports.handler = async (event, context, callback) => event;', event)).rejects.toThrow(/no callback/);
   });
+
+  it('collects what the handler logs, formatted, instead of printing it; lines logged before a failure too', async () => {
+    const code = 'const log = console.log;\nexports.handler = async (event) => { log("uri %s", event.Records[0].cf.request.uri); console.error({ n: 1 }); await null; console.warn("late"); if (event.Records[0].cf.request.uri === "/boom") throw new Error("boom"); return "done"; };';
+    const logs: string[] = [];
+    expect(await runLambdaArtifact(code, lambdaEvent('viewer-request', { uri: '/x' }), {}, { logs })).toBe('done');
+    expect(logs).toEqual(['uri /x', '{ n: 1 }', 'late']);
+    const before: string[] = [];
+    await expect(runLambdaArtifact(code, lambdaEvent('viewer-request', { uri: '/boom' }), {}, { logs: before })).rejects.toThrow('boom');
+    expect(before).toEqual(['uri /boom', '{ n: 1 }', 'late']);
+  });
 });

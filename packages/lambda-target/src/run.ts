@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { format } from 'node:util';
 import { compileFunction } from 'node:vm';
 import { CODES, EdgelineError, PROFILES } from '@edgeline/core';
 import type { LeEvent } from '@edgeline/core/runtime';
@@ -22,19 +23,30 @@ export class ArtifactError extends EdgelineError {
   }
 }
 
+/** How runLambdaArtifact runs the handler. */
+export interface LambdaRunOptions {
+  /**
+   * Collects what the handler writes with `console.log`, `info`, `debug`, `warn`, `error` and
+   * `trace` (one entry per call, formatted as Node's console formats it) instead of printing it.
+   * The array fills as the handler runs, so it holds the lines logged before a failure too.
+   */
+  logs?: string[];
+}
+
 /**
  * Loads an artifact as Lambda's Node.js runtime does (a fresh CommonJS module: its own `exports`,
  * `module` and a `require` from `createRequire`) and calls `exports.handler(event, context)`.
  * The event and the result cross as JSON, as they do between CloudFront and Lambda. Rejects
  * when the module has no async `(event, context)` handler, or the handler runs past the
- * trigger's timeout (where Lambda would kill it).
+ * trigger's timeout (where Lambda would kill it). With `options.logs`, the module's console
+ * writes there instead of to this process's console.
  *
  * The module shares this process's realm rather than a `node:vm` context of its own: bundled
  * libraries such as jose test `instanceof Uint8Array`, which fails across realms.
  * @example const result = await runLambdaArtifact(artifact.code, lambdaEvent('viewer-request', { uri: '/' }));
  */
-export async function runLambdaArtifact(code: string, event: LeEvent, context: Partial<LambdaContext> = {}): Promise<unknown> {
-  const handler = loadHandler(code);
+export async function runLambdaArtifact(code: string, event: LeEvent, context: Partial<LambdaContext> = {}, options: LambdaRunOptions = {}): Promise<unknown> {
+  const handler = loadHandler(code, options.logs ? capturingConsole(options.logs) : console);
   const timeoutMs = timeoutOf(event);
   const ctx: LambdaContext = { ...defaultContext(timeoutMs), ...context };
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -51,18 +63,30 @@ export async function runLambdaArtifact(code: string, event: LeEvent, context: P
 
 type Handler = (event: unknown, context: LambdaContext) => Promise<unknown>;
 
-function loadHandler(code: string): Handler {
+function loadHandler(code: string, moduleConsole: Console): Handler {
   // `require` inside the artifact (Node's modules, an external @aws-sdk/*) resolves from the working directory.
   const filename = join(process.cwd(), 'index.js');
   const module = { exports: {} as Record<string, unknown> };
-  const wrapper = compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
-  wrapper(module.exports, createRequire(filename), module, filename, dirname(filename));
+  // `console` is a parameter of the module's wrapper, as `require` is: the module's code sees the one given here.
+  const wrapper = compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', 'console'], { filename });
+  wrapper(module.exports, createRequire(filename), module, filename, dirname(filename), moduleConsole);
   const handler = module.exports.handler;
   if (typeof handler !== 'function') throw new ArtifactError('the artifact does not export a handler function (exports.handler)');
   if (handler.constructor.name !== 'AsyncFunction' || handler.length > 2) {
     throw new ArtifactError('exports.handler must be async (event, context): Lambda@Edge handlers take no callback');
   }
   return handler as Handler;
+}
+
+/** A console whose writing methods append a formatted line to `logs`; the rest is the real console's. */
+function capturingConsole(logs: string[]): Console {
+  const write = (...args: unknown[]) => {
+    logs.push(format(...args));
+  };
+  const trace = (...args: unknown[]) => {
+    logs.push(`Trace: ${format(...args)}`);
+  };
+  return Object.assign(Object.create(console) as Console, { log: write, info: write, debug: write, warn: write, error: write, trace });
 }
 
 function timeoutOf(event: LeEvent): number {
