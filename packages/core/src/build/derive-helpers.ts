@@ -76,10 +76,10 @@ export const HELPERS = {
   __edge_origin: {
     uses: [],
     code:
-      "function (o) { var c, p; if ('s3' in o) p = { domainName: o.s3.bucket + '.s3.' + o.s3.region + '.amazonaws.com', " +
-      "originAccessControlConfig: { enabled: true, signingBehavior: 'always', signingProtocol: 'sigv4', originType: 's3' } }; " +
-      "else { c = o.custom; p = { domainName: c.domainName }; if (c.path) p.originPath = c.path; if (c.port) p[c.protocol === 'http' ? 'httpPort' : 'httpsPort'] = c.port; " +
-      "if (c.protocol) p.customOriginConfig = { protocolPolicy: c.protocol === 'http' ? 'http-only' : 'https-only' }; } cf.updateRequestOrigin(p); }",
+      "function (o) { var c, p, t; if ('s3' in o) { c = o.s3; p = { domainName: c.bucket + '.s3.' + c.region + '.amazonaws.com', " +
+      "originAccessControlConfig: { enabled: true, region: c.region, signingBehavior: 'always', signingProtocol: 'sigv4', originType: 's3' } }; } " +
+      "else { c = o.custom; t = c.protocol || 'https'; p = { domainName: c.domainName, customOriginConfig: { port: c.port || (t === 'https' ? 443 : 80), protocol: t, sslProtocols: ['TLSv1.2'] }, " +
+      'originAccessControlConfig: { enabled: false } }; } if (c.path) p.originPath = c.path; cf.updateRequestOrigin(p); }',
   },
   // Lambda@Edge: headers are `{ name: [{ key, value }] }` (runtime/lambda.ts LeHeaderMap). Each
   // takes the lower-cased key when the build knows it (`k`; null: from the name `n`): V8 finds a

@@ -257,19 +257,32 @@ function cfModule(g: AdapterOptions | undefined): CloudFrontModule {
 }
 
 /**
+ * The `cf.updateRequestOrigin` parameters for an origin, the same origin Lambda@Edge gets from
+ * runtime/lambda.ts applyOrigin. An S3 origin is signed with Origin Access Control (SigV4 for the
+ * bucket's region, which OAC needs); a custom origin is sent unsigned (OAC explicitly off, so the
+ * distribution origin's OAC does not carry over) over `protocol` (https by default) to `port`
+ * (443 or 80), as on Lambda@Edge.
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/helper-functions-origin-modification.html
  */
 export function cffOriginParams(origin: Origin): Record<string, unknown> {
+  let p: Record<string, unknown>;
+  let path: string | undefined;
   if ('s3' in origin) {
-    return {
+    p = {
       domainName: origin.s3.bucket + '.s3.' + origin.s3.region + '.amazonaws.com',
-      originAccessControlConfig: { enabled: true, signingBehavior: 'always', signingProtocol: 'sigv4', originType: 's3' },
+      originAccessControlConfig: { enabled: true, region: origin.s3.region, signingBehavior: 'always', signingProtocol: 'sigv4', originType: 's3' },
     };
+    path = origin.s3.path;
+  } else {
+    const c = (origin as CustomOrigin).custom;
+    const protocol = c.protocol || 'https';
+    p = {
+      domainName: c.domainName,
+      customOriginConfig: { port: c.port || (protocol === 'https' ? 443 : 80), protocol: protocol, sslProtocols: ['TLSv1.2'] },
+      originAccessControlConfig: { enabled: false },
+    };
+    path = c.path;
   }
-  const c = (origin as CustomOrigin).custom;
-  const p: Record<string, unknown> = { domainName: c.domainName };
-  if (c.path) p.originPath = c.path;
-  if (c.port) p[c.protocol === 'http' ? 'httpPort' : 'httpsPort'] = c.port;
-  if (c.protocol) p.customOriginConfig = { protocolPolicy: c.protocol === 'http' ? 'http-only' : 'https-only' };
+  if (path) p.originPath = path;
   return p;
 }

@@ -269,6 +269,13 @@ export function leAnswerContext(ctx: RequestContext, raw: LeResponse, eventType:
 }
 
 /**
+ * The origin object of an origin-request event, the same origin cloudfront-js-2.0 gets from
+ * runtime/cff.ts cffOriginParams. An S3 origin's `authMethod` is only 'origin-access-identity'
+ * (legacy OAI) or 'none': the event has no field for Origin Access Control. With 'none', CloudFront
+ * signs the origin request with the OAC attached to the cache behavior's own S3 origin, SigV4 for
+ * `region`, which must be the bucket's (a wrong one is S3's "AuthorizationHeaderMalformed"). A
+ * custom origin is never signed. The Host header follows the origin.
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-event-structure.html
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-examples.html#lambda-examples-content-based-routing-examples
  */
 function applyOrigin(request: LeRequestView, origin: Origin): void {

@@ -49,7 +49,7 @@ for (const { shape, eventType } of shapes) {
       const noDefault = originSelect({ byCountry: { DE: EU } });
       const event = eventFor(shape, eventType, { country: 'JP' });
       const before = structuredClone(event);
-      const out = await runPipeline(noDefault, event);
+      const out = await runPipeline(noDefault, event, shape === 'cff' ? { target: 'cloudfront-js-2.0' } : {});
       expect(out.raw).toEqual('Records' in before ? before.Records[0].cf.request : before.request);
     });
 
