@@ -9,7 +9,7 @@ export type { ErrorCode } from './errors.js';
 export { defineMiddleware } from './middleware.js';
 export type { Config, DirectHooks, Middleware, MiddlewareDefinition, RequestHook, ResponseHook } from './middleware.js';
 export { Pipeline, edge, isPipeline } from './pipeline.js';
-export { PROFILES, isCfTarget, profileFor } from './target.js';
+export { DEFAULT_CF_RUNTIME, PROFILES, isCfTarget, profileFor } from './target.js';
 export type { CfRuntime, Limits, ProfileName, SupportedBy, TargetName, TargetProfile } from './target.js';
 export { checkPipeline, eventTypesOf, planPipeline } from './check.js';
 export type { Placement, Plan, Violation } from './check.js';

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHash } from 'node:crypto';
-import { defineMiddleware, edge, HeaderGuardError, CODES } from './index.js';
+import { defineMiddleware, edge, HeaderGuardError, CODES, DEFAULT_CF_RUNTIME } from './index.js';
 import { eventFor, lambdaEvent, runPipeline, viewerRequest, viewerResponse } from './testing/index.js';
 
 // A pipeline written the way a user writes one: a response hook, and a request hook that answers early.
@@ -129,5 +129,110 @@ describe('pipeline run in process', () => {
         : (before.response ?? before.request);
       expect(out.raw).toEqual(expected);
     }
+  });
+
+  it('leaves the event passed in unchanged', async () => {
+    const touchAll = edge().use(stamp).use(gate).use(defineMiddleware({
+      name: 'rewrite', needs: [],
+      request(ctx) { ctx.request.uri = '/rewritten'; ctx.request.querystring.set('q', '1'); ctx.request.headers.set('x-c', '1'); },
+    }));
+    for (const event of [
+      viewerRequest({ uri: '/a', querystring: 'x=1', cookies: { s: '1' } }),
+      viewerRequest({ uri: '/private/x' }),
+      viewerResponse({ responseHeaders: { 'Set-Cookie': 'a=1' } }),
+      lambdaEvent('viewer-request', { uri: '/a', querystring: 'x=1' }),
+      lambdaEvent('viewer-response', { status: 404 }),
+    ]) {
+      const before = structuredClone(event);
+      await runPipeline(touchAll, event);
+      expect(event).toEqual(before);
+    }
+  });
+});
+
+describe('a hook that throws, answered as the artifact answers', () => {
+  const boom = (name: string, onError?: { status: number; body?: string }) =>
+    defineMiddleware({
+      name, needs: [], onError,
+      request(ctx) { if (ctx.request.uri === '/boom') throw new Error('kaput'); },
+      response(ctx) { if (ctx.request.uri === '/boom-late') throw new Error('late'); ctx.response.headers.set('x-' + ctx.eventType, 'ran'); },
+    });
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
+
+  for (const shape of ['cff', 'lambda'] as const) {
+    describe(shape, () => {
+      it('answers 502 and logs a line naming the middleware', async () => {
+        lines.length = 0;
+        const out = await runPipeline(boom('fragile'), eventFor(shape, 'viewer-request', { uri: '/boom' }), { log });
+        expect(out.kind === 'respond' && out.response.status).toBe(502);
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain('fragile');
+        expect(lines[0]).toContain('kaput');
+      });
+
+      it("answers with the middleware's onError, through the response hooks before it", async () => {
+        const p = edge().use(stamp).use(boom('guarded', { status: 503, body: 'later' }));
+        const out = await runPipeline(p, eventFor(shape, 'viewer-request', { uri: '/boom' }), { log });
+        expect(out.kind).toBe('respond');
+        if (out.kind !== 'respond') return;
+        expect(out.response.status).toBe(503);
+        expect(out.response.body).toBe('later');
+        expect(out.response.headers['x-stamp']).toEqual(['edgeline']);
+        // guarded's own response hook is after it: not run on its answer.
+        expect(out.response.headers['x-viewer-response']).toBeUndefined();
+      });
+
+      it('uses the onError of the middleware that threw, not of another', async () => {
+        const p = edge().use(boom('first', { status: 401 })).use(boom('second'));
+        const out = await runPipeline(p, eventFor(shape, 'viewer-request', { uri: '/boom' }), { log });
+        expect(out.kind === 'respond' && out.response.status).toBe(401);
+      });
+
+      it('lets the response go on with the changes made before a response hook threw', async () => {
+        lines.length = 0;
+        const p = edge().use(boom('outer')).use(boom('inner')).use(stamp);
+        const out = await runPipeline(p, eventFor(shape, 'viewer-response', { uri: '/boom-late', status: 200 }), { log });
+        expect(out.kind).toBe('response');
+        if (out.kind !== 'response') return;
+        expect(out.response.status).toBe(200);
+        expect(out.response.headers['x-stamp']).toEqual(['edgeline']);
+        expect(lines.length).toBe(1);
+        expect(lines[0]).toContain('inner');
+      });
+
+      it('rethrows with { rethrow: true }', async () => {
+        await expect(runPipeline(boom('fragile'), eventFor(shape, 'viewer-request', { uri: '/boom' }), { rethrow: true })).rejects.toThrow('kaput');
+        await expect(runPipeline(boom('fragile'), eventFor(shape, 'viewer-response', { uri: '/boom-late' }), { rethrow: true })).rejects.toThrow('late');
+      });
+    });
+  }
+
+  it('logs as the artifact: console.log on CloudFront Functions, console.error (JSON with the request id) on Lambda@Edge', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await runPipeline(boom('fragile'), viewerRequest({ uri: '/boom' }));
+      expect(log.mock.calls).toEqual([['edgeline: middleware fragile failed: Error: kaput']]);
+      await runPipeline(boom('fragile'), lambdaEvent('viewer-request', { uri: '/boom', requestId: 'r-9' }));
+      const line = JSON.parse(error.mock.calls[0][0] as string);
+      expect(line).toMatchObject({ edgeline: 'middleware error', middleware: 'fragile', eventType: 'viewer-request', requestId: 'r-9' });
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+  });
+});
+
+describe('default runtime', () => {
+  const store = defineMiddleware({ name: 'store', needs: ['kvs'], async request(ctx) { ctx.request.headers.set('x-v', (await ctx.kvs('k')) ?? ''); } });
+
+  it(`runs CloudFront Functions events on ${DEFAULT_CF_RUNTIME}, as edge build --target cf does`, async () => {
+    expect(DEFAULT_CF_RUNTIME).toBe('cloudfront-js-1.0');
+    const err = await runPipeline(store, viewerRequest(), { kvs: { k: 'v' } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: CODES.rejected });
+    expect(String((err as Error).message)).toContain("target: 'cloudfront-js-2.0'");
+    const out = await runPipeline(store, viewerRequest(), { target: 'cloudfront-js-2.0', kvs: { k: 'v' } });
+    expect(out.kind === 'forward' && out.request.headers['x-v']).toEqual(['v']);
   });
 });

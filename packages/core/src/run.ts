@@ -11,10 +11,12 @@ import * as cff from './runtime/cff.js';
 import * as le from './runtime/lambda.js';
 import { HEADER_PROBLEM_TEXT, headerProblem } from './runtime/guard.js';
 import type { ChangeGuard } from './runtime/value-map.js';
-import type { TargetName } from './target.js';
+import { DEFAULT_CF_RUNTIME, type TargetName } from './target.js';
+import { skipsResponse } from './build/emit.js';
+import { respond } from './runtime/answer.js';
 
 export interface RunOptions {
-  /** The target whose placement rules apply. Default: `cloudfront-js-2.0` for CloudFront Functions events, `lambda` for Lambda@Edge ones. */
+  /** The target whose placement rules apply. Default: `DEFAULT_CF_RUNTIME` (`cloudfront-js-1.0`, as `edge build --target cf`) for CloudFront Functions events, `lambda` for Lambda@Edge ones. */
   target?: TargetName;
   /** Throw on headers CloudFront would refuse (default true). */
   guard?: boolean;
@@ -22,6 +24,13 @@ export interface RunOptions {
   portable?: boolean;
   /** The KeyValueStore a cloudfront-js-2.0 function reads (`ctx.kvs`). */
   kvs?: Record<string, string>;
+  /**
+   * Rethrow an error thrown by a hook, for debugging. Default false: answer as the artifact does
+   * (the middleware's `onError`, else 502, after logging the error with the middleware's name).
+   */
+  rethrow?: boolean;
+  /** Where the log line of a hook that threw goes. Default: console.log for CloudFront Functions events, console.error for Lambda@Edge ones, as in the artifact. */
+  log?: (line: string) => void;
 }
 
 /** A stand-in for the runtime 2.0 `cloudfront` module: an in-memory KeyValueStore, origin changes recorded. */
@@ -60,20 +69,27 @@ export function eventTypeOf(event: cff.CffEvent | le.LeEvent): EventType {
 
 /**
  * Runs one event through a pipeline (or a single middleware) in this process, with the same
- * semantics as the generated artifacts. Errors in hooks are not caught here: tests see them.
+ * semantics as the generated artifacts: a hook that throws is logged with its middleware's name
+ * and, in a request hook, answered with the middleware's `onError` (else 502), which goes through
+ * the response hooks before it; in a response hook, the response goes on with the changes made so
+ * far. `rethrow: true` lets the error through instead. The event passed in is not changed.
+ * @example const out = await runPipeline(pipeline, viewerRequest({ uri: '/' }));
  */
 export async function runPipeline(
   pipelineOrMiddleware: Pipeline<Capability> | Middleware,
-  event: cff.CffEvent | le.LeEvent,
+  input: cff.CffEvent | le.LeEvent,
   options: RunOptions = {},
 ): Promise<Outcome> {
   const pipeline = isPipeline(pipelineOrMiddleware) ? pipelineOrMiddleware : new Pipeline([pipelineOrMiddleware as Middleware]);
-  const lambda = isLambdaEvent(event);
-  const target = options.target ?? (lambda ? 'lambda' : 'cloudfront-js-2.0');
+  const lambda = isLambdaEvent(input);
+  const target = options.target ?? (lambda ? 'lambda' : DEFAULT_CF_RUNTIME);
   const plan = planPipeline(pipeline, target);
   if (!plan.ok) {
     const lines = plan.violations.map((v) => `- ${v.middleware} needs ${v.capability}: ${v.why}; fix: ${v.fix}`);
-    throw new EdgelineError(CODES.rejected, `the pipeline cannot run on ${target}:\n${lines.join('\n')}`);
+    const defaulted = options.target === undefined && !lambda
+      ? `\n(runPipeline runs a CloudFront Functions event on ${DEFAULT_CF_RUNTIME}, as \`edge build --target cf\` builds by default: pass { target: 'cloudfront-js-2.0' } to test the other runtime)`
+      : '';
+    throw new EdgelineError(CODES.rejected, `the pipeline cannot run on ${target}:\n${lines.join('\n')}${defaulted}`);
   }
   if (options.portable !== false) {
     for (const p of plan.placements) {
@@ -81,60 +97,120 @@ export async function runPipeline(
       if (p.middleware.response) hookSource(p.middleware.name, 'response', p.middleware.response);
     }
   }
+  // Hooks change the event's objects in place, as they do in the artifact: work on a copy.
+  const event = structuredClone(input);
   const eventType = eventTypeOf(event);
   const stub = cloudfrontStub(options.kvs);
   const guards: cff.AdapterOptions = options.guard === false
     ? { cf: stub }
     : { request: headerGuard(eventType, 'request'), response: headerGuard(eventType, 'response'), cf: stub };
-  const raw = isRequestEvent(eventType)
-    ? await requestPhase(plan.placements, eventType, lambda, event, guards)
-    : await responsePhase(plan.placements, eventType, lambda, event, guards);
+  const run: Run = {
+    placements: plan.placements, eventType, lambda, guards,
+    failed: (error, index) => {
+      // What the test must see: a header CloudFront refuses, or a hook debugged with rethrow.
+      if (options.rethrow || error instanceof HeaderGuardError) throw error;
+      (options.log ?? defaultLog(lambda))(logLine(run, error, index, event));
+    },
+  };
+  const raw = isRequestEvent(eventType) ? await requestPhase(run, event) : await responsePhase(run, event);
   const outcome = toOutcome(eventType, raw);
   if (outcome.kind === 'forward' && stub.origin) outcome.origin = stub.origin;
   return outcome;
 }
 
-async function requestPhase(
-  placements: Placement[], eventType: RequestEventType, lambda: boolean, event: cff.CffEvent | le.LeEvent, guards: cff.AdapterOptions | undefined,
-): Promise<unknown> {
-  const ctx = lambda ? le.leRequestContext(event as le.LeEvent, guards) : cff.cffRequestContext(event as cff.CffEvent, guards);
-  for (const p of placements) {
-    if (p.request !== eventType) continue;
-    const answer = await p.middleware.request!(ctx, p.middleware.config);
-    if (answer) return answerThrough(placements, p.index, eventType, lambda, ctx, answer, guards);
+/** One invocation: what every phase needs, by name. */
+interface Run {
+  placements: Placement[];
+  eventType: EventType;
+  lambda: boolean;
+  guards: cff.AdapterOptions;
+  /** Rethrows, or logs the error as the artifact does (`index`: the placement whose hook threw, -1 for none). */
+  failed(error: unknown, index: number): void;
+}
+
+function defaultLog(lambda: boolean): (line: string) => void {
+  // The artifacts' own console calls: console.log on CloudFront Functions, console.error (CloudWatch) on Lambda@Edge.
+  return lambda ? (line) => console.error(line) : (line) => console.log(line);
+}
+
+/** The artifact's log line for a hook that threw (build/emit.ts, __edge_log). */
+function logLine(run: Run, error: unknown, index: number, event: cff.CffEvent | le.LeEvent): string {
+  const middleware = run.placements[index]?.middleware.name;
+  if (!run.lambda) return `edgeline: middleware ${middleware} failed: ${String(error)}`;
+  const e = error as { stack?: string } | undefined;
+  return JSON.stringify({
+    edgeline: 'middleware error', middleware, eventType: run.eventType,
+    requestId: (event as le.LeEvent).Records[0].cf.config.requestId, error: String((e && e.stack) || error),
+  });
+}
+
+async function requestPhase(run: Run, event: cff.CffEvent | le.LeEvent): Promise<unknown> {
+  const { placements, eventType, lambda, guards } = run;
+  let ctx: RequestContext | undefined;
+  let i = -1;
+  try {
+    ctx = lambda ? le.leRequestContext(event as le.LeEvent, guards) : cff.cffRequestContext(event as cff.CffEvent, guards);
+    for (const p of placements) {
+      if (p.request !== eventType) continue;
+      i = p.index;
+      const answer = await p.middleware.request!(ctx, p.middleware.config);
+      if (answer) return await answerThrough(run, i, ctx, answer);
+    }
+  } catch (error) {
+    run.failed(error, i);
+    const onError = i >= 0 ? placements[i].middleware.onError : undefined;
+    return answerThrough(run, i, ctx, respond(onError ?? { status: 502 }));
   }
   return lambda ? le.leForward(ctx, event as le.LeEvent) : cff.cffForward(ctx, event as cff.CffEvent);
 }
 
-async function answerThrough(
-  placements: Placement[], index: number, eventType: RequestEventType, lambda: boolean,
-  ctx: RequestContext, answer: Answer, guards: cff.AdapterOptions | undefined,
-): Promise<unknown> {
-  const answerGuards = guards && guards.request
+/**
+ * An answer made at a request event goes through the response hooks of the middleware before
+ * `index` (CloudFront skips the response event for it); a hook that throws there is logged and
+ * the answer goes out with the changes made so far.
+ */
+async function answerThrough(run: Run, index: number, ctx: RequestContext | undefined, answer: Answer): Promise<unknown> {
+  const { placements, lambda, guards } = run;
+  const eventType = run.eventType as RequestEventType;
+  const answerGuards = guards.request
     ? { request: guards.request, cf: guards.cf, response: headerGuard(eventType === 'origin-request' ? 'origin-response' : 'viewer-response', 'response') }
     : guards;
   const raw = lambda ? le.leAnswer(answer, answerGuards) : cff.cffAnswer(answer, answerGuards);
+  if (!ctx || index < 0) return raw;
   const r = lambda
     ? le.leAnswerContext(ctx, raw as le.LeResponse, eventType, answerGuards)
     : cff.cffAnswerContext(ctx, raw as cff.CffResponse, answerGuards);
-  for (let i = index - 1; i >= 0; i--) {
-    const p = placements[i];
-    if (p.response && (eventType === 'viewer-request' || p.response === 'origin-response')) {
-      await p.middleware.response!(r, p.middleware.config);
+  let j = -1;
+  try {
+    for (let k = index - 1; k >= 0; k--) {
+      const p = placements[k];
+      if (p.response && skipsResponse(eventType, p.response)) {
+        j = k;
+        await p.middleware.response!(r, p.middleware.config);
+      }
     }
+  } catch (error) {
+    run.failed(error, j);
   }
   return lambda ? le.leResponse(r, raw as le.LeResponse) : cff.cffResponse(r, raw as cff.CffResponse);
 }
 
-async function responsePhase(
-  placements: Placement[], eventType: EventType, lambda: boolean, event: cff.CffEvent | le.LeEvent, guards: cff.AdapterOptions | undefined,
-): Promise<unknown> {
-  const ctx: ResponseContext = lambda ? le.leResponseContext(event as le.LeEvent, guards) : cff.cffResponseContext(event as cff.CffEvent, guards);
-  for (let i = placements.length - 1; i >= 0; i--) {
-    const p = placements[i];
-    if (p.response === eventType) await p.middleware.response!(ctx, p.middleware.config);
+async function responsePhase(run: Run, event: cff.CffEvent | le.LeEvent): Promise<unknown> {
+  const { placements, eventType, lambda, guards } = run;
+  const eventResponse = () => (lambda ? le.leEventResponse(event as le.LeEvent) : (event as cff.CffEvent).response as cff.CffResponse);
+  let ctx: ResponseContext | undefined;
+  let i = -1;
+  try {
+    ctx = lambda ? le.leResponseContext(event as le.LeEvent, guards) : cff.cffResponseContext(event as cff.CffEvent, guards);
+    for (let k = placements.length - 1; k >= 0; k--) {
+      const p = placements[k];
+      if (p.response !== eventType) continue;
+      i = k;
+      await p.middleware.response!(ctx, p.middleware.config);
+    }
+  } catch (error) {
+    run.failed(error, i);
   }
-  return lambda
-    ? le.leResponse(ctx, le.leEventResponse(event as le.LeEvent))
-    : cff.cffResponse(ctx, (event as cff.CffEvent).response as cff.CffResponse);
+  if (!ctx) return eventResponse();
+  return lambda ? le.leResponse(ctx, eventResponse() as le.LeResponse) : cff.cffResponse(ctx, eventResponse() as cff.CffResponse);
 }

@@ -4,6 +4,13 @@ import type { EventType, Feature } from './capability.js';
 export type TargetName = 'cloudfront-js-1.0' | 'cloudfront-js-2.0' | 'lambda';
 export type CfRuntime = Extract<TargetName, `cloudfront-js-${string}`>;
 
+/**
+ * The CloudFront Functions runtime used when none is given: by `edge build --target cf`,
+ * `buildCf`, `edge run` and `runPipeline`, so a test runs a pipeline as the default build does.
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-features.html
+ */
+export const DEFAULT_CF_RUNTIME = 'cloudfront-js-1.0' satisfies CfRuntime;
+
 /** One runtime as seen by one event type's code. */
 export type ProfileName = 'cloudfront-js-1.0' | 'cloudfront-js-2.0' | 'lambda-viewer' | 'lambda-origin';
 

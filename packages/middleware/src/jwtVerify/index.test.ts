@@ -124,16 +124,16 @@ for (const shape of ['cff', 'lambda'] as const) {
 describe('security: jwtVerify with a KeyValueStore secret (cloudfront-js-2.0)', () => {
   for (const [what, headers, allow] of hmacCases()) {
     it(`${allow ? 'lets through' : 'denies'} ${what}`, async () => {
-      const out = await runPipeline(hs256Kvs, viewerRequest({ headers }), { kvs: STORE });
+      const out = await runPipeline(hs256Kvs, viewerRequest({ headers }), { target: 'cloudfront-js-2.0', kvs: STORE });
       expect(allow ? allowed(out) : denied(out)).toBe(true);
     });
   }
 
   it('denies when the key is missing from the store or empty', async () => {
     const headers = bearer(hmacToken(claims({ iss: ISSUER })));
-    expect(denied(await runPipeline(hs256Kvs, viewerRequest({ headers }), { kvs: {} }))).toBe(true);
-    expect(denied(await runPipeline(hs256Kvs, viewerRequest({ headers }), { kvs: { 'jwt-secret': '' } }))).toBe(true);
-    expect(denied(await runPipeline(hs256Kvs, viewerRequest({ headers }), { kvs: { 'jwt-secret': 'another-secret-of-32-bytes-or-more!!' } }))).toBe(true);
+    expect(denied(await runPipeline(hs256Kvs, viewerRequest({ headers }), { target: 'cloudfront-js-2.0', kvs: {} }))).toBe(true);
+    expect(denied(await runPipeline(hs256Kvs, viewerRequest({ headers }), { target: 'cloudfront-js-2.0', kvs: { 'jwt-secret': '' } }))).toBe(true);
+    expect(denied(await runPipeline(hs256Kvs, viewerRequest({ headers }), { target: 'cloudfront-js-2.0', kvs: { 'jwt-secret': 'another-secret-of-32-bytes-or-more!!' } }))).toBe(true);
   });
 
   it('is rejected on cloudfront-js-1.0 and Lambda@Edge, which have no KeyValueStore', () => {

@@ -27,7 +27,7 @@ const shapes = [
 ];
 
 for (const { shape, eventType } of shapes) {
-  const run = (init: EventInit, mw: Middleware = select) => runPipeline(mw, eventFor(shape, eventType, init));
+  const run = (init: EventInit, mw: Middleware = select) => runPipeline(mw, eventFor(shape, eventType, init), shape === 'cff' ? { target: 'cloudfront-js-2.0' } : {});
 
   describe(`originSelect (${shape}, ${eventType})`, () => {
     it("picks the viewer country's origin", async () => {
