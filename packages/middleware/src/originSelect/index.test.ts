@@ -191,6 +191,14 @@ describe('originSelect with dnsTxt (lambda)', () => {
     expect(o.raw).toMatchObject({ s3: { region: 'eu-west-1' } });
   });
 
+  it('with oac: false, sends the request to that bucket unsigned (its REST endpoint as a custom origin)', async () => {
+    const o = originOf(await run(dnsSelect('nearest.assets.test', { oac: false })))!;
+    expect(o.host).toBe('assets-eu-west-1.s3.eu-west-1.amazonaws.com');
+    expect(o.raw).toMatchObject({ custom: { domainName: 'assets-eu-west-1.s3.eu-west-1.amazonaws.com', protocol: 'https', port: 443, path: '' } });
+    // The signed and unsigned answers are kept apart in the container's cache.
+    expect(originOf(await run(dnsSelect('nearest.assets.test')))?.raw).toMatchObject({ s3: { region: 'eu-west-1', authMethod: 'none' } });
+  });
+
   it('joins the strings of a record and takes the first record that reads bucket;region', async () => {
     expect(originOf(await run(dnsSelect('chunked.assets.test')))?.domainName).toBe('assets-ap-southeast-2.s3.ap-southeast-2.amazonaws.com');
   });

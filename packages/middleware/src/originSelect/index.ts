@@ -1,1 +1,1 @@
-export { originSelect, type OriginSelectOptions } from './originSelect.js';
+export { originSelect, type OriginOption, type OriginSelectOptions, type S3OriginOption } from './originSelect.js';
