@@ -99,7 +99,8 @@ describe('edge run', () => {
       'edge.ts': PIPELINE,
       'event.json': JSON.stringify({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '1.2.3.4' }, request: { method: 'GET', uri: '/private/x', querystring: {}, headers: {}, cookies: {} } }),
     });
-    expect((await edge(['build', 'edge.ts', '--target', 'cf'], dir)).code).toBe(0);
+    const built = await edge(['build', 'edge.ts', '--target', 'cf'], dir);
+    expect(built.code, built.stderr + built.stdout).toBe(0);
     const run = await edge(['run', 'dist/edge/cf/viewer-request.js', '--event', 'event.json'], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('"statusCode": 302');
@@ -107,4 +108,95 @@ describe('edge run', () => {
     expect(run.stdout).toMatch(/njs: ok, same result/);
     expect(run.stdout).toMatch(/size: \d+ B of 10240 B/);
   });
+
+  const EVENT = { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '1.2.3.4' }, request: { method: 'GET', uri: '/x', querystring: {}, headers: {}, cookies: {} } };
+  const LAMBDA_EVENT = { Records: [{ cf: { config: { eventType: 'viewer-request', requestId: 'r1' }, request: { clientIp: '1.2.3.4', method: 'GET', uri: '/x', querystring: '', headers: {} } } }] };
+
+  it('exits 1 when njs and the vm emulator disagree, naming each difference', async () => {
+    // Hand-written, no manifest: njs has a global `njs`, the emulator has not.
+    const dir = await fixture({
+      'fn.js': "function handler(event) { var r = event.request; r.headers['x-engine'] = { value: typeof njs === 'undefined' ? 'node' : 'njs' }; r.headers['x-same'] = { value: '1' }; return r; }\n",
+      'event.json': JSON.stringify(EVENT),
+    });
+    const run = await edge(['run', 'fn.js', '--event', 'event.json'], dir);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/fn\.js: CloudFront Function \(cloudfront-js-1\.0\), read from the artifact/);
+    expect(run.stdout).toMatch(/njs: ok, DIFFERENT result/);
+    expect(run.stderr).toMatch(/njs and the vm emulator disagree \(1 difference\)/);
+    expect(run.stderr).toContain('result.headers["x-engine"].value: vm "node", njs "njs"');
+    expect(run.stderr).not.toContain('x-same');
+  });
+
+  it('exits 1 when the function fails, with the error on stderr', async () => {
+    const dir = await fixture({ 'fn.js': 'function handler(event) { return event.request.nothing.here; }\n', 'event.json': JSON.stringify(EVENT) });
+    const run = await edge(['run', 'fn.js', '--event', 'event.json'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/edge run: the function failed/);
+  });
+
+  it('gives a cloudfront-js-2.0 artifact a KeyValueStore with --kvs, and refuses --kvs elsewhere or from a bad file (exit 2)', async () => {
+    const dir = await fixture({
+      'edge.ts': `import { defineMiddleware, edge } from '@edgeline/core';
+export default edge().use(defineMiddleware({ name: 'greet', needs: ['kvs', 'async'], async request(ctx) { ctx.request.headers.set('x-greeting', (await ctx.kvs('greeting')) ?? 'none'); } }));`,
+      'event.json': JSON.stringify(EVENT),
+      'kvs.json': JSON.stringify({ greeting: 'hej' }),
+      'numbers.json': JSON.stringify({ greeting: 1 }),
+      'array.json': '["greeting"]',
+      'broken.json': '{ greeting: ',
+      'plain.js': "function handler(event) { return event.request; }\n",
+    });
+    expect((await edge(['build', 'edge.ts', '--target', 'cf', '--runtime', 'cloudfront-js-2.0'], dir)).code).toBe(0);
+    const artifact = 'dist/edge/cf/viewer-request.js';
+    const run = await edge(['run', artifact, '--event', 'event.json', '--kvs', 'kvs.json'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/CloudFront Function \(cloudfront-js-2\.0, viewer-request\), read from dist\/edge\/cf\/manifest\.json/);
+    expect(run.stdout).toMatch(/"x-greeting": \{\s*"value": "hej"/);
+    expect(run.stdout).toMatch(/njs: ok, same result/);
+    const empty = await edge(['run', artifact, '--event', 'event.json'], dir);
+    expect(empty.stdout).toMatch(/"x-greeting": \{\s*"value": "none"/);
+    const bad = ['numbers.json', 'array.json', 'broken.json', 'missing.json'];
+    const [v1, ...refused] = await Promise.all([
+      edge(['run', 'plain.js', '--event', 'event.json', '--kvs', 'kvs.json'], dir),
+      ...bad.map((file) => edge(['run', artifact, '--event', 'event.json', '--kvs', file], dir)),
+    ]);
+    bad.forEach((file, i) => {
+      expect(refused[i].code, file).toBe(2);
+      expect(refused[i].stderr).toContain(`--kvs file ${file}`);
+    });
+    expect(v1.code).toBe(2);
+    expect(v1.stderr).toMatch(/--kvs needs a cloudfront-js-2\.0 artifact.*plain\.js is a CloudFront Function \(cloudfront-js-1\.0\)/);
+  }, 120_000);
+
+  it('reads the runtime from the manifest: --runtime may not contradict it, and chooses it for a bare ES5.1 file', async () => {
+    const dir = await fixture({ 'edge.ts': PIPELINE, 'event.json': JSON.stringify(EVENT), 'plain.js': 'function handler(event) { return event.request; }\n' });
+    const built = await edge(['build', 'edge.ts', '--target', 'cf'], dir);
+    expect(built.code, built.stderr + built.stdout).toBe(0);
+    const contradicted = await edge(['run', 'dist/edge/cf/viewer-request.js', '--event', 'event.json', '--runtime', 'cloudfront-js-2.0'], dir);
+    expect(contradicted.code).toBe(2);
+    expect(contradicted.stderr).toMatch(/cloudfront-js-1\.0, viewer-request\), read from dist\/edge\/cf\/manifest\.json: --runtime cloudfront-js-2\.0 does not match/);
+    const chosen = await edge(['run', 'plain.js', '--event', 'event.json', '--runtime', 'cloudfront-js-2.0'], dir);
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stdout).toMatch(/size: .*cloudfront-js-2\.0/);
+  }, 120_000);
+
+  it('refuses an event of another shape or event type than the artifact takes (exit 2), without a --runtime complaint', async () => {
+    const dir = await fixture({
+      'edge.ts': PIPELINE,
+      'lambda.json': JSON.stringify(LAMBDA_EVENT),
+      'response.json': JSON.stringify({ version: '1.0', context: { eventType: 'viewer-response' }, viewer: { ip: '1.2.3.4' }, request: EVENT.request, response: { statusCode: 200, headers: {}, cookies: {} } }),
+      'other.json': JSON.stringify({ hello: 'world' }),
+    });
+    const built = await edge(['build', 'edge.ts', '--target', 'cf'], dir);
+    expect(built.code, built.stderr + built.stdout).toBe(0);
+    const lambda = await edge(['run', 'dist/edge/cf/viewer-request.js', '--event', 'lambda.json'], dir);
+    expect(lambda.code).toBe(2);
+    expect(lambda.stderr).toMatch(/lambda\.json is a Lambda@Edge event .*but dist\/edge\/cf\/viewer-request\.js is a CloudFront Function \(cloudfront-js-1\.0, viewer-request\)/);
+    expect(lambda.stderr).not.toMatch(/--runtime must/);
+    const response = await edge(['run', 'dist/edge/cf/viewer-request.js', '--event', 'response.json'], dir);
+    expect(response.code).toBe(2);
+    expect(response.stderr).toMatch(/response\.json is a viewer-response event, but .* give it a viewer-request event/);
+    const other = await edge(['run', 'dist/edge/cf/viewer-request.js', '--event', 'other.json'], dir);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/neither a CloudFront Functions event nor a Lambda@Edge event/);
+  }, 120_000);
 });

@@ -10,7 +10,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
   const [command, ...rest] = argv;
   try {
     if (command === 'build') return await buildCommand(rest, out);
-    if (command === 'run') return await runCommand(rest, out);
+    if (command === 'run') return await runCommand(rest, out, err);
     if (command === '--help' || command === '-h' || command === 'help') {
       out(USAGE);
       return EXIT.ok;
