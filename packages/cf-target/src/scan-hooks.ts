@@ -28,6 +28,14 @@ export function scanHooks(hooks: readonly EmittedHook[], middleware: readonly Mi
     const findings = scanHook(hook.source);
     const found = (name: string) => findings.some((f) => f.construct === name || f.construct.indexOf(name + '.') === 0);
     for (const f of findings) {
+      if (f.construct === 'import()') {
+        push({
+          middleware: mw.name, capability: null, construct: f.construct, target: runtime,
+          why: `its ${hook.hook} hook calls import(): CloudFront Functions cannot load a module at run time`,
+          fix: runtime === 'cloudfront-js-2.0' ? `require('crypto') (or another of ${MODULES[runtime].join(', ')}) at the top of the hook, or ${FIX_LAMBDA}` : `require('crypto') or require('querystring'), or ${FIX_LAMBDA}`,
+        });
+        continue;
+      }
       if (f.module !== undefined) {
         if (MODULES[runtime].indexOf(f.module) < 0) {
           push({
@@ -36,6 +44,10 @@ export function scanHooks(hooks: readonly EmittedHook[], middleware: readonly Mi
             fix: f.capability ? FIX_LAMBDA : `${FIX_LAMBDA}, or inline what the module does`,
           });
         }
+        continue;
+      }
+      if (f.escape) {
+        push({ middleware: mw.name, capability: null, construct: f.construct, target: runtime, why: `its ${hook.hook} hook ${f.escape.why}`, fix: f.escape.fix });
         continue;
       }
       if (f.capability === undefined || TIMERS.indexOf(f.construct) >= 0) {

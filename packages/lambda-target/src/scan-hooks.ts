@@ -22,9 +22,10 @@ export function scanPlacements(placements: readonly Placement[]): ScannedHook[] 
 }
 
 /**
- * What Lambda@Edge refuses in a hook's code, naming the middleware: `process` (there is no
- * environment to read), a computed `require` (nothing can be bundled for it, and nothing lies
- * beside the handler), and any construct whose capability the middleware does not declare.
+ * What Lambda@Edge refuses in a hook's code, naming the middleware: what may reach anything
+ * (eval, the Function constructor, a global, `require` or `import()` by a computed name: see
+ * scanHook), `process` (there is no environment to read; it also holds the function role's AWS
+ * credentials), and any construct whose capability the middleware does not declare.
  */
 export function hookViolations(scanned: readonly ScannedHook[]): Violation[] {
   const out: Violation[] = [];
@@ -33,14 +34,10 @@ export function hookViolations(scanned: readonly ScannedHook[]): Violation[] {
     const needs = mw.needs as readonly string[];
     for (const f of findings) {
       const base = { middleware: mw.name, construct: f.construct, target: 'lambda' as const };
-      if (f.capability === 'env') {
+      if (f.escape) {
+        out.push({ ...base, capability: null, why: `its ${hook} hook ${f.escape.why}`, fix: f.escape.fix });
+      } else if (f.capability === 'env') {
         out.push({ ...base, capability: 'env', why: `its ${hook} hook reads ${f.construct}: ${ENV_WHY}`, fix: PROFILES['lambda-viewer'].lacks.env!.fix });
-      } else if (f.construct === 'require(<computed>)') {
-        out.push({
-          ...base, capability: null,
-          why: `its ${hook} hook calls require with a computed name: the bundle can only include modules named by a string literal, and Lambda@Edge has no node_modules beside the handler`,
-          fix: "require each module by its literal name (require('jose'))",
-        });
       } else if (f.capability !== undefined && needs.indexOf(f.capability) < 0) {
         out.push({
           ...base, capability: f.capability,
