@@ -51,6 +51,9 @@ export function cffDialect(use: ContextUse, w: Writer): void {
     const arg = (k: number) => (args[k] ? print(args[k]) : 'undefined');
     const at = (k: string) => `${o}[${JSON.stringify(k)}]`;
     if (kind === 'cookies' && method !== 'get' && method !== 'getAll' && method !== 'names') throw new GiveUp();
+    // njs puts a deleted name added back where it was, V8 last: the value map keeps V8's order
+    // (value-map.ts). A literal name is checked against what the artifact adds (emit-direct.ts).
+    if (kind === 'querystring' && method === 'delete' && !plain) throw new GiveUp();
     if (kind === 'querystring' && method === 'toString' && args.length === 0) return `${helper('__edge_qs')}(${o})`;
     if (method === 'names' && args.length === 0 && kind !== 'responseHeaders') return `Object.keys(${o})`;
     if (setCookie) {

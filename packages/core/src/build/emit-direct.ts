@@ -107,6 +107,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
     ? requestHandler(placements, eventType, shape, use)
     : responseHandler(placements, eventType, shape, use);
   if (body === undefined) return undefined;
+  if (shape === 'cff' && readdsDeletedParam(used.map((u) => u.source))) return undefined;
   const hooks: EmittedHook[] = used.map(({ safe: _safe, derived: _derived, ...h }) => h);
   const declarations =
     [...modules].map(([module, id]) => `var ${id} = require(${JSON.stringify(module)});\n`).join('') +
@@ -322,4 +323,25 @@ function logHelper(placements: readonly Placement[], eventType: EventType, shape
     `function __edge_log(e, i, event) {\n  console.error(JSON.stringify({ edgeline: 'middleware error', middleware: ${names}[i], ` +
     `eventType: ${JSON.stringify(eventType)}, requestId: event.Records[0].cf.config.requestId, error: String(e && e.stack || e) }));\n}\n`
   );
+}
+
+const STR = '("(?:[^"\\\\]|\\\\.)*")';
+const QUERY_DELETE = new RegExp(`delete [\\w$.]+\\.querystring\\[${STR}\\]`, 'g');
+const QUERY_ADD = new RegExp(`\\.querystring\\[${STR}\\] = |__edge_append\\([\\w$.]+\\.querystring, ${STR}`, 'g');
+const QUERY_ADD_ANY = /__edge_(?:set|append)\([\w$.]+\.querystring, /g;
+
+/**
+ * Whether CloudFront code may add back a query parameter it deleted: njs puts it back where
+ * it was, V8 (the unit test, Lambda@Edge) last. The context-based handler keeps V8's order
+ * (runtime/value-map.ts), so such an event type is not lowered directly.
+ */
+export function readdsDeletedParam(sources: readonly string[]): boolean {
+  const text = sources.join('\n');
+  const deleted = new Set([...text.matchAll(QUERY_DELETE)].map((m) => m[1]));
+  if (!deleted.size) return false;
+  const added = [...text.matchAll(QUERY_ADD)].map((m) => m[1] ?? m[2]);
+  const literalAdds = [...text.matchAll(QUERY_ADD)].filter((m) => m[2] !== undefined).length;
+  // An add whose name is not a literal could be any name.
+  if ([...text.matchAll(QUERY_ADD_ANY)].length > literalAdds) return true;
+  return added.some((n) => deleted.has(n));
 }

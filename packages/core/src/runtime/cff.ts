@@ -53,10 +53,20 @@ export interface AdapterOptions {
  * by cffForward.
  */
 function requestView(raw: CffRequest, g: AdapterOptions | undefined): EdgeRequest {
+  // A delete may make the map rebuild its object in order (value-map.ts): it is written back here.
+  const deletes = typeof __EDGE_DELETE__ === 'undefined' || __EDGE_DELETE__;
   const view = { method: raw.method, uri: raw.uri } as Partial<EdgeRequest> as { -readonly [K in keyof EdgeRequest]: EdgeRequest[K] };
   if (typeof __EDGE_HEADERS__ === 'undefined' || __EDGE_HEADERS__) view.headers = valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.request);
-  if (typeof __EDGE_QUERY__ === 'undefined' || __EDGE_QUERY__) view.querystring = valueMap(raw.querystring || (raw.querystring = {}), QUERY);
-  if (typeof __EDGE_COOKIES__ === 'undefined' || __EDGE_COOKIES__) view.cookies = valueMap(raw.cookies || (raw.cookies = {}), COOKIES);
+  if (typeof __EDGE_QUERY__ === 'undefined' || __EDGE_QUERY__) {
+    view.querystring = valueMap(raw.querystring || (raw.querystring = {}), QUERY, undefined, deletes ? function (q) {
+      raw.querystring = q;
+    } : undefined);
+  }
+  if (typeof __EDGE_COOKIES__ === 'undefined' || __EDGE_COOKIES__) {
+    view.cookies = valueMap(raw.cookies || (raw.cookies = {}), COOKIES, undefined, deletes ? function (c) {
+      raw.cookies = c;
+    } : undefined);
+  }
   return view;
 }
 
@@ -93,9 +103,11 @@ export function cffRequestContext(event: CffEvent, g?: AdapterOptions): RequestC
   return ctx as RequestContext;
 }
 
-/** The request to hand back to CloudFront: the event's own object, with the uri written back. */
+/** The request to hand back to CloudFront: the event's own object, with the uri written back (and query string and cookies in order: value-map.ts). */
 export function cffForward(ctx: RequestContext, event: CffEvent): CffRequest {
   event.request.uri = ctx.request.uri;
+  if ((typeof __EDGE_DELETE__ === 'undefined' || __EDGE_DELETE__) && (typeof __EDGE_QUERY__ === 'undefined' || __EDGE_QUERY__)) (ctx.request.querystring as ValueMap).ordered();
+  if ((typeof __EDGE_DELETE__ === 'undefined' || __EDGE_DELETE__) && (typeof __EDGE_COOKIES__ === 'undefined' || __EDGE_COOKIES__)) (ctx.request.cookies as ValueMap).ordered();
   return event.request;
 }
 

@@ -18,8 +18,10 @@ export const QUERY = DECODE;
 export const COOKIES = 0;
 
 export interface ValueMap extends HeaderMap, ParamMap, CookieMap {
-  /** The object it edits in place. */
+  /** The object it edits: in place, or a fresh copy in insertion order after a delete (see `ordered`). */
   readonly o: CfValues;
+  /** The object in V8's insertion order, written back through `put` when it had to be rebuilt. */
+  ordered(): CfValues;
   /** Set when a write happened, so an untouched Lambda@Edge query string is returned byte for byte. */
   dirty: boolean;
   readonly g: ChangeGuard | undefined;
@@ -32,10 +34,35 @@ export interface ValueMap extends HeaderMap, ParamMap, CookieMap {
  * functions that import `cloudfront`), and no helper is needed to lower this to ES5.
  * Methods no hook of an artifact calls are left out of it (features.ts).
  */
-export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
+export function valueMap(o: CfValues, mode: number, g?: ChangeGuard, put?: (o: CfValues) => void): ValueMap {
+  // njs (CloudFront Functions) puts a name added back after a delete where it was; V8 (the unit
+  // test, Lambda@Edge) puts it last, and the order of a query string or of cookies is what the
+  // origin and the cache key see. So after a delete, names added are noted in `j`, and the
+  // object is rebuilt in V8's order (once, linear) before its order is read or handed back.
+  // Header order means nothing to CloudFront: headers skip this.
+  let j: string[] | null = null;
+  const deletes = typeof __EDGE_DELETE__ === 'undefined' || __EDGE_DELETE__;
+  function added(name: string): void {
+    if (j && !Object.prototype.hasOwnProperty.call(o, name)) j.push(name);
+  }
+  function ordered(): CfValues {
+    if (!deletes || !j) return o;
+    const last = Object.create(null) as Record<string, number>;
+    const n = {} as CfValues;
+    let i: number;
+    for (i = 0; i < j.length; i++) last[j[i]] = i;
+    const ks = Object.keys(o);
+    for (i = 0; i < ks.length; i++) if (!(ks[i] in last)) own(n, ks[i], o[ks[i]]);
+    for (i = 0; i < j.length; i++) if (last[j[i]] === i && Object.prototype.hasOwnProperty.call(o, j[i])) own(n, j[i], o[j[i]]);
+    j = null;
+    (map as { o: CfValues }).o = o = n;
+    if (put) put(n);
+    return n;
+  }
   // The hot path of most hooks: no helper call, and `dirty` is only kept for query strings.
   function set(name: string, value: string): void {
     if (g) g(name, value);
+    if (deletes && !(mode & LOWER)) added(name);
     if (mode & DECODE) {
       map.dirty = true;
       o[name] = { value: encodeURIComponent(value) };
@@ -43,7 +70,7 @@ export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
       o[mode & LOWER ? name.toLowerCase() : name] = { value: value };
     }
   }
-  const map = { o: o, g: g, dirty: false } as ValueMap;
+  const map = { o: o, g: g, dirty: false, ordered: ordered } as ValueMap;
   if (typeof __EDGE_GET__ === 'undefined' || __EDGE_GET__) {
     map.get = function (name) {
       // Hooks mostly pass lower-case names: try as given first, lower-casing costs more than a lookup.
@@ -88,24 +115,33 @@ export function valueMap(o: CfValues, mode: number, g?: ChangeGuard): ValueMap {
       if (g) g(name, undefined);
       map.dirty = true;
       delete o[k];
+      if (!(mode & LOWER) && !j) j = [];
     };
   }
   if (typeof __EDGE_NAMES__ === 'undefined' || __EDGE_NAMES__) {
     map.names = function () {
-      return Object.keys(o);
+      return Object.keys(ordered());
     };
   }
   if (typeof __EDGE_TO_STRING__ === 'undefined' || __EDGE_TO_STRING__) {
     map.toString = function () {
-      let s = '';
-      for (const k in o) {
-        const l = listOf(o[k]);
-        for (let i = 0; i < l.length; i++) s += (s ? '&' : '') + k + (l[i].value !== '' ? '=' + l[i].value : '');
+      // Parts joined once: `s +=` per pair costs more than linear time in njs on long query strings.
+      const parts: string[] = [];
+      const q = ordered();
+      for (const k in q) {
+        const l = listOf(q[k]);
+        for (let i = 0; i < l.length; i++) parts.push(l[i].value !== '' ? k + '=' + l[i].value : k);
       }
-      return s;
+      return parts.join('&');
     };
   }
   return map;
+}
+
+/** `n[k] = v`, also for a parameter named `__proto__` (an assignment would set the prototype). */
+function own(n: CfValues, k: string, v: CfValue): void {
+  if (k === '__proto__') Object.defineProperty(n, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else n[k] = v;
 }
 
 // Module-level helpers take `mode`, so esbuild drops those only dropped methods use.
