@@ -1,6 +1,65 @@
-import type { CffEvent } from '../runtime/cff.js';
-import type { LeEvent } from '../runtime/lambda.js';
-import type { EventType } from '../capability.js';
+import type { CffEvent, CffRequest, CffResponse } from '../runtime/cff.js';
+import type { LeEvent, LeHeaders, LeRequest, LeResponse } from '../runtime/lambda.js';
+import type { EventType, RequestEventType, ResponseEventType } from '../capability.js';
+
+// The fixtures' own types, as precise as the events CloudFront sends: assignable to the event
+// types of @types/aws-lambda (CloudFrontRequestEvent, CloudFrontResponseEvent,
+// CloudFrontFunctionsEvent) and @types/aws-cloudfront-function, checked in events.test-d.ts.
+
+/** `context` of a CloudFront Functions event, `config` of a Lambda@Edge one. */
+export interface EventContext<T extends EventType> {
+  distributionDomainName: string;
+  distributionId: string;
+  eventType: T;
+  requestId: string;
+}
+
+/** A CloudFront Functions viewer-request event. */
+export interface CffRequestEvent extends CffEvent {
+  version: '1.0';
+  context: EventContext<'viewer-request'>;
+  viewer: { ip: string };
+  request: CffRequest;
+  response?: undefined;
+}
+
+/** A CloudFront Functions viewer-response event. */
+export interface CffResponseEvent extends CffEvent {
+  version: '1.0';
+  context: EventContext<'viewer-response'>;
+  viewer: { ip: string };
+  request: CffRequest;
+  response: CffResponse & { statusDescription: string; cookies: NonNullable<CffResponse['cookies']> };
+}
+
+/** The origin of an origin-request or origin-response event, as CloudFront sends it. */
+export type LambdaCustomOrigin = {
+  custom: {
+    customHeaders: LeHeaders; domainName: string; keepaliveTimeout: number; path: string; port: number;
+    protocol: 'http' | 'https'; readTimeout: number; sslProtocols: string[];
+  };
+};
+
+/** A Lambda@Edge request as CloudFront sends it. */
+export interface LambdaRequest extends LeRequest {
+  body?: { action: 'read-only' | 'replace'; data: string; encoding: 'base64' | 'text'; inputTruncated: boolean };
+  origin?: LambdaCustomOrigin;
+}
+
+/** A Lambda@Edge viewer-request or origin-request event. */
+export interface LambdaRequestEvent<T extends RequestEventType = RequestEventType> extends LeEvent {
+  Records: { cf: { config: EventContext<T>; request: LambdaRequest; response?: undefined } }[];
+}
+
+/** A Lambda@Edge origin-response or viewer-response event. */
+export interface LambdaResponseEvent<T extends ResponseEventType = ResponseEventType> extends LeEvent {
+  Records: { cf: { config: EventContext<T>; request: Omit<LambdaRequest, 'body'>; response: LeResponse & { statusDescription: string } } }[];
+}
+
+/** The Lambda@Edge event of an event type. */
+export type LambdaEventOf<T extends EventType> = T extends RequestEventType ? LambdaRequestEvent<T> : T extends ResponseEventType ? LambdaResponseEvent<T> : never;
+/** The CloudFront Functions event of an event type. */
+export type CffEventOf<T extends EventType> = T extends 'viewer-request' ? CffRequestEvent : T extends 'viewer-response' ? CffResponseEvent : never;
 
 type Values = Record<string, string | string[]>;
 
@@ -59,7 +118,7 @@ function headerPairs(init: EventInit): [string, string][] {
   return pairs;
 }
 
-function cffEvent(eventType: 'viewer-request' | 'viewer-response', init: EventInit): CffEvent {
+function cffEvent(eventType: 'viewer-request' | 'viewer-response', init: EventInit): CffRequestEvent | CffResponseEvent {
   const event: CffEvent = {
     version: '1.0',
     context: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType, requestId: init.requestId ?? 'req-1' },
@@ -90,17 +149,17 @@ function cffEvent(eventType: 'viewer-request' | 'viewer-response', init: EventIn
     }
     event.response = { statusCode: init.status ?? 200, statusDescription: init.statusDescription ?? 'OK', headers: cfValues(headers, true), cookies };
   }
-  return event;
+  return event as CffRequestEvent | CffResponseEvent;
 }
 
 /** A CloudFront Functions viewer-request event. */
-export function viewerRequest(init: EventInit = {}): CffEvent {
-  return cffEvent('viewer-request', init);
+export function viewerRequest(init: EventInit = {}): CffRequestEvent {
+  return cffEvent('viewer-request', init) as CffRequestEvent;
 }
 
 /** A CloudFront Functions viewer-response event. */
-export function viewerResponse(init: EventInit = {}): CffEvent {
-  return cffEvent('viewer-response', init);
+export function viewerResponse(init: EventInit = {}): CffResponseEvent {
+  return cffEvent('viewer-response', init) as CffResponseEvent;
 }
 
 function leHeaders(pairs: [string, string][]) {
@@ -109,12 +168,15 @@ function leHeaders(pairs: [string, string][]) {
   return out;
 }
 
-/** A Lambda@Edge event of any of the four types. */
-export function lambdaEvent(eventType: EventType, init: EventInit = {}): LeEvent {
+/**
+ * A Lambda@Edge event of any of the four types.
+ * @example const event: CloudFrontRequestEvent = lambdaEvent('origin-request', { uri: '/a' });
+ */
+export function lambdaEvent<T extends EventType>(eventType: T, init: EventInit = {}): LambdaEventOf<T> {
   const headers = headerPairs(init);
   const cookies = Object.entries(init.cookies ?? {}).flatMap(([k, v]) => arr(v).map((x) => `${k}=${x}`));
   if (cookies.length) headers.push(['Cookie', cookies.join('; ')]);
-  const request: LeEvent['Records'][0]['cf']['request'] = {
+  const request: LambdaRequest = {
     clientIp: init.ip ?? '198.51.100.11',
     method: init.method ?? 'GET',
     uri: init.uri ?? '/',
@@ -140,10 +202,13 @@ export function lambdaEvent(eventType: EventType, init: EventInit = {}): LeEvent
       headers: leHeaders(Object.entries(init.responseHeaders ?? {}).flatMap(([k, v]) => arr(v).map((x) => [k, x] as [string, string]))),
     };
   }
-  return { Records: [{ cf }] };
+  return { Records: [{ cf }] } as LambdaEventOf<T>;
 }
 
 /** The same description as a CloudFront Functions event (viewer events) or a Lambda@Edge one. */
+export function eventFor<T extends EventType>(shape: 'lambda', eventType: T, init?: EventInit): LambdaEventOf<T>;
+export function eventFor<T extends 'viewer-request' | 'viewer-response'>(shape: 'cff', eventType: T, init?: EventInit): CffEventOf<T>;
+export function eventFor<T extends EventType>(shape: 'cff' | 'lambda', eventType: T, init?: EventInit): CffEventOf<T> | LambdaEventOf<T>;
 export function eventFor(shape: 'cff' | 'lambda', eventType: EventType, init: EventInit = {}): CffEvent | LeEvent {
   if (shape === 'lambda') return lambdaEvent(eventType, init);
   if (eventType === 'viewer-request') return viewerRequest(init);

@@ -1,3 +1,7 @@
-export { viewerRequest, viewerResponse, lambdaEvent, eventFor, type EventInit } from './events.js';
+export { viewerRequest, viewerResponse, lambdaEvent, eventFor } from './events.js';
+export type {
+  EventInit, EventContext, CffRequestEvent, CffResponseEvent, CffEventOf, LambdaRequest, LambdaCustomOrigin,
+  LambdaRequestEvent, LambdaResponseEvent, LambdaEventOf,
+} from './events.js';
 export { runPipeline, headerGuard, eventTypeOf, cloudfrontStub, type RunOptions } from '../run.js';
 export { toOutcome, normalRequest, normalResponse, type Outcome, type NormalRequest, type NormalResponse } from '../outcome.js';
