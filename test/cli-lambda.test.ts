@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { edge, fixture } from './helpers';
 
@@ -64,4 +66,54 @@ export default edge().use(defineMiddleware({ name: 'readsEnv', needs: ['env'], r
     expect(run.stdout).toContain('"x-body-bytes"');
     expect(run.stdout).toContain('"8"');
   });
+
+  it('writes a CommonJS package.json beside each handler, so a plain require() loads it inside a "type": "module" project; the zip has none', async () => {
+    const dir = await fixture({ 'package.json': JSON.stringify({ name: 'esm-project', private: true, type: 'module' }), 'edge.ts': PIPELINE });
+    const built = await edge(['build', 'edge.ts', '--target', 'lambda'], dir);
+    expect(built.code, built.stderr + built.stdout).toBe(0);
+    const out = join(dir, 'dist/edge/lambda');
+    expect(JSON.parse(readFileSync(join(out, 'origin-request/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+    expect(Object.keys(unzipSync(readFileSync(join(out, 'origin-request.zip'))))).toEqual(['index.js']);
+    const event = { Records: [{ cf: { config: { eventType: 'origin-request', requestId: 'r1' }, request: { clientIp: '1.2.3.4', method: 'GET', uri: '/', querystring: '', headers: {} } } }] };
+    const script = `const { handler } = require('./dist/edge/lambda/origin-request/index.js');
+handler(${JSON.stringify(event)}, {}).then((r) => console.log(JSON.stringify(r)));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: dir });
+    expect(JSON.parse(stdout)).toMatchObject({ uri: '/', headers: { 'x-body-bytes': [{ key: 'x-body-bytes', value: '0' }] } });
+  });
+
+  it('edge run shows what the handler logs, and refuses a CloudFront Functions event, an event of another type or --runtime (exit 2)', async () => {
+    const dir = await fixture({
+      'edge.ts': `import { defineMiddleware, edge } from '@edgeline/core';
+const noisy = defineMiddleware({ name: 'noisy', needs: [], request(ctx) { console.log('saw', ctx.request.uri); if (ctx.request.uri === '/boom') throw new Error('boom'); } });
+export default edge().use(noisy);`,
+      'event.json': JSON.stringify({ Records: [{ cf: { config: { eventType: 'viewer-request', requestId: 'r1' }, request: { clientIp: '1.2.3.4', method: 'GET', uri: '/hello', querystring: '', headers: {} } } }] }),
+      'boom.json': JSON.stringify({ Records: [{ cf: { config: { eventType: 'viewer-request', requestId: 'r2' }, request: { clientIp: '1.2.3.4', method: 'GET', uri: '/boom', querystring: '', headers: {} } } }] }),
+      'origin.json': JSON.stringify({ Records: [{ cf: { config: { eventType: 'origin-request', requestId: 'r3' }, request: { clientIp: '1.2.3.4', method: 'GET', uri: '/', querystring: '', headers: {} } } }] }),
+      'cff.json': JSON.stringify({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '1.2.3.4' }, request: { method: 'GET', uri: '/', querystring: {}, headers: {}, cookies: {} } }),
+    });
+    const built = await edge(['build', 'edge.ts', '--target', 'lambda'], dir);
+    expect(built.code, built.stderr + built.stdout).toBe(0);
+    const artifact = 'dist/edge/lambda/viewer-request/index.js';
+    const [ok, boom, cff, origin, runtime] = await Promise.all([
+      edge(['run', artifact, '--event', 'event.json'], dir),
+      edge(['run', artifact, '--event', 'boom.json'], dir),
+      edge(['run', artifact, '--event', 'cff.json'], dir),
+      edge(['run', artifact, '--event', 'origin.json'], dir),
+      edge(['run', artifact, '--event', 'event.json', '--runtime', 'cloudfront-js-1.0'], dir),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/index\.js: Lambda@Edge handler \(nodejs20\.x, viewer-request\), read from dist\/edge\/lambda\/manifest\.json/);
+    expect(ok.stdout).toMatch(/logs:\n {2}saw \/hello\n/);
+    // The middleware's error is answered (502) and logged by the handler: the log shows it.
+    expect(boom.code, boom.stderr).toBe(0);
+    expect(boom.stdout).toContain('"status": "502"');
+    expect(boom.stdout).toMatch(/logs:\n {2}saw \/boom\n {2}\{.*"middleware":"noisy".*boom/);
+    expect(cff.code).toBe(2);
+    expect(cff.stderr).toMatch(/cff\.json is a CloudFront Functions event, but .*index\.js is a Lambda@Edge handler \(nodejs20\.x, viewer-request\): give it a Lambda@Edge event/);
+    expect(cff.stderr).not.toMatch(/--runtime must/);
+    expect(origin.code).toBe(2);
+    expect(origin.stderr).toMatch(/origin\.json is an origin-request event, but .* give it a viewer-request event/);
+    expect(runtime.code).toBe(2);
+    expect(runtime.stderr).toMatch(/--runtime is for CloudFront Functions/);
+  }, 120_000);
 });

@@ -28,6 +28,8 @@ export interface BuildOutcome {
   written: string[];
 }
 
+const COMMONJS_PACKAGE = JSON.stringify({ type: 'commonjs' }, null, 2) + '\n';
+
 const EVENT_TYPES = ['viewer-request', 'origin-request', 'origin-response', 'viewer-response'];
 
 /**
@@ -47,6 +49,13 @@ export async function build(options: BuildOptions): Promise<BuildOutcome> {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, a.code);
     written.push(file);
+    if (options.target === 'lambda') {
+      // The handler is CommonJS: say so beside it, so a plain require() loads it even inside a
+      // "type": "module" project. Lambda needs no package.json (index.js is CommonJS there), so the zip has none.
+      const pkg = join(dirname(file), 'package.json');
+      await writeFile(pkg, COMMONJS_PACKAGE);
+      written.push(pkg);
+    }
     if (a.zipFile && a.zip) {
       await writeFile(join(out, a.zipFile), a.zip);
       written.push(join(out, a.zipFile));

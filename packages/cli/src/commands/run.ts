@@ -130,13 +130,19 @@ function printAnswer(run: Extract<EmulatorRun, { ok: true }>, log: Print): void 
   if (run.origin) log(`origin (cf.updateRequestOrigin): ${JSON.stringify(run.origin, null, 2)}`);
 }
 
-/** The lines the function logged in each engine (once when they agree), where the engine reports them. */
+/**
+ * The lines the function logged: once when the engines that logged agree, else each engine's,
+ * named. An engine that reports no lines (it logged none, or does not collect them) is left out.
+ */
 function printLogs(vm: EmulatorRun, njs: EmulatorRun | undefined, log: Print): void {
-  const vmLogs = logsOf(vm);
-  const njsLogs = njs && logsOf(njs);
-  if (vmLogs && njsLogs && JSON.stringify(vmLogs) === JSON.stringify(njsLogs)) return printLines('logs', vmLogs, log);
-  if (vmLogs) printLines('logs (vm emulator)', vmLogs, log);
-  if (njsLogs) printLines('logs (njs)', njsLogs, log);
+  const engines: [string, string[]][] = [];
+  for (const [name, run] of [['vm emulator', vm], ['njs', njs]] as const) {
+    const lines = run && logsOf(run);
+    if (lines?.length) engines.push([name, lines]);
+  }
+  if (!engines.length) return printLines('logs', [], log);
+  if (engines.length === 1 || JSON.stringify(engines[0][1]) === JSON.stringify(engines[1][1])) return printLines(engines.length === 1 ? `logs (${engines[0][0]})` : 'logs', engines[0][1], log);
+  for (const [name, lines] of engines) printLines(`logs (${name})`, lines, log);
 }
 
 function logsOf(run: EmulatorRun): string[] | undefined {
@@ -177,7 +183,7 @@ function checkEvent(kind: ArtifactKind, event: Record<string, unknown>, artifact
   const records = event.Records as { cf?: { config?: { eventType?: unknown } } }[] | undefined;
   const given = isLambdaEvent ? records?.[0]?.cf?.config?.eventType : (event.context as { eventType?: unknown } | undefined)?.eventType;
   if (kind.eventType && typeof given === 'string' && given !== kind.eventType) {
-    throw new UsageError(`event file ${file} is a ${given} event, but ${artifact} is a ${describeKind(kind)}: give it a ${kind.eventType} event`);
+    throw new UsageError(`event file ${file} is ${an(given)} event, but ${artifact} is a ${describeKind(kind)}: give it ${an(kind.eventType)} event`);
   }
 }
 
@@ -201,6 +207,11 @@ async function readJson(file: string, what: string): Promise<Record<string, unkn
   }
   if (!isObject(value)) throw new UsageError(`${what} ${file} must hold a JSON object`);
   return value;
+}
+
+/** `an origin-request`, `a viewer-request`. */
+function an(eventType: string): string {
+  return `${/^[aeiou]/i.test(eventType) ? 'an' : 'a'} ${eventType}`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
