@@ -81,3 +81,61 @@ describe('buildLambda rejects', () => {
     await expect(buildLambda({ pipeline: p, deadlineMs: 0 })).rejects.toMatchObject({ code: 'ERR_EDGE_CONFIG', option: 'deadlineMs' });
   });
 });
+
+/** A hook from source text, exactly as written (no transform touches it). */
+const hook = (source: string) => (0, eval)(`(${source})`) as (...args: never[]) => unknown;
+
+describe('security: capability check', () => {
+  // On Lambda@Edge process.env holds the function role's AWS credentials. Each of these built
+  // without declaring anything (issue 12, item 5) or is the same kind of walk-around; each is a
+  // build error naming the middleware and the construct.
+  const attempts: [string, string[], string, Partial<Violation>][] = [
+    ['computedProcess', [], 'function (ctx) { ctx.request.headers.set("x-k", globalThis["pro" + "cess"].env.AWS_SECRET_ACCESS_KEY) }', { capability: 'env', construct: 'globalThis["pro" + "cess"].env' }],
+    ['functionCtor', [], 'function (ctx) { ctx.request.headers.set("x-k", JSON.stringify([].constructor.constructor("return process.env")())) }', { capability: null, construct: '.constructor' }],
+    ['aliasedRequire', [], 'function () { const r = require; r("fs") }', { capability: null, construct: 'require as a value' }],
+    ['importsFs', ['async'], 'async function () { await import("fs") }', { capability: 'fs', construct: "import('fs')" }],
+    ['computedFetch', [], 'function () { globalThis["fe" + "tch"]("http://127.0.0.1:9/") }', { capability: 'network', construct: 'globalThis["fe" + "tch"]' }],
+    ['thisProcess', [], 'function (ctx) { ctx.request.headers.set("x-k", this.process.env.AWS_SECRET_ACCESS_KEY) }', { capability: 'env', construct: 'this.process.env' }],
+    ['globalFetch', ['async'], 'async function () { await global.fetch("http://127.0.0.1:9/") }', { capability: 'network', construct: 'global.fetch' }],
+    ['newFunction', [], 'function () { new Function("return process.env")() }', { capability: null, construct: 'new Function' }],
+    ['indirectEval', [], 'function () { (0, eval)("process.env") }', { capability: null, construct: 'eval' }],
+    ['callCall', [], 'function () { Function.prototype.call.call(Function, null, "return process")() }', { capability: null, construct: 'Function' }],
+    ['asyncCtor', ['async'], 'async function () { await (async () => {}).constructor("return process.env")() }', { capability: null, construct: '.constructor' }],
+    ['protoCtor', [], 'function () { Object.getPrototypeOf(function () {}).constructor("return process")() }', { capability: null, construct: '.constructor' }],
+    ['reflectCtor', [], 'function () { Reflect.get(Reflect.get([], "constructor"), "constructor")("return process")() }', { capability: null, construct: "'constructor'" }],
+    ['calleeCtor', [], 'function () { arguments.callee.constructor("return process")() }', { capability: null, construct: '.constructor' }],
+    ['globalCtor', [], 'function () { globalThis.constructor.constructor("return process")() }', { capability: null, construct: '.constructor' }],
+    ['withCtor', [], 'function () { with ([]) with (constructor) constructor("return process")() }', { capability: null, construct: 'with' }],
+    ['requestKey', [], 'function (ctx) { ctx.request.headers.set("x-k", String(globalThis[ctx.request.uri])) }', { capability: null, construct: 'globalThis[ctx.request.uri]' }],
+    ['requireCall', [], 'function () { require.call(null, "fs") }', { capability: null, construct: 'require as a value' }],
+    ['requireMain', [], 'function () { require.main.require("fs") }', { capability: null, construct: 'require as a value' }],
+    ['nodeProcess', [], 'function (ctx) { ctx.request.headers.set("x-k", require("node:process").env.AWS_SECRET_ACCESS_KEY) }', { capability: 'env', construct: "require('node:process')" }],
+    ['childProcess', [], 'function () { require("child_process").execSync("env") }', { capability: null, construct: "require('child_process')" }],
+    ['dataUrl', ['async'], 'async function () { await import("data:text/javascript,export default process.env") }', { capability: null, construct: "import('data:text/javascript,export default process.env')" }],
+    ['computedImport', ['async'], 'async function (ctx) { await import(ctx.request.uri) }', { capability: null, construct: 'import(<computed>)' }],
+    ['stackFrames', [], 'function () { Error.prepareStackTrace = (e, s) => s; new Error().stack[0].getThis() }', { capability: null, construct: '.prepareStackTrace' }],
+  ];
+
+  for (const [name, needs, source, expected] of attempts) {
+    it(`rejects ${name} (${expected.construct})`, async () => {
+      const mw = defineMiddleware({ name, needs: needs as never[], request: hook(source) as never });
+      const violations = await reject([mw]);
+      expect(violations.find((v) => v.construct === expected.construct), JSON.stringify(violations)).toMatchObject({ middleware: name, target: 'lambda', ...expected });
+    });
+  }
+
+  it('tells the user to use a literal name', async () => {
+    const [v] = await reject([defineMiddleware({ name: 'computedFetch', needs: ['network', 'async'], request: hook('async function () { await globalThis[["fe", "tch"].join("")]("http://x") }') as never })]);
+    expect(v).toMatchObject({ middleware: 'computedFetch', capability: null });
+    expect(v.fix).toMatch(/literal name/);
+  });
+
+  it('still builds a declared fetch and a per-container cache on globalThis, as jwtVerify keeps', async () => {
+    const ok = defineMiddleware({
+      name: 'cachesOnGlobal', needs: ['network', 'async'],
+      request: hook('async function (ctx) { const g = globalThis; const m = g.__cache || (g.__cache = new Map()); if (!m.has(1)) m.set(1, typeof fetch); ctx.request.headers.set("x-f", String(m.get(1))); }') as never,
+    });
+    const result = await buildLambda({ pipeline: pipelineOf([ok]) });
+    expect(result.ok, JSON.stringify(!result.ok && result.violations)).toBe(true);
+  });
+});
