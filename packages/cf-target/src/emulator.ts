@@ -16,8 +16,8 @@ export interface EmulatorOptions {
 }
 
 export type EmulatorRun =
-  | { ok: true; result: unknown; origin?: Record<string, unknown> }
-  | { ok: false; error: string };
+  | { ok: true; result: unknown; origin?: Record<string, unknown>; logs?: string[] }
+  | { ok: false; error: string; logs?: string[] };
 
 const IMPORT_CF = /^import\s+cf\s+from\s+['"]cloudfront['"];?\s*$/m;
 
