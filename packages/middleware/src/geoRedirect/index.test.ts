@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CODES, checkPipeline, edge, type Outcome } from '@edgeline/core';
 import { eventFor, runPipeline, type EventInit } from '@edgeline/core/testing';
+import type { CffEvent, LeEvent } from '@edgeline/core/runtime';
+import { buildCf, hasNjs, runInNjs } from '@edgeline/cf-target';
+import { buildLambda, runLambdaArtifact } from '@edgeline/lambda-target';
 import { runPortably, type HookCase } from '../testing/portable.js';
 import { geoRedirect } from '.';
 
 const geo = geoRedirect({ countries: ['de', 'FR', 'es'], fallback: 'en' });
+const njsInstalled = await hasNjs();
 
 function location(out: Outcome): string | undefined {
   if (out.kind !== 'respond') return undefined;
@@ -157,5 +161,106 @@ describe('geoRedirect options', () => {
       fallback: 'en',
       status: 302,
     });
+  });
+});
+
+// Issue 12: CloudFront Functions rebuild the query string from the event object, Lambda@Edge
+// sees it raw. Every target writes it in one form: names sorted, each name's values in the
+// order sent, `a=` as `a`, no empty pairs.
+const QUERIES: [raw: string, location: string][] = [
+  ['a=1&b=2&a=3', 'a=1&a=3&b=2'],
+  ['b=2&a=1&b=1', 'a=1&b=2&b=1'],
+  ['a=', 'a'],
+  ['a=&b=&a', 'a&a&b'],
+  ['&&a=1&&b&', 'a=1&b'],
+  ['=', ''],
+  ['&', ''],
+  ['y&=x', '=x&y'],
+  ['a=1=2&a==', 'a=1=2&a=='],
+  ['p=x+y&q=%zz&r=%&s=%C3%A9&t=%25', 'p=x+y&q=%zz&r=%&s=%C3%A9&t=%25'],
+  ['__proto__=1&constructor=2&__proto__=3&toString', '__proto__=1&__proto__=3&constructor=2&toString'],
+  ['z=1&10=a&2=b&_=c&Z=d', '10=a&2=b&Z=d&_=c&z=1'],
+  ['s=a b&h=#x&u=ü', 'h=%23x&s=a%20b&u=%C3%BC'],
+  // More names than njs keeps in insertion order (it iterates larger objects in hash order).
+  [Array.from({ length: 40 }, (_, i) => `p${39 - i}=${i}`).join('&'), Array.from({ length: 40 }, (_, i) => `p${i}`).sort().map((p) => `${p}=${39 - Number(p.slice(1))}`).join('&')],
+];
+
+describe('geoRedirect: the same Location on every target', () => {
+  const expected = (q: string) => '/de/p' + (q ? '?' + q : '');
+
+  for (const [raw, canonical] of QUERIES) {
+    it(`writes ?${raw} as ?${canonical} from both event shapes`, async () => {
+      for (const shape of ['cff', 'lambda'] as const) {
+        const out = await runPipeline(geo, eventFor(shape, 'viewer-request', { uri: '/p', country: 'DE', querystring: raw }));
+        expect(location(out), shape).toBe(expected(canonical));
+      }
+    });
+  }
+
+  it.skipIf(!njsInstalled)('in the artifacts: njs on cloudfront-js-1.0 and 2.0, and Lambda@Edge', async () => {
+    const pipeline = edge().use(geo);
+    const lambda = await buildLambda({ pipeline });
+    if (!lambda.ok) throw new Error(JSON.stringify(lambda.violations));
+    const le = lambda.artifacts[0].code;
+    for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
+      const cf = await buildCf({ pipeline, runtime });
+      if (!cf.ok) throw new Error(JSON.stringify(cf.violations));
+      const events = QUERIES.map(([raw]) => eventFor('cff', 'viewer-request', { uri: '/p', country: 'DE', querystring: raw }) as CffEvent);
+      const runs = await runInNjs(cf.artifacts[0].code, events, { runtime, timeoutMs: 5000 });
+      for (let i = 0; i < QUERIES.length; i++) {
+        const [raw, canonical] = QUERIES[i];
+        const run = runs[i];
+        expect(run.ok && (run.result as { headers: { location: { value: string } } }).headers.location.value, `${runtime} ?${raw}`).toBe(expected(canonical));
+        const answer = (await runLambdaArtifact(le, eventFor('lambda', 'viewer-request', { uri: '/p', country: 'DE', querystring: raw }) as LeEvent)) as {
+          headers: { location: { value: string }[] };
+        };
+        expect(answer.headers.location[0].value, `lambda ?${raw}`).toBe(expected(canonical));
+      }
+    }
+  });
+});
+
+describe('geoRedirect: cost and termination on hostile requests (issues 11, 12)', () => {
+  // Issue 11: njs 0.7.9 never returned from the global replace with a callback on this event.
+  const issue11: CffEvent = JSON.parse(`{"version":"1.0","context":{"eventType":"viewer-request"},"viewer":{"ip":"1.2.3.4"},
+    "request":{"method":"GET","uri":"/de","headers":{},"cookies":{},"querystring":{
+      "=":{"value":" 'Za'"},
+      ".'中Z":{"value":"x","multiValue":[{"value":"x"},{"value":"%"}]},
+      " ":{"value":"x","multiValue":[{"value":"x"},{"value":"a \\""}]}}}}`);
+  const issue11Location = "/de/?%20=x&%20=a%20%22&.'%E4%B8%ADZ=x&.'%E4%B8%ADZ=%&==%20'Za'";
+
+  it('answers the event of issue 11 (the hook)', async () => {
+    // No URL has a query name with `=` in it: the hook, which reads the query string as a string,
+    // splits that name where the artifact keeps it whole, so only the characters are compared.
+    const loc = location(await runPipeline(geo, structuredClone(issue11)))!;
+    expect(loc.startsWith('/de/?')).toBe(true);
+    expect(loc).toMatch(/^[\w\-.~!$&'()*+,;=:@/?%]+$/);
+  });
+
+  const worst = (): CffEvent[] => {
+    const many: Record<string, { value: string }> = {};
+    for (let i = 0; i < 1000; i++) many['p' + i] = { value: 'v' + i };
+    const same = { value: '', multiValue: Array.from({ length: 4000 }, () => ({ value: '' })) };
+    const base = (querystring: CffEvent['request']['querystring']): CffEvent => ({
+      ...(eventFor('cff', 'viewer-request', { uri: '/pricing', country: 'DE' }) as CffEvent),
+      request: { ...(eventFor('cff', 'viewer-request', { uri: '/pricing', country: 'DE' }) as CffEvent).request, querystring },
+    });
+    return [base(many), base({ a: same }), base({ x: { value: ' '.repeat(8000) } }), base({ x: { value: '中\ud83d\ude00"<'.repeat(1500) } })];
+  };
+
+  it.skipIf(!njsInstalled)('in njs: the issue 11 event and the largest query strings CloudFront lets through return', async () => {
+    for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
+      const cf = await buildCf({ pipeline: edge().use(geo), runtime });
+      if (!cf.ok) throw new Error(JSON.stringify(cf.violations));
+      const events = [issue11, ...worst()];
+      const runs = await runInNjs(cf.artifacts[0].code, events, { runtime, timeoutMs: 10000, eventTimeoutMs: 5000 });
+      expect(runs[0], runtime).toEqual({ ok: true, result: { statusCode: 302, headers: { location: { value: issue11Location } } } });
+      for (const run of runs) expect(run.ok, `${runtime}: ${JSON.stringify(run).slice(0, 300)}`).toBe(true);
+      // The same Location as the hook gives in Node.
+      for (let i = 1; i < events.length; i++) {
+        const hook = location(await runPipeline(geo, structuredClone(events[i])));
+        expect((runs[i] as { result: { headers: { location: { value: string } } } }).result.headers.location.value).toBe(hook);
+      }
+    }
   });
 });
