@@ -26,6 +26,8 @@ export interface BuildOutcome {
   out: string;
   /** Files written (none on rejection). */
   written: string[];
+  /** `middleware: text` for each warning a middleware of the pipeline gives (MiddlewareDefinition.warnings). */
+  warnings: string[];
 }
 
 const COMMONJS_PACKAGE = JSON.stringify({ type: 'commonjs' }, null, 2) + '\n';
@@ -41,7 +43,8 @@ export async function build(options: BuildOptions): Promise<BuildOutcome> {
   const pipeline = await loadEntry(options.entry);
   const out = options.out ?? `dist/edge/${options.target}`;
   const result = await buildFor(pipeline, options);
-  if (!result.ok) return { result, out, written: [] };
+  const warnings = pipeline.middleware.flatMap((mw) => (mw.warnings ?? []).map((w) => `${mw.name}: ${w}`));
+  if (!result.ok) return { result, out, written: [], warnings };
   await removeStale(out, options.target);
   const written: string[] = [];
   for (const a of result.artifacts) {
@@ -64,7 +67,7 @@ export async function build(options: BuildOptions): Promise<BuildOutcome> {
   const manifest = join(out, 'manifest.json');
   await writeFile(manifest, JSON.stringify(manifestOf(result, options.entry), null, 2) + '\n');
   written.push(manifest);
-  return { result, out, written };
+  return { result, out, written, warnings };
 }
 
 function buildFor(pipeline: Pipeline<any>, options: BuildOptions): Promise<BuildResult> {

@@ -61,6 +61,8 @@ export interface MiddlewareDefinition<N extends Capability, C extends Config> {
   runsAt?: { request?: readonly RequestEventType[]; response?: readonly ResponseEventType[] };
   /** The answer when a request hook throws (auth middleware deny: 401/403). Default: 502. */
   onError?: AnswerInit;
+  /** Risks the options accept but the user should know of: `edge build` prints each, naming the middleware. */
+  warnings?: readonly string[];
   /**
    * Hand-written CloudFront Functions code for these hooks, given the config (see DirectHooks);
    * `undefined` for a config it does not cover. An artifact uses it when every hook in it has
@@ -84,6 +86,8 @@ export interface Middleware<N extends Capability = Capability> {
   readonly response: ResponseHook<any> | undefined;
   readonly runsAt: { request: readonly RequestEventType[]; response: readonly ResponseEventType[] };
   readonly onError: AnswerInit | undefined;
+  /** Printed by `edge build` (see MiddlewareDefinition.warnings); absent on middleware made without defineMiddleware. */
+  readonly warnings?: readonly string[];
   readonly direct: {
     readonly cff?: (config: any, runtime: CfRuntime) => DirectHooks | undefined;
     readonly lambda?: (config: any) => DirectHooks | undefined;
@@ -116,6 +120,7 @@ export function defineMiddleware<const N extends Capability = never, const C ext
       response: definition.runsAt?.response ?? DEFAULT_RESPONSE,
     },
     onError: definition.onError,
+    warnings: Object.freeze([...(definition.warnings ?? [])]),
     direct: Object.freeze({ ...definition.direct }),
   });
 }

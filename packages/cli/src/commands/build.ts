@@ -32,7 +32,7 @@ export async function buildCommand(argv: string[], log: (s: string) => void): Pr
   if (values.node !== undefined && (target !== 'lambda' || !NODES.includes(values.node as NodeRuntime))) {
     throw new UsageError(`--node takes ${NODES.join(' or ')}, with --target lambda`);
   }
-  const { result, out } = await build({
+  const { result, out, warnings } = await build({
     entry: positionals[0],
     target,
     runtime: values.runtime as CfRuntime | undefined,
@@ -40,6 +40,7 @@ export async function buildCommand(argv: string[], log: (s: string) => void): Pr
     out: values.out,
     minify: values['no-minify'] ? false : values.minify,
   });
+  for (const w of warnings) log(`warning: ${w}`);
   if (!result.ok) {
     log(violationList(result.violations, target === 'cf' ? (values.runtime ?? 'cloudfront-js-1.0') : 'lambda'));
     return EXIT.rejected;
