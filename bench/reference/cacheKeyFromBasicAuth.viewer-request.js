@@ -1,5 +1,6 @@
 // Hand-written CloudFront Function (cloudfront-js-1.0), viewer-request: cacheKeyFromBasicAuth()
-// (issue 5): the md5 of the Basic auth user name in `username-cache-key`, for the cache key.
+// (issues 5, 12): the md5 of the Basic auth credentials (user:password) in `username-cache-key`,
+// for the cache key.
 // Base64 is decoded with String.bytesFrom, the runtime 1.0 way (no Buffer, no atob).
 var crypto = require('crypto');
 var BASE64 = /^[A-Za-z0-9+\/]+={0,2}$/;
@@ -16,7 +17,7 @@ function handler(event) {
             var credentials = String.bytesFrom(encoded, 'base64');
             var colon = credentials.indexOf(':');
             if (colon > 0) {
-                headers['username-cache-key'] = { value: crypto.createHash('md5').update(credentials.substring(0, colon)).digest('hex') };
+                headers['username-cache-key'] = { value: crypto.createHash('md5').update(credentials).digest('hex') };
             }
         }
     }

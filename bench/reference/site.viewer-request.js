@@ -2,8 +2,8 @@
 // examples/site: geoRedirect({ countries: ['de', 'fr'], fallback: 'en', status: 302 }) after the
 // AWS example "redirect-based-on-country" (aws-samples/amazon-cloudfront-functions), its 302
 // carrying securityHeaders' headers (CloudFront runs no viewer-response function for it); and,
-// on a request that goes on, cacheKeyFromBasicAuth(): the md5 of the Basic auth user name in
-// `username-cache-key`. Base64 is decoded with String.bytesFrom, the runtime 1.0 way.
+// on a request that goes on, cacheKeyFromBasicAuth(): the md5 of the Basic auth credentials
+// (user:password) in `username-cache-key`. Base64 is decoded with String.bytesFrom, the runtime 1.0 way.
 var crypto = require('crypto');
 var COUNTRIES = { de: true, fr: true };
 var SECTIONS = { de: true, fr: true, en: true };
@@ -76,9 +76,9 @@ function handler(event) {
         if (BASE64.test(encoded) && n % 4 !== 1 && (n % 4 === 0 || encoded.charAt(n - 1) !== '=')) {
             var credentials = String.bytesFrom(encoded, 'base64');
             var colon = credentials.indexOf(':');
-            // A user name that is not UTF-8 gets no key (fromUTF8 gives null).
-            var user = colon > 0 && credentials.substring(0, colon).fromUTF8();
-            if (user) headers['username-cache-key'] = { value: crypto.createHash('md5').update(user).digest('hex') };
+            // Credentials that are not UTF-8 get no key (fromUTF8 gives null).
+            var text = colon > 0 && credentials.fromUTF8();
+            if (text) headers['username-cache-key'] = { value: crypto.createHash('md5').update(text).digest('hex') };
         }
     }
     return request;

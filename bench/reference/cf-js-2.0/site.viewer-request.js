@@ -2,8 +2,8 @@
 // examples/site: geoRedirect({ countries: ['de', 'fr'], fallback: 'en', status: 302 }) after the
 // AWS example "redirect-based-on-country" (aws-samples/amazon-cloudfront-functions), its 302
 // carrying securityHeaders' headers (CloudFront runs no viewer-response function for it); and,
-// on a request that goes on, cacheKeyFromBasicAuth(): the md5 of the Basic auth user name in
-// `username-cache-key`. Runtime 2.0 has no String.bytesFrom: base64 is decoded with Buffer.
+// on a request that goes on, cacheKeyFromBasicAuth(): the md5 of the Basic auth credentials
+// (user:password) in `username-cache-key`. Runtime 2.0 has no String.bytesFrom: base64 is decoded with Buffer.
 var crypto = require('crypto');
 var COUNTRIES = { de: true, fr: true };
 var SECTIONS = { de: true, fr: true, en: true };
@@ -77,12 +77,11 @@ function handler(event) {
             var credentials = Buffer.from(encoded, 'base64');
             var colon = credentials.indexOf(58); // ':'
             if (colon > 0) {
-                var bytes = credentials.subarray(0, colon);
-                var user = bytes.toString();
-                // A user name that is not UTF-8 gets no key: the decoder puts U+FFFD for bad
+                var text = credentials.toString();
+                // Credentials that are not UTF-8 get no key: the decoder puts U+FFFD for bad
                 // bytes, so only then compare with the bytes re-encoded.
-                if (user.indexOf('\ufffd') < 0 || Buffer.from(user).equals(bytes)) {
-                    headers['username-cache-key'] = { value: crypto.createHash('md5').update(user).digest('hex') };
+                if (text.indexOf('\ufffd') < 0 || Buffer.from(text).equals(credentials)) {
+                    headers['username-cache-key'] = { value: crypto.createHash('md5').update(text).digest('hex') };
                 }
             }
         }

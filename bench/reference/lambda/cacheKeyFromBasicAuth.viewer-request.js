@@ -1,5 +1,5 @@
-// Hand-written Lambda@Edge handler (Node.js), viewer-request: cacheKeyFromBasicAuth() (issue 5):
-// the md5 of the Basic auth user name in `username-cache-key`, for the cache key.
+// Hand-written Lambda@Edge handler (Node.js), viewer-request: cacheKeyFromBasicAuth() (issues 5, 12):
+// the md5 of the Basic auth credentials (user:password) in `username-cache-key`, for the cache key.
 'use strict';
 const crypto = require('crypto');
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -18,7 +18,7 @@ exports.handler = async (event) => {
       const credentials = Buffer.from(encoded, 'base64');
       const colon = credentials.indexOf(0x3a);
       if (colon > 0) {
-        headers[HEADER] = [{ key: HEADER, value: crypto.createHash('md5').update(credentials.subarray(0, colon)).digest('hex') }];
+        headers[HEADER] = [{ key: HEADER, value: crypto.createHash('md5').update(credentials).digest('hex') }];
       }
     }
   }

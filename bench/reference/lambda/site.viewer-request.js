@@ -75,9 +75,8 @@ exports.handler = async (event) => {
       const credentials = Buffer.from(encoded, 'base64');
       const colon = credentials.indexOf(0x3a);
       if (colon > 0) {
-        const user = credentials.subarray(0, colon);
-        // A user name that is not UTF-8 gets no key.
-        if (isUtf8(user)) headers[HEADER] = [{ key: HEADER, value: crypto.createHash('md5').update(user).digest('hex') }];
+        // Credentials that are not UTF-8 get no key.
+        if (isUtf8(credentials)) headers[HEADER] = [{ key: HEADER, value: crypto.createHash('md5').update(credentials).digest('hex') }];
       }
     }
   }

@@ -1,36 +1,59 @@
 import { ConfigError, defineMiddleware, type CfRuntime, type Middleware, type RequestContext } from '@edgeline/core';
-import { headerNameOption, knownOptions, oneOf } from '../lib/options.js';
+import { knownOptions, named, oneOf, writtenHeaderOption } from '../lib/options.js';
 
 export interface CacheKeyFromBasicAuthOptions {
   /** The request header that receives the digest (include it in the cache policy). Default `username-cache-key`. */
   header?: string;
   /** Default `md5`. */
   hash?: 'md5' | 'sha1' | 'sha256';
+  /**
+   * What the digest is of: `'credentials'` (default), the whole `user:password`; `'user'`, the user
+   * name alone, so that a wrong password shares the user's cache entries: anyone who knows a user
+   * name is served that user's cached objects. Use `'user'` only where the cache policy also keys
+   * on something the viewer cannot guess.
+   */
+  keyFrom?: 'credentials' | 'user';
 }
 
-type CacheKeyConfig = { header: string; hash: 'md5' | 'sha1' | 'sha256' };
+type CacheKeyConfig = { header: string; hash: 'md5' | 'sha1' | 'sha256'; keyFrom: 'credentials' | 'user' };
 
-const OPTIONS = ['header', 'hash'];
+const OPTIONS = ['header', 'hash', 'keyFrom'];
+
+/** What `edge build` prints for `keyFrom: 'user'`. */
+export const USER_KEY_WARNING =
+  "keyFrom: 'user' keys the cache on the user name alone: a request with that user name and any password " +
+  'is served the cached objects of that user (the origin checks the password only on a cache miss). ' +
+  "Use the default keyFrom: 'credentials' unless the cache policy also keys on something a viewer cannot guess.";
 
 /**
- * Puts the hex digest of the Basic auth user name in a request header, so a cache policy that
- * keys on that header gives each user their own cached copy without the password in the key.
+ * Puts the hex digest of the Basic auth credentials (`user:password`) in a request header, so a
+ * cache policy that keys on that header gives each user their own cached copy without the
+ * password in the key, and a wrong password never shares the right one's entries.
  * Any incoming value of the header is removed first: a client never chooses its cache key.
  * It does not check the password: the origin still authenticates. Viewer-request, every target.
  * @example edge().use(cacheKeyFromBasicAuth({ header: 'username-cache-key', hash: 'sha256' }))
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html
  */
 export function cacheKeyFromBasicAuth(options: CacheKeyFromBasicAuthOptions = {}): Middleware<'crypto:hash'> {
+  return named('cacheKeyFromBasicAuth', () => build(options));
+}
+
+function build(options: CacheKeyFromBasicAuthOptions): Middleware<'crypto:hash'> {
   const o = knownOptions(options, OPTIONS, 'cacheKeyFromBasicAuth');
-  const header = o.header === undefined ? 'username-cache-key' : headerNameOption('header', o.header, ['viewer-request']);
-  if (header === 'authorization' || header === 'cloudfront-viewer-country') {
+  const header = o.header === undefined ? 'username-cache-key' : writtenHeaderOption('header', o.header, ['viewer-request']);
+  if (header === 'cloudfront-viewer-country') {
     throw new ConfigError('header', `'${header}' is read by CloudFront or by this middleware: choose a header of its own`);
   }
-  const config: CacheKeyConfig = { header, hash: o.hash === undefined ? 'md5' : oneOf('hash', o.hash, ['md5', 'sha1', 'sha256'] as const) };
+  const config: CacheKeyConfig = {
+    header,
+    hash: o.hash === undefined ? 'md5' : oneOf('hash', o.hash, ['md5', 'sha1', 'sha256'] as const),
+    keyFrom: o.keyFrom === undefined ? 'credentials' : oneOf('keyFrom', o.keyFrom, ['credentials', 'user'] as const),
+  };
   return defineMiddleware({
     name: 'cacheKeyFromBasicAuth',
     needs: ['crypto:hash'],
     config,
+    warnings: config.keyFrom === 'user' ? [USER_KEY_WARNING] : [],
     request: cacheKeyFromBasicAuthRequest,
     direct: {
       cff: (c, runtime) => ({ request: cacheKeyFromBasicAuthCff(c, runtime), safe: true }),
@@ -42,17 +65,18 @@ export function cacheKeyFromBasicAuth(options: CacheKeyFromBasicAuthOptions = {}
 /**
  * The CloudFront Function an expert writes: the runtime's own base64 decoder (String.bytesFrom
  * on 1.0, Buffer on 2.0) after a regex that accepts exactly what the hook below accepts, so the
- * decoder never sees malformed input. A user name that is not UTF-8 gets no key, as below.
+ * decoder never sees malformed input. Credentials (or a user name) that are not UTF-8 get no key, as below.
  */
 function cacheKeyFromBasicAuthCff(config: CacheKeyConfig, runtime: CfRuntime): string {
   const header = JSON.stringify(config.header);
+  const user = config.keyFrom === 'user';
   const decode = runtime === 'cloudfront-js-1.0'
-    ? `var user = String.bytesFrom(b64, 'base64'), colon = user.indexOf(':');
-  if (colon <= 0 || !(user = user.slice(0, colon).fromUTF8())) return request;`
+    ? `var key = String.bytesFrom(b64, 'base64'), colon = key.indexOf(':');
+  if (colon <= 0 || !(key = key${user ? '.slice(0, colon)' : ''}.fromUTF8())) return request;`
     : `var bytes = Buffer.from(b64, 'base64'), colon = bytes.indexOf(58);
   if (colon <= 0) return request;
-  var raw = bytes.subarray(0, colon), user = raw.toString();
-  if (!Buffer.from(user).equals(raw)) return request;`;
+  var raw = ${user ? 'bytes.subarray(0, colon)' : 'bytes'}, key = raw.toString();
+  if (!Buffer.from(key).equals(raw)) return request;`;
   // Base64 as the hook accepts it: the alphabet, at most two '=' and then a length that is a
   // multiple of 4, and never 4n+1 characters (they cannot encode whole bytes).
   return `function (request) {
@@ -62,7 +86,7 @@ function cacheKeyFromBasicAuthCff(config: CacheKeyConfig, runtime: CfRuntime): s
   var b64 = auth.value.slice(6).trim(), n = b64.length;
   if (!/^[A-Za-z0-9+\/]+={0,2}$/.test(b64) || n % 4 === 1 || (b64[n - 1] === '=' && n % 4)) return request;
   ${decode}
-  headers[${header}] = { value: require('crypto').createHash(${JSON.stringify(config.hash)}).update(user).digest('hex') };
+  headers[${header}] = { value: require('crypto').createHash(${JSON.stringify(config.hash)}).update(key).digest('hex') };
   return request;
 }`;
 }
@@ -109,24 +133,28 @@ function cacheKeyFromBasicAuthRequest(ctx: RequestContext, config: CacheKeyConfi
   // A colon byte never occurs inside a UTF-8 sequence: the user name is everything before the first.
   const colon = bin.indexOf(':');
   if (colon <= 0) return undefined;
-  let user = bin.slice(0, colon);
-  if (/[\x80-\xff]/.test(user)) {
-    // UTF-8 bytes to characters; a user name that is not valid UTF-8 is malformed.
+  let key = config.keyFrom === 'user' ? bin.slice(0, colon) : bin;
+  if (/[\x80-\xff]/.test(key)) {
+    // UTF-8 bytes to characters; what is not valid UTF-8 is malformed. A plain loop and one join:
+    // no regular expression with a callback runs over the viewer's text (njs, runtimes.md).
+    const parts: string[] = [];
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      parts.push(c > 127 || c === 37 ? '%' + c.toString(16) : key.charAt(i));
+    }
     try {
-      user = decodeURIComponent(user.replace(/[%\x80-\xff]/g, function (ch) {
-        return '%' + ch.charCodeAt(0).toString(16);
-      }));
+      key = decodeURIComponent(parts.join(''));
     } catch (e) {
       return undefined;
     }
   }
-  headers.set(config.header, require('crypto').createHash(config.hash).update(user).digest('hex'));
+  headers.set(config.header, require('crypto').createHash(config.hash).update(key).digest('hex'));
   return undefined;
 }
 
 /**
  * The Lambda@Edge handler an expert writes: Buffer decodes, after the same base64 regex as on
- * CloudFront; the user name's bytes are hashed as they are once buffer.isUtf8 (Node >= 18.14) accepts them.
+ * CloudFront; the bytes are hashed as they are once buffer.isUtf8 (Node >= 18.14) accepts them.
  */
 function cacheKeyFromBasicAuthLambda(config: CacheKeyConfig): string {
   const header = JSON.stringify(config.header);
@@ -138,9 +166,9 @@ function cacheKeyFromBasicAuthLambda(config: CacheKeyConfig): string {
   if (!/^[A-Za-z0-9+\/]+={0,2}$/.test(b64) || n % 4 === 1 || (b64[n - 1] === '=' && n % 4)) return request;
   var bytes = Buffer.from(b64, 'base64'), colon = bytes.indexOf(58);
   if (colon <= 0) return request;
-  var user = bytes.subarray(0, colon);
-  if (!require('buffer').isUtf8(user)) return request;
-  headers[${header}] = [{ key: ${header}, value: require('crypto').createHash(${JSON.stringify(config.hash)}).update(user).digest('hex') }];
+  var key = ${config.keyFrom === 'user' ? 'bytes.subarray(0, colon)' : 'bytes'};
+  if (!require('buffer').isUtf8(key)) return request;
+  headers[${header}] = [{ key: ${header}, value: require('crypto').createHash(${JSON.stringify(config.hash)}).update(key).digest('hex') }];
   return request;
 }`;
 }

@@ -37,12 +37,81 @@ export function headerNameOption(option: string, value: unknown, eventTypes: rea
   if (typeof value !== 'string' || !value) throw new ConfigError(option, `expected a header name, got ${repr(value)}`);
   const name = value.toLowerCase();
   if (!TOKEN.test(name)) throw new ConfigError(option, `'${value}' is not a valid header name`);
+  // The artifact reads and writes `headers[name]`: `constructor` would find Object's (a throw on
+  // every request on CloudFront Functions, a 502 on Lambda@Edge), `__proto__` the prototype.
+  if (isPrototypeName(name)) throw new ConfigError(option, `'${name}' is an Object.prototype member name, not a header name`);
   for (const eventType of eventTypes) {
     const problem = headerProblem(eventType, name, undefined);
     if (problem === 'read-only') throw new ConfigError(option, `'${name}' is read-only at ${eventType}: CloudFront would answer 502`);
     if (problem) throw new ConfigError(option, `'${name}' may not be set by an edge function: CloudFront would answer 502`);
   }
   return name;
+}
+
+/**
+ * Request headers a middleware must never write: the viewer's cookies, CloudFront's Host, the
+ * viewer's credentials. Writing one replaces what the origin (or the next middleware) reads.
+ */
+const OWNED_BY_VIEWER = ['cookie', 'host', 'authorization'];
+
+/**
+ * A header name a hook writes (sets or deletes) at each of `eventTypes`: `headerNameOption`,
+ * and never `cookie`, `host` or `authorization`.
+ */
+export function writtenHeaderOption(option: string, value: unknown, eventTypes: readonly EventType[]): string {
+  const name = headerNameOption(option, value, eventTypes);
+  if (OWNED_BY_VIEWER.indexOf(name) >= 0) {
+    throw new ConfigError(option, `'${name}' carries what the viewer sent (${OWNED_BY_VIEWER.join(', ')}): writing it would replace it; choose a header of its own`);
+  }
+  return name;
+}
+
+/** A header name a hook only reads; any valid name that is not an Object.prototype member. */
+export function readHeaderOption(middleware: string, option: string, value: unknown): string {
+  return named(middleware, () => headerNameOption(option, value, []));
+}
+
+/** `constructor`, `__proto__`, `toString`...: a key an empty object already answers. */
+export function isPrototypeName(key: string): boolean {
+  return key in Object.prototype;
+}
+
+/**
+ * A string used as a property name in generated code (`table[key]`): no Object.prototype
+ * member, which a lookup would find on every object.
+ */
+export function objectKeyOption(option: string, value: unknown): string {
+  const key = stringOption(option, value);
+  if (isPrototypeName(key)) throw new ConfigError(option, `'${key}' is an Object.prototype member name: it cannot be a key`);
+  return key;
+}
+
+/**
+ * `{ __proto__: x }` written as an object literal sets the object's prototype: Object.keys never
+ * sees it and the entry would be dropped without a word. Refuse it (and any other prototype).
+ */
+export function ownKeysOnly(option: string, value: Record<string, unknown>): void {
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw new ConfigError(`${option}.__proto__`, "'__proto__' cannot be a key here (in an object literal it sets the prototype)");
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') throw new ConfigError(`${option}.__proto__`, "'__proto__' cannot be a key here");
+  }
+}
+
+/**
+ * Runs a factory's option checks so that every ConfigError names the middleware before the
+ * option (`cacheKeyFromBasicAuth header: ...`); `.option` stays the option's own name.
+ */
+export function named<T>(middleware: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof ConfigError && !e.message.startsWith(`${middleware} `)) {
+      e.message = `${middleware} ${e.message}`;
+      (e as ConfigError & { middleware?: string }).middleware = middleware;
+    }
+    throw e;
+  }
 }
 
 /** A header value: printable ASCII and tabs only (CR or LF would split the header). */

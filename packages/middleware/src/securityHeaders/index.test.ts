@@ -136,6 +136,12 @@ describe('security: securityHeaders options', () => {
     ['headers', { headers: { connection: 'close' } }],
     ['headers', { headers: { 'set-cookie': 'a=1' } }],
     ['headers', { headers: ['x-a', '1'] }],
+    ['headers', { headers: { constructor: 'x' } }],
+    ['headers', { headers: { Constructor: 'x' } }],
+    ['headers.__proto__', JSON.parse('{ "headers": { "__proto__": "x" } }')],
+    ['headers', { headers: { cookie: 'a=1' } }],
+    ['headers', { headers: { authorization: 'x' } }],
+    ['headers', { headers: { host: 'example.com' } }],
     ['override', { override: 'no' }],
     ['xFrameOption', { xFrameOption: 'DENY' }],
   ];
@@ -144,6 +150,21 @@ describe('security: securityHeaders options', () => {
       expect(() => securityHeaders(options as never)).toThrow(expect.objectContaining({ code: CODES.config, option }));
     });
   }
+
+  it("refuses { headers: { __proto__: 'x' } }, which sets the prototype and would drop the header silently", () => {
+    // eslint-disable-next-line no-proto
+    const headers = { __proto__: { 'x-a': '1' }, 'x-b': '2' } as unknown as Record<string, string>;
+    expect(() => securityHeaders({ headers })).toThrow(expect.objectContaining({ code: CODES.config, option: 'headers.__proto__' }));
+    // A string as `__proto__` leaves no trace in the object: it is an empty `headers`, refused too.
+    expect(() => securityHeaders({ headers: { __proto__: 'x' } as unknown as Record<string, string> })).toThrow(expect.objectContaining({ code: CODES.config, option: 'headers' }));
+    expect(() => securityHeaders({ headers: {} })).toThrow(/__proto__/);
+  });
+
+  it('names the middleware and the option in every message', () => {
+    for (const options of [{ headers: { constructor: 'x' } }, { xFrameOptions: '' }, { cors: true }, { nope: 1 }]) {
+      expect(() => securityHeaders(options as never)).toThrow(/^securityHeaders \S+: /);
+    }
+  });
 
   it('names every default it documents', () => {
     expect(Object.fromEntries(Object.values(SECURITY_HEADER_DEFAULTS).map(([n, v]) => [n, [v]]))).toEqual(DEFAULTS);

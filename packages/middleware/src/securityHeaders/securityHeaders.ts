@@ -1,5 +1,5 @@
 import { ConfigError, defineMiddleware, type Middleware, type ResponseContext } from '@edgeline/core';
-import { booleanOption, repr, headerNameOption, headerValueOption, isPlainObject, knownOptions } from '../lib/options.js';
+import { booleanOption, repr, headerValueOption, isPlainObject, knownOptions, named, ownKeysOnly, writtenHeaderOption } from '../lib/options.js';
 
 /** Each named header and its default value. Adding a header is one line here (and one test). */
 export const SECURITY_HEADER_DEFAULTS = {
@@ -47,6 +47,10 @@ const ORIGIN = /^https?:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/example-function-add-security-headers.html
  */
 export function securityHeaders(options: SecurityHeadersOptions = {}): Middleware<never> {
+  return named('securityHeaders', () => build(options));
+}
+
+function build(options: SecurityHeadersOptions): Middleware<never> {
   const o = knownOptions(options, OPTIONS, 'securityHeaders');
   const chosen: Record<string, string> = {};
   for (const key of Object.keys(SECURITY_HEADER_DEFAULTS) as Named[]) {
@@ -65,8 +69,14 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
   }
   if (o.headers !== undefined) {
     if (!isPlainObject(o.headers)) throw new ConfigError('headers', `expected { name: value }, got ${repr(o.headers)}`);
+    ownKeysOnly('headers', o.headers);
+    // `{ __proto__: 'x' }` leaves an empty object behind (a string prototype is ignored): an empty
+    // list is more likely that than intended.
+    if (!Object.keys(o.headers).length) {
+      throw new ConfigError('headers', "adds no header: leave it out (note that `{ __proto__: ... }` in an object literal sets the prototype, it adds no key)");
+    }
     for (const [raw, value] of Object.entries(o.headers)) {
-      const name = headerNameOption('headers', raw, WHERE);
+      const name = writtenHeaderOption('headers', raw, WHERE);
       // The CloudFront Functions adapter keeps Set-Cookie apart: setting it would drop the origin's cookies.
       if (name === 'set-cookie') throw new ConfigError('headers', 'set-cookie is not a security header: set cookies in a middleware of its own');
       chosen[name] = headerValueOption('headers', value);
