@@ -1,5 +1,5 @@
 import { ConfigError, defineMiddleware, type Answer, type Middleware, type RedirectStatus, type RequestContext } from '@edgeline/core';
-import { countryOption, repr, headerNameOption, knownOptions, oneOf } from '../lib/options.js';
+import { countryOption, repr, knownOptions, oneOf, readHeaderOption } from '../lib/options.js';
 
 export interface GeoRedirectOptions {
   /** ISO 3166-1 alpha-2 codes (any case) that have their own `/<code>/` section. */
@@ -57,7 +57,7 @@ export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
     throw new ConfigError('fallback', `expected a lower-case path segment such as 'en', got ${repr(fallback)}`);
   }
   const config: GeoConfig = {
-    header: o.header === undefined ? 'cloudfront-viewer-country' : headerNameOption('header', o.header, []),
+    header: o.header === undefined ? 'cloudfront-viewer-country' : readHeaderOption('geoRedirect', 'header', o.header),
     countries,
     sections: { ...countries, [fallback]: 1 },
     fallback,
