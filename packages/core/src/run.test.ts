@@ -225,7 +225,7 @@ describe('a hook that throws, answered as the artifact answers', () => {
 });
 
 describe('default runtime', () => {
-  const store = defineMiddleware({ name: 'store', needs: ['kvs'], async request(ctx) { ctx.request.headers.set('x-v', (await ctx.kvs('k')) ?? ''); } });
+  const store = defineMiddleware({ name: 'store', needs: ['kvs', 'async'], async request(ctx) { ctx.request.headers.set('x-v', (await ctx.kvs('k')) ?? ''); } });
 
   it(`runs CloudFront Functions events on ${DEFAULT_CF_RUNTIME}, as edge build --target cf does`, async () => {
     expect(DEFAULT_CF_RUNTIME).toBe('cloudfront-js-1.0');
@@ -234,5 +234,14 @@ describe('default runtime', () => {
     expect(String((err as Error).message)).toContain("target: 'cloudfront-js-2.0'");
     const out = await runPipeline(store, viewerRequest(), { target: 'cloudfront-js-2.0', kvs: { k: 'v' } });
     expect(out.kind === 'forward' && out.request.headers['x-v']).toEqual(['v']);
+  });
+});
+
+describe('what the build refuses, runPipeline refuses', () => {
+  it('a hook using a capability its middleware does not declare', async () => {
+    const sneaky = defineMiddleware({ name: 'sneaky', needs: [], async request(ctx) { ctx.request.headers.set('x-a', String(await Promise.resolve(1))); } });
+    const err = await runPipeline(sneaky, lambdaEvent('viewer-request')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: CODES.rejected });
+    expect(String((err as Error).message)).toContain("sneaky: its request hook uses");
   });
 });

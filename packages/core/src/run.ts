@@ -7,6 +7,7 @@ import type { Middleware } from './middleware.js';
 import { isPipeline, Pipeline } from './pipeline.js';
 import { toOutcome, type Outcome } from './outcome.js';
 import { hookSource } from './portable.js';
+import { scanHook, type Finding } from './build/scan.js';
 import * as cff from './runtime/cff.js';
 import * as le from './runtime/lambda.js';
 import { HEADER_PROBLEM_TEXT, headerProblem } from './runtime/guard.js';
@@ -58,7 +59,20 @@ export function headerGuard(eventType: EventType, where: 'request' | 'response')
   };
 }
 
-function isLambdaEvent(event: unknown): event is le.LeEvent {
+const findings = new WeakMap<Function, Finding[]>();
+
+/** The hook's lowerable source (NotPortableError if it has none) read as the builds read it, once per hook. */
+function findingsOf(middleware: string, hook: 'request' | 'response', fn: Function): Finding[] {
+  let out = findings.get(fn);
+  if (!out) {
+    out = scanHook(hookSource(middleware, hook, fn));
+    findings.set(fn, out);
+  }
+  return out;
+}
+
+/** Whether an event is a Lambda@Edge one (`Records`), not a CloudFront Functions one. */
+export function isLambdaEvent(event: unknown): event is le.LeEvent {
   return typeof event === 'object' && event !== null && Array.isArray((event as le.LeEvent).Records);
 }
 
@@ -92,10 +106,20 @@ export async function runPipeline(
     throw new EdgelineError(CODES.rejected, `the pipeline cannot run on ${target}:\n${lines.join('\n')}${defaulted}`);
   }
   if (options.portable !== false) {
+    const undeclared: string[] = [];
     for (const p of plan.placements) {
-      if (p.middleware.request) hookSource(p.middleware.name, 'request', p.middleware.request);
-      if (p.middleware.response) hookSource(p.middleware.name, 'response', p.middleware.response);
+      for (const hook of ['request', 'response'] as const) {
+        const fn = p.middleware[hook];
+        if (!fn) continue;
+        for (const f of findingsOf(p.middleware.name, hook, fn)) {
+          // As both builds refuse it (cf-target and lambda-target scan-hooks).
+          if (f.capability !== undefined && (p.middleware.needs as readonly string[]).indexOf(f.capability) < 0) {
+            undeclared.push(`- ${p.middleware.name}: its ${hook} hook uses ${f.construct} but the middleware does not declare '${f.capability}'; fix: add '${f.capability}' to the middleware's needs`);
+          }
+        }
+      }
     }
+    if (undeclared.length) throw new EdgelineError(CODES.rejected, `the pipeline does not build:\n${undeclared.join('\n')}`);
   }
   // Hooks change the event's objects in place, as they do in the artifact: work on a copy.
   const event = structuredClone(input);

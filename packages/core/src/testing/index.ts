@@ -5,3 +5,5 @@ export type {
 } from './events.js';
 export { runPipeline, headerGuard, eventTypeOf, cloudfrontStub, type RunOptions } from '../run.js';
 export { toOutcome, normalRequest, normalResponse, type Outcome, type NormalRequest, type NormalResponse } from '../outcome.js';
+export { runBuilt, ArtifactRunError, type RunBuiltOptions, type CfEngine } from './built.js';
+export { expectSameEverywhere, type SameEverywhereOptions } from './same.js';
