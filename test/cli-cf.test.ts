@@ -127,6 +127,21 @@ describe('edge run', () => {
     expect(run.stderr).not.toContain('x-same');
   });
 
+  it("shows the function's console.log lines, once when the vm emulator and njs log the same, else each engine's", async () => {
+    const dir = await fixture({
+      'fn.js': "function handler(event) { console.log('saw ' + event.request.uri); console.log('method', event.request.method); return event.request; }\n",
+      'quiet.js': 'function handler(event) { return event.request; }\n',
+      'engine.js': "function handler(event) { console.log('engine ' + (typeof njs === 'undefined' ? 'node' : 'njs')); return event.request; }\n",
+      'event.json': JSON.stringify(EVENT),
+    });
+    const [run, quiet, engine] = await Promise.all(['fn.js', 'quiet.js', 'engine.js'].map((f) => edge(['run', f, '--event', 'event.json'], dir)));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\nlogs:\n {2}saw \/x\n {2}method GET\n/);
+    expect(quiet.stdout).toMatch(/\nlogs: none\n/);
+    expect(engine.code, engine.stderr).toBe(0);
+    expect(engine.stdout).toMatch(/\nlogs \(vm emulator\):\n {2}engine node\nlogs \(njs\):\n {2}engine njs\n/);
+  }, 120_000);
+
   it('exits 1 when the function fails, with the error on stderr', async () => {
     const dir = await fixture({ 'fn.js': 'function handler(event) { return event.request.nothing.here; }\n', 'event.json': JSON.stringify(EVENT) });
     const run = await edge(['run', 'fn.js', '--event', 'event.json'], dir);

@@ -2,6 +2,7 @@ import { createContext, runInContext } from 'node:vm';
 import crypto from 'node:crypto';
 import querystring from 'node:querystring';
 import { Buffer } from 'node:buffer';
+import { inspect } from 'node:util';
 import type { CfRuntime } from '@edgeline/core';
 import type { CffEvent } from '@edgeline/core/runtime';
 import { LACKING_GLOBALS } from './rules.js';
@@ -39,8 +40,10 @@ export async function runInEmulator(code: string, event: CffEvent, options: Emul
   };
   const modules: Record<string, unknown> = { crypto, querystring };
   if (runtime === 'cloudfront-js-2.0') modules.buffer = { Buffer };
+  // What the function logs with console.log, one line per call (as runInNjs collects it).
+  const logs: string[] = [];
   const sandbox: Record<string, unknown> = {
-    console: { log: () => {}, error: () => {}, warn: () => {} },
+    console: { log: (...args: unknown[]) => { logs.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ')); }, error: () => {}, warn: () => {} },
     require: (name: string) => {
       if (!Object.prototype.hasOwnProperty.call(modules, name)) throw new Error(`Cannot find module '${name}'`);
       return modules[name];
@@ -59,9 +62,10 @@ export async function runInEmulator(code: string, event: CffEvent, options: Emul
     const input = runInContext('JSON.parse(__event)', context);
     const result = JSON.parse(JSON.stringify(await handler(input)));
     validateCfResult(event, result);
-    return state.origin ? { ok: true, result, origin: state.origin } : { ok: true, result };
+    const logged = logs.length ? { logs } : {};
+    return state.origin ? { ok: true, result, origin: state.origin, ...logged } : { ok: true, result, ...logged };
   } catch (e) {
-    return { ok: false, error: String((e as Error)?.message ?? e) };
+    return { ok: false, error: String((e as Error)?.message ?? e), ...(logs.length ? { logs } : {}) };
   }
 }
 
