@@ -103,6 +103,12 @@ function hmacCases(): Case[] {
     ['no issuer', bearer(hmacToken(claims())), false],
     ['an issuer that is a prototype name', bearer(hmacToken(claims({ iss: 'constructor' }))), false],
     ['an issuer as a list', bearer(hmacToken(claims({ iss: [ISSUER] }))), false],
+    // Issue 12: bounded cost. Over maxTokenLength (8192) or a header segment over 2048 characters: 401 unread.
+    ['a 15 KB header segment', bearer(`${b64({ alg: 'HS256', pad: 'x'.repeat(11000) })}.${good.split('.')[1]}.${good.split('.')[2]}`), false],
+    ['a token over 8192 characters, validly signed', bearer(hmacToken(claims({ iss: ISSUER, pad: 'p'.repeat(6200) }))), false],
+    ['a header segment over 2048 characters, validly signed', bearer(hmacToken(claims({ iss: ISSUER }), SECRET, { alg: 'HS256', pad: 'h'.repeat(1600) })), false],
+    ['a signature of the wrong length', bearer(good + good.split('.')[2]), false],
+    ['a token just under 8192 characters', bearer(hmacToken(claims({ iss: ISSUER, pad: 'p'.repeat(5900) }))), true],
   ];
 }
 
@@ -118,6 +124,28 @@ for (const shape of ['cff', 'lambda'] as const) {
         expect(allow ? allowed(out) : denied(out)).toBe(true);
       });
     }
+  });
+}
+
+for (const shape of ['cff', 'lambda'] as const) {
+  describe(`security: jwtVerify with more than one Authorization value (${shape})`, () => {
+    const forged = hmacToken(claims({ iss: ISSUER, sub: 'admin' }), 'not-the-secret-not-the-secret-not!!');
+    const kvsOnCf = shape === 'cff' ? [['kvs secret', hs256Kvs] as const] : [];
+    for (const [what, mw] of [['inline secret', hs256], ['inline secret, strip: false', jwtVerify({ algorithms: ['HS256'], secret: SECRET, strip: false })], ...kvsOnCf]) {
+      it(`denies a valid value followed by a forged one (${what})`, async () => {
+        for (const values of [[bearer(hmacToken(claims({ iss: ISSUER }))).authorization, bearer(forged).authorization], [bearer(forged).authorization, bearer(hmacToken(claims({ iss: ISSUER }))).authorization]]) {
+          const out = await runPipeline(mw, eventFor(shape, 'viewer-request', { headers: { authorization: values } }), { target: shape === 'cff' ? 'cloudfront-js-2.0' : undefined, kvs: STORE });
+          expect(denied(out)).toBe(true);
+        }
+      });
+    }
+    it('denies two values with public keys too (lambda hooks)', async () => {
+      if (shape !== 'lambda') return;
+      const mw = jwtVerify({ algorithms: ['RS256'], jwks: JWKS });
+      const t = signedToken('RS256', claims(), rsa.privateKey);
+      expect(allowed(await runPipeline(mw, eventFor(shape, 'viewer-request', { headers: bearer(t) })))).toBe(true);
+      expect(denied(await runPipeline(mw, eventFor(shape, 'viewer-request', { headers: { authorization: [bearer(t).authorization, bearer(t).authorization] } })))).toBe(true);
+    });
   });
 }
 
@@ -507,10 +535,15 @@ describe('jwtVerify options', () => {
     ['audience[1]', { algorithms: ['HS256'], secret: SECRET, audience: ['a', 2] }],
     ['strip', { algorithms: ['HS256'], secret: SECRET, strip: 'yes' }],
     ['algorithm', { algorithm: 'HS256', algorithms: ['HS256'], secret: SECRET }],
+    ['maxTokenLength', { algorithms: ['HS256'], secret: SECRET, maxTokenLength: 100 }],
+    ['maxTokenLength', { algorithms: ['HS256'], secret: SECRET, maxTokenLength: 100000 }],
+    ['maxTokenLength', { algorithms: ['HS256'], secret: SECRET, maxTokenLength: 4096.5 }],
+    ['maxTokenLength', { algorithms: ['HS256'], secret: SECRET, maxTokenLength: '8k' }],
   ];
   for (const [option, options] of bad) {
     it(`refuses ${JSON.stringify(options).slice(0, 120)}, naming ${option}`, () => {
       expect(() => jwtVerify(options as never)).toThrow(expect.objectContaining({ code: CODES.config, option }));
+      expect(() => jwtVerify(options as never)).toThrow(/^jwtVerify \S+: /);
     });
   }
 

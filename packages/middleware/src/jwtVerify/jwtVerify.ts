@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
-import { ConfigError, defineMiddleware, type Answer, type Middleware, type RequestContext } from '@edgeline/core';
-import { booleanOption, repr, isPlainObject, knownOptions, oneOf, REGION, stringListOption, stringOption } from '../lib/options.js';
+import { ConfigError, defineMiddleware, type Answer, type CfRuntime, type DirectHooks, type Middleware, type RequestContext } from '@edgeline/core';
+import { booleanOption, repr, isPlainObject, knownOptions, named, oneOf, REGION, stringListOption, stringOption } from '../lib/options.js';
 
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
 export type AsymmetricAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
@@ -33,6 +33,11 @@ export interface JwtClaimOptions {
   clockTolerance?: number;
   /** Remove the Authorization header once the token is verified. Default true. */
   strip?: boolean;
+  /**
+   * Longest token accepted, in characters after `Bearer `: a longer one is a 401 before anything
+   * is decoded, so a forged token costs no more than a valid one. Default 8192 (512 to 65536).
+   */
+  maxTokenLength?: number;
 }
 interface NoKeySource {
   secret?: undefined;
@@ -68,22 +73,25 @@ export type JwtVerifyOptions = JwtSecretOptions | JwtKvsSecretOptions | JwtJwksO
 export type JwtCapability = 'crypto:hmac' | 'crypto:verify' | 'kvs' | 'network' | 'async';
 
 type ClaimConfig = {
-  /** Lookup objects (`value -> 1`): one property read per check instead of a search. */
-  issuer: Record<string, 1> | null;
-  audience: Record<string, 1> | null;
+  /**
+   * Lists searched with indexOf (a few entries): a lookup object would turn `__proto__` into its
+   * prototype and make `constructor` match (issue 12).
+   */
+  issuer: string[] | null;
+  audience: string[] | null;
   tokenUse: 'id' | 'access' | null;
   clockTolerance: number;
   strip: boolean;
+  /** Longest `Authorization` value accepted: `Bearer ` and maxTokenLength characters. */
+  maxLength: number;
 };
 type HmacConfig = ClaimConfig & { algorithms: Record<string, string>; secret: string };
 type HmacKvsConfig = ClaimConfig & { algorithms: Record<string, string>; secretKey: string };
 type AlgorithmSpec = { hash: string; kty: 'RSA' | 'EC'; pss: boolean; crv: string | null; size: number };
 type KeyConfig = { kid: string | null; alg: string | null; kty: string; crv: string | null; jwk: Record<string, string> };
 type JwksConfig = ClaimConfig & { algorithms: Record<string, AlgorithmSpec>; keys: KeyConfig[] };
-type JwksUrlConfig = Omit<ClaimConfig, 'issuer' | 'audience'> & {
+type JwksUrlConfig = ClaimConfig & {
   algorithms: string[];
-  issuer: string[] | null;
-  audience: string[] | null;
   jwksUrl: string;
   timeout: number;
 };
@@ -105,7 +113,7 @@ const ASYMMETRIC: Record<AsymmetricAlgorithm, AlgorithmSpec> = {
   ES384: { hash: 'sha384', kty: 'EC', pss: false, crv: 'P-384', size: 96 },
   ES512: { hash: 'sha512', kty: 'EC', pss: false, crv: 'P-521', size: 132 },
 };
-const OPTIONS = ['algorithms', 'secret', 'jwks', 'jwksUrl', 'jwksTimeout', 'issuer', 'audience', 'tokenUse', 'clockTolerance', 'strip'];
+const OPTIONS = ['algorithms', 'secret', 'jwks', 'jwksUrl', 'jwksTimeout', 'issuer', 'audience', 'tokenUse', 'clockTolerance', 'strip', 'maxTokenLength'];
 const ON_ERROR = { status: 401, headers: { 'www-authenticate': 'Bearer' } };
 const isHmac = (alg: string): alg is HmacAlgorithm => Object.prototype.hasOwnProperty.call(HMAC, alg);
 const isAsymmetric = (alg: string): alg is AsymmetricAlgorithm => Object.prototype.hasOwnProperty.call(ASYMMETRIC, alg);
@@ -126,6 +134,10 @@ export function jwtVerify(options: JwtJwksOptions): Middleware<'crypto:verify'>;
 export function jwtVerify(options: JwtJwksUrlOptions): Middleware<'crypto:verify' | 'network' | 'async'>;
 export function jwtVerify(options: JwtVerifyOptions): Middleware<JwtCapability>;
 export function jwtVerify(options: JwtVerifyOptions): Middleware<JwtCapability> {
+  return named('jwtVerify', () => build(options));
+}
+
+function build(options: JwtVerifyOptions): Middleware<JwtCapability> {
   const o = knownOptions(options, OPTIONS, 'jwtVerify');
   const algorithms = algorithmsOption(o.algorithms);
   const sources = (['secret', 'jwks', 'jwksUrl'] as const).filter((k) => o[k] !== undefined);
@@ -161,7 +173,10 @@ export function jwtVerify(options: JwtVerifyOptions): Middleware<JwtCapability> 
     const config: HmacConfig = { ...claims, algorithms: table, secret };
     // CloudFront Functions' HMAC offers md5, sha1 and sha256 only: HS384/HS512 are Lambda@Edge's.
     const needs: ('crypto:hmac' | 'crypto:verify')[] = hmac.some((a) => a !== 'HS256') ? ['crypto:hmac', 'crypto:verify'] : ['crypto:hmac'];
-    return defineMiddleware<'crypto:hmac' | 'crypto:verify', HmacConfig>({ ...base, needs, config, request: jwtVerifyHmacRequest });
+    return defineMiddleware<'crypto:hmac' | 'crypto:verify', HmacConfig>({
+      ...base, needs, config, request: jwtVerifyHmacRequest,
+      direct: { cff: (c, runtime) => jwtVerifyHmacCff(c, runtime) },
+    });
   }
 
   const asymmetric = algorithms.filter(isAsymmetric);
@@ -177,8 +192,6 @@ export function jwtVerify(options: JwtVerifyOptions): Middleware<JwtCapability> 
   const config: JwksUrlConfig = {
     ...claims,
     algorithms: asymmetric,
-    issuer: claims.issuer && Object.keys(claims.issuer),
-    audience: claims.audience && Object.keys(claims.audience),
     jwksUrl: jwksUrlOption(o.jwksUrl),
     timeout: timeoutOption(o.jwksTimeout),
   };
@@ -234,24 +247,22 @@ function algorithmsOption(value: unknown): JwtAlgorithm[] {
   });
 }
 
-function lookup(list: string[] | undefined): Record<string, 1> | null {
-  if (!list) return null;
-  const out: Record<string, 1> = {};
-  for (const v of list) out[v] = 1;
-  return out;
-}
-
 function claimOptions(o: Record<string, unknown>): ClaimConfig {
   const tolerance = o.clockTolerance === undefined ? 0 : o.clockTolerance;
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0 || tolerance > 86400) {
     throw new ConfigError('clockTolerance', `expected seconds between 0 and 86400, got ${repr(tolerance)}`);
   }
+  const max = o.maxTokenLength === undefined ? 8192 : o.maxTokenLength;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 512 || max > 65536) {
+    throw new ConfigError('maxTokenLength', `expected characters between 512 and 65536, got ${repr(max)}`);
+  }
   return {
-    issuer: lookup(o.issuer === undefined ? undefined : stringListOption('issuer', o.issuer)),
-    audience: lookup(o.audience === undefined ? undefined : stringListOption('audience', o.audience)),
+    issuer: o.issuer === undefined ? null : stringListOption('issuer', o.issuer),
+    audience: o.audience === undefined ? null : stringListOption('audience', o.audience),
     tokenUse: o.tokenUse === undefined ? null : oneOf('tokenUse', o.tokenUse, ['id', 'access'] as const),
     clockTolerance: tolerance,
     strip: booleanOption('strip', o.strip, true),
+    maxLength: max + 7,
   };
 }
 
@@ -319,6 +330,69 @@ function timeoutOption(value: unknown): number {
   return value;
 }
 
+/**
+ * The CloudFront Function an expert writes for an inlined HMAC secret: the hook's checks in the
+ * hook's order, on the event's own objects, with the runtime's own base64url decoder
+ * (String.bytesFrom on 1.0, Buffer on 2.0) instead of a loop per character. The alphabet is
+ * checked first: both decoders skip characters they do not know.
+ */
+function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
+  const decode = runtime === 'cloudfront-js-1.0'
+    ? `var text = String.bytesFrom(s, 'base64url').fromUTF8();
+  if (typeof text !== 'string') return null;`
+    : `var bytes = Buffer.from(s, 'base64url'), text = bytes.toString();
+  if (text.indexOf('\\ufffd') >= 0 && !Buffer.from(text).equals(bytes)) return null;`;
+  const object = `function (s) {
+  if (s.length % 4 === 1 || !/^[A-Za-z0-9_-]+$/.test(s)) return null;
+  ${decode}
+  try {
+    var v = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
+  } catch (e) {
+    return null;
+  }
+}`;
+  const deny = "function () {\n  return { statusCode: 401, headers: { 'www-authenticate': { value: 'Bearer' } } };\n}";
+  const aud = config.tokenUse === 'access' ? 'claims.client_id' : 'claims.aud';
+  const request = `function (request) {
+  var headers = request.headers, auth = headers.authorization;
+  // One value: CloudFront lists every value in multiValue when there are several, and a second
+  // one would reach the origin unverified.
+  if (!auth || (auth.multiValue && auth.multiValue.length > 1)) return __edge_jwtdeny();
+  var value = auth.value;
+  if (value.length > ${config.maxLength} || value.length < 8 || value.charCodeAt(6) !== 32 || value.slice(0, 6).toLowerCase() !== 'bearer') return __edge_jwtdeny();
+  var token = value.slice(7).trim(), d1 = token.indexOf('.'), d2 = token.indexOf('.', d1 + 1);
+  if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return __edge_jwtdeny();
+  var header = __edge_jwtobject(token.slice(0, d1));
+  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return __edge_jwtdeny();
+  var hash = ALGORITHMS[header.alg];
+  if (typeof hash !== 'string') return __edge_jwtdeny();
+  var given = token.slice(d2 + 1);
+  if (given.length !== (hash === 'sha256' ? 43 : hash === 'sha384' ? 64 : 86)) return __edge_jwtdeny();
+  var expected = require('crypto').createHmac(hash, ${JSON.stringify(config.secret)}).update(token.slice(0, d2)).digest('base64url');
+  var diff = 0;
+  for (var i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
+  if (diff !== 0) return __edge_jwtdeny();
+  var claims = __edge_jwtobject(token.slice(d1 + 1, d2));
+  if (claims === null) return __edge_jwtdeny();
+  var now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp !== 'number' || claims.exp <= now - ${config.clockTolerance}) return __edge_jwtdeny();
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + ${config.clockTolerance})) return __edge_jwtdeny();
+  if (claims.iat !== undefined && typeof claims.iat !== 'number') return __edge_jwtdeny();${config.issuer === null ? '' : `
+  if (typeof claims.iss !== 'string' || ISSUERS.indexOf(claims.iss) < 0) return __edge_jwtdeny();`}${config.tokenUse === null ? '' : `
+  if (claims.token_use !== ${JSON.stringify(config.tokenUse)}) return __edge_jwtdeny();`}${config.audience === null ? '' : `
+  var aud = ${aud}, ok = typeof aud === 'string' && AUDIENCES.indexOf(aud) >= 0;
+  if (!ok && Array.isArray(aud)) for (var j = 0; j < aud.length && !ok; j++) ok = typeof aud[j] === 'string' && AUDIENCES.indexOf(aud[j]) >= 0;
+  if (!ok) return __edge_jwtdeny();`}${config.strip ? `
+  delete headers.authorization;` : ''}
+  return request;
+}`;
+  const constants: Record<string, string[] | Record<string, string>> = { ALGORITHMS: config.algorithms };
+  if (config.issuer !== null) constants.ISSUERS = config.issuer;
+  if (config.audience !== null) constants.AUDIENCES = config.audience;
+  return { request, constants, helpers: { __edge_jwtobject: object, __edge_jwtdeny: deny } };
+}
+
 // The hooks below are lowered as source text: they use only their parameters, globals and
 // require(). The two HMAC hooks run on CloudFront Functions (ES5, no atob, no Buffer), so they
 // carry their own base64url decoder; they differ only in where the secret comes from. A hook is
@@ -364,9 +438,14 @@ function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer |
     if (text === null) return null;
     try {
       if (/[\x80-\xff]/.test(text)) {
-        text = decodeURIComponent(text.replace(/[%\x80-\xff]/g, function (ch) {
-          return '%' + ch.charCodeAt(0).toString(16);
-        }));
+        // UTF-8 bytes to characters by a plain loop and one join: no regular expression with a
+        // callback over the viewer's text (njs, runtimes.md).
+        const parts: string[] = [];
+        for (let i = 0; i < text.length; i++) {
+          const c = text.charCodeAt(i);
+          parts.push(c > 127 || c === 37 ? '%' + c.toString(16) : text.charAt(i));
+        }
+        text = decodeURIComponent(parts.join(''));
       }
       const v = JSON.parse(text);
       return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
@@ -374,19 +453,28 @@ function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer |
       return null;
     }
   }
-  const auth = ctx.request.headers.get('authorization');
-  if (!auth || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+  // One Authorization value: a second one (multiValue on CloudFront Functions, another entry on
+  // Lambda@Edge) would reach the origin unverified, whatever strip is.
+  const all = ctx.request.headers.getAll('authorization');
+  if (all.length !== 1) return deny();
+  const auth = all[0];
+  // The cheap checks first (length, scheme, three parts, the header's length, at most 2048
+  // characters: Cognito's, Auth0's or Entra ID's are ~100): an oversized or malformed token is a
+  // 401 before a byte of it is decoded.
+  if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
   const token = auth.slice(7).trim();
   const d1 = token.indexOf('.');
   const d2 = token.indexOf('.', d1 + 1);
-  if (d1 < 1 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
+  if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
   const header = object(token.slice(0, d1));
   if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return deny();
   // Only the configured HMAC algorithms have an entry: `none`, RS*/ES* and prototype names do not.
   const hash = config.algorithms[header.alg];
   if (typeof hash !== 'string') return deny();
-  const expected: string = require('crypto').createHmac(hash, config.secret).update(token.slice(0, d2)).digest('base64url');
   const given = token.slice(d2 + 1);
+  // An HMAC in base64url is 43 (sha256), 64 (sha384) or 86 (sha512) characters: no HMAC for another length.
+  if (given.length !== (hash === 'sha256' ? 43 : hash === 'sha384' ? 64 : 86)) return deny();
+  const expected: string = require('crypto').createHmac(hash, config.secret).update(token.slice(0, d2)).digest('base64url');
   // Constant time: every character is compared whatever the first difference.
   let diff = expected.length ^ given.length;
   for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
@@ -399,13 +487,13 @@ function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer |
   if (typeof claims.exp !== 'number' || claims.exp <= now - tolerance) return deny();
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
   if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
-  if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer[claims.iss] !== 1)) return deny();
+  if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) return deny();
   if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
   if (config.audience !== null) {
     // Cognito access tokens name their app client in client_id and carry no aud.
     const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
-    let ok = typeof aud === 'string' && config.audience[aud] === 1;
-    if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience[aud[i]] === 1;
+    let ok = typeof aud === 'string' && config.audience.indexOf(aud) >= 0;
+    if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
     if (!ok) return deny();
   }
   if (config.strip) ctx.request.headers.delete('authorization');
@@ -452,9 +540,14 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
     if (text === null) return null;
     try {
       if (/[\x80-\xff]/.test(text)) {
-        text = decodeURIComponent(text.replace(/[%\x80-\xff]/g, function (ch) {
-          return '%' + ch.charCodeAt(0).toString(16);
-        }));
+        // UTF-8 bytes to characters by a plain loop and one join: no regular expression with a
+        // callback over the viewer's text (njs, runtimes.md).
+        const parts: string[] = [];
+        for (let i = 0; i < text.length; i++) {
+          const c = text.charCodeAt(i);
+          parts.push(c > 127 || c === 37 ? '%' + c.toString(16) : text.charAt(i));
+        }
+        text = decodeURIComponent(parts.join(''));
       }
       const v = JSON.parse(text);
       return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
@@ -462,22 +555,31 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
       return null;
     }
   }
-  const auth = ctx.request.headers.get('authorization');
-  if (!auth || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+  // One Authorization value: a second one (multiValue on CloudFront Functions, another entry on
+  // Lambda@Edge) would reach the origin unverified, whatever strip is.
+  const all = ctx.request.headers.getAll('authorization');
+  if (all.length !== 1) return deny();
+  const auth = all[0];
+  // The cheap checks first (length, scheme, three parts, the header's length, at most 2048
+  // characters: Cognito's, Auth0's or Entra ID's are ~100): an oversized or malformed token is a
+  // 401 before a byte of it is decoded.
+  if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
   const token = auth.slice(7).trim();
   const d1 = token.indexOf('.');
   const d2 = token.indexOf('.', d1 + 1);
-  if (d1 < 1 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
+  if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
   const header = object(token.slice(0, d1));
   if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return deny();
   // Only the configured HMAC algorithms have an entry: `none`, RS*/ES* and prototype names do not.
   const hash = config.algorithms[header.alg];
   if (typeof hash !== 'string') return deny();
+  const given = token.slice(d2 + 1);
+  // An HMAC-SHA256 in base64url is 43 characters: no store read, no HMAC for another length.
+  if (given.length !== 43) return deny();
   // Read only for a well-formed token; a missing key reads as undefined: deny.
   return ctx.kvs(config.secretKey).then(function (secret) {
     if (typeof secret !== 'string' || !secret) return deny();
     const expected: string = require('crypto').createHmac(hash, secret).update(token.slice(0, d2)).digest('base64url');
-    const given = token.slice(d2 + 1);
     // Constant time: every character is compared whatever the first difference.
     let diff = expected.length ^ given.length;
     for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
@@ -490,13 +592,13 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
     if (typeof claims.exp !== 'number' || claims.exp <= now - tolerance) return deny();
     if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
     if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
-    if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer[claims.iss] !== 1)) return deny();
+    if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) return deny();
     if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
     if (config.audience !== null) {
       // Cognito access tokens name their app client in client_id and carry no aud.
       const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
-      let ok = typeof aud === 'string' && config.audience[aud] === 1;
-      if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience[aud[i]] === 1;
+      let ok = typeof aud === 'string' && config.audience.indexOf(aud) >= 0;
+      if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
       if (!ok) return deny();
     }
     if (config.strip) ctx.request.headers.delete('authorization');
@@ -520,12 +622,19 @@ function jwtVerifyJwksRequest(ctx: RequestContext, config: JwksConfig): Answer |
       return null;
     }
   }
-  const auth = ctx.request.headers.get('authorization');
-  if (!auth || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+  // One Authorization value: a second one (multiValue on CloudFront Functions, another entry on
+  // Lambda@Edge) would reach the origin unverified, whatever strip is.
+  const all = ctx.request.headers.getAll('authorization');
+  if (all.length !== 1) return deny();
+  const auth = all[0];
+  // The cheap checks first (length, scheme, three parts, the header's length, at most 2048
+  // characters: Cognito's, Auth0's or Entra ID's are ~100): an oversized or malformed token is a
+  // 401 before a byte of it is decoded.
+  if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
   const token = auth.slice(7).trim();
   const d1 = token.indexOf('.');
   const d2 = token.indexOf('.', d1 + 1);
-  if (d1 < 1 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
+  if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
   const header = object(token.slice(0, d1));
   if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return deny();
   const alg = header.alg;
@@ -540,12 +649,12 @@ function jwtVerifyJwksRequest(ctx: RequestContext, config: JwksConfig): Answer |
   if (typeof claims.exp !== 'number' || claims.exp <= now - tolerance) return deny();
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
   if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
-  if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer[claims.iss] !== 1)) return deny();
+  if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) return deny();
   if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
   if (config.audience !== null) {
     const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
-    let ok = typeof aud === 'string' && config.audience[aud] === 1;
-    if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience[aud[i]] === 1;
+    let ok = typeof aud === 'string' && config.audience.indexOf(aud) >= 0;
+    if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
     if (!ok) return deny();
   }
   const sigText = token.slice(d2 + 1);
@@ -596,10 +705,14 @@ async function jwtVerifyJwksUrlRequest(ctx: RequestContext, config: JwksUrlConfi
   function deny(): Answer {
     return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
   }
-  const auth = ctx.request.headers.get('authorization');
-  if (!auth || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+  // One Authorization value (see jwtVerifyHmacRequest), at most maxTokenLength characters.
+  const all = ctx.request.headers.getAll('authorization');
+  if (all.length !== 1) return deny();
+  const auth = all[0];
+  if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
   const token = auth.slice(7).trim();
-  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return deny();
+  const d1 = token.indexOf('.');
+  if (d1 < 1 || d1 > 2048 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return deny();
   const jose = require('jose');
   const g = globalThis as unknown as { __edgelineJwksSets?: Map<string, unknown> };
   const sets = g.__edgelineJwksSets || (g.__edgelineJwksSets = new Map());
