@@ -1,0 +1,147 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { toOutcome, type Capability, type EventType, type Outcome, type Pipeline } from '@edgeline/core';
+import { eventFor, runPipeline } from '@edgeline/core/testing';
+import type { CffEvent, LeEvent } from '@edgeline/core/runtime';
+import { buildCf, runInEmulator, runInNjs } from '@edgeline/cf-target';
+import { buildLambda, runLambdaArtifact } from '@edgeline/lambda-target';
+import { cacheKeyFromBasicAuth, geoRedirect, jwtVerify, originSelect, securityHeaders } from '@edgeline/middleware';
+import { JWT_SECRET, mixedCases } from './mixed-events';
+import type { Case } from './equivalence';
+
+// Issue 11, "same result everywhere": for every example and every built-in (option combinations
+// included), on seeded random and hostile events of every event type, the TypeScript source run,
+// the vm emulator, njs and the Lambda@Edge artifact give the same outcome; and the CloudFront
+// Function and the Lambda@Edge artifact agree with each other where both event shapes can say it.
+
+type CfRuntime = 'cloudfront-js-1.0' | 'cloudfront-js-2.0';
+interface Subject {
+  name: string;
+  pipeline: Pipeline<Capability>;
+  cf: CfRuntime[];
+  lambda: boolean;
+}
+
+/** Events per artifact, each event type: 300 or more. */
+const PER_ARTIFACT = 300;
+const ROOT = join(__dirname, '..', 'examples');
+
+async function examples(): Promise<Subject[]> {
+  const out: Subject[] = [];
+  for (const name of readdirSync(ROOT).sort()) {
+    const file = join(ROOT, name, 'example.json');
+    if (!existsSync(file)) continue;
+    const spec = JSON.parse(readFileSync(file, 'utf8')) as { targets: string[]; runEvents?: boolean };
+    if (spec.runEvents === false) continue;
+    const mod = (await import(join(ROOT, name, 'edge.ts'))) as { default: Pipeline<Capability> };
+    out.push({
+      name: `example ${name}`,
+      pipeline: mod.default,
+      cf: spec.targets.filter((t) => t.startsWith('cf')).map((t) => (t === 'cf' ? 'cloudfront-js-1.0' : (t.slice(3) as CfRuntime))),
+      lambda: spec.targets.includes('lambda'),
+    });
+  }
+  return out;
+}
+
+const both: CfRuntime[] = ['cloudfront-js-1.0', 'cloudfront-js-2.0'];
+
+async function builtIns(): Promise<Subject[]> {
+  const { edge } = await import('@edgeline/core');
+  const one = (name: string, mw: Parameters<Pipeline<never>['use']>[0], cf: CfRuntime[] = both, lambda = true): Subject => ({ name, pipeline: edge().use(mw) as Pipeline<Capability>, cf, lambda });
+  return [
+    one('geoRedirect issue-11 options', geoRedirect({ countries: ['de', 'it', 'fr'] })),
+    one('geoRedirect fallback, 302', geoRedirect({ countries: ['de', 'fr'], fallback: 'en', status: 302 })),
+    one('cacheKeyFromBasicAuth defaults', cacheKeyFromBasicAuth()),
+    one('cacheKeyFromBasicAuth sha256, own header', cacheKeyFromBasicAuth({ header: 'x-user-key', hash: 'sha256' })),
+    one('securityHeaders defaults', securityHeaders()),
+    one('securityHeaders csp, cors', securityHeaders({ contentSecurityPolicy: "default-src 'self'", cors: '*' })),
+    one('jwtVerify HS256', jwtVerify({ algorithms: ['HS256'], secret: JWT_SECRET })),
+    one('jwtVerify HS256, issuer, no strip', jwtVerify({ algorithms: ['HS256'], secret: JWT_SECRET, issuer: 'https://issuer.example', strip: false })),
+    one('originSelect by country and header', originSelect({
+      byCountry: { DE: { s3: { bucket: 'assets-eu', region: 'eu-central-1' } } },
+      byHeader: { 'x-pool': { blue: { custom: { domainName: 'blue.example.com' } } } },
+      default: { custom: { domainName: 'origin.example.com', path: '/v1' } },
+    }), ['cloudfront-js-2.0']),
+  ];
+}
+
+/**
+ * The parts both event shapes express the same way. A CloudFront Functions query string is an
+ * object: it cannot tell `a=` from `a`, keeps no empty pairs and groups a repeated name.
+ */
+function comparable(o: Outcome) {
+  if (o.kind === 'forward') return { kind: o.kind, uri: o.request.uri, querystring: asObject(o.request.querystring), headers: o.request.headers, origin: o.origin };
+  return { kind: o.kind, status: o.response.status, body: o.response.body, headers: o.response.headers };
+}
+
+const label = (c: Case) => `${c.eventType} ${JSON.stringify(c.init).slice(0, 300)}`;
+const subjects = [...(await examples()), ...(await builtIns())];
+
+describe.each(subjects.map((s, i) => [s.name, s, i] as const))('same result everywhere: %s', (_name, subject, index) => {
+  const seed = 1000 + index * 7;
+
+  for (const runtime of subject.cf) {
+    it(`CloudFront Function ${runtime}: source = vm emulator = njs, ${PER_ARTIFACT}+ events per artifact`, async () => {
+      const result = await buildCf({ pipeline: subject.pipeline as Pipeline<never>, runtime });
+      if (!result.ok) throw new Error(`cf build rejected: ${JSON.stringify(result.violations, null, 2)}`);
+      for (const artifact of result.artifacts) {
+        const eventType = artifact.eventType as 'viewer-request' | 'viewer-response';
+        const cases = mixedCases(seed, PER_ARTIFACT, eventType, eventType);
+        const events = cases.map((c) => eventFor('cff', eventType, c.init) as CffEvent);
+        const runs = await runInNjs(artifact.code, events.map((e) => structuredClone(e)), { runtime });
+        for (let i = 0; i < events.length; i++) {
+          // Whether the hooks lower is checked once (the build did); per event it would only cost time.
+          const source = await runPipeline(subject.pipeline, structuredClone(events[i]), { target: runtime, portable: i === 0 });
+          const vm = await runInEmulator(artifact.code, structuredClone(events[i]), { runtime });
+          const njs = runs[i];
+          if (!vm.ok || !njs.ok) throw new Error(`${label(cases[i])}: ${JSON.stringify({ vm, njs }).slice(0, 600)}`);
+          const fromVm = withOrigin(toOutcome(eventType, vm.result), vm.origin);
+          const fromNjs = withOrigin(toOutcome(eventType, njs.result), njs.origin);
+          expect(fromVm, `vm: ${label(cases[i])}`).toEqual({ ...source, raw: vm.result });
+          expect(fromNjs, `njs: ${label(cases[i])}`).toEqual({ ...source, raw: njs.result });
+        }
+      }
+    }, 120000);
+  }
+
+  if (subject.lambda) {
+    it(`Lambda@Edge: source = artifact, and = the CloudFront Function where both shapes say it`, async () => {
+      const result = await buildLambda({ pipeline: subject.pipeline as Pipeline<never> });
+      if (!result.ok) throw new Error(`lambda build rejected: ${JSON.stringify(result.violations, null, 2)}`);
+      for (const artifact of result.artifacts) {
+        const eventType = artifact.eventType as EventType;
+        const cases = mixedCases(seed, PER_ARTIFACT, eventType, eventType);
+        for (const c of cases) {
+          const event = eventFor('lambda', eventType, c.init) as LeEvent;
+          const source = await runPipeline(subject.pipeline, structuredClone(event), { portable: false });
+          const raw = await runLambdaArtifact(artifact.code, structuredClone(event));
+          expect(toOutcome(eventType, raw), `lambda: ${label(c)}`).toEqual({ ...source, raw });
+          if (subject.cf.length && (eventType === 'viewer-request' || eventType === 'viewer-response')) {
+            const runtime = subject.cf[subject.cf.length - 1];
+            const cf = await runPipeline(subject.pipeline, eventFor('cff', eventType, c.init) as CffEvent, { target: runtime, portable: false });
+            expect(comparable(source), `lambda vs ${runtime}: ${label(c)}`).toEqual(comparable(cf));
+          }
+        }
+      }
+    }, 120000);
+  }
+});
+
+function asObject(query: string): string {
+  const byName = new Map<string, string[]>();
+  for (const part of query.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    byName.set(name, [...(byName.get(name) ?? []), value]);
+  }
+  return [...byName].flatMap(([name, values]) => values.map((v) => (v === '' ? name : `${name}=${v}`))).join('&');
+}
+
+function withOrigin(o: Outcome, origin: unknown): Outcome {
+  if (origin && o.kind === 'forward') (o as { origin?: unknown }).origin = origin;
+  return o;
+}
