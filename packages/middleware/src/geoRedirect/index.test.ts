@@ -170,6 +170,7 @@ describe('geoRedirect options', () => {
 const QUERIES: [raw: string, location: string][] = [
   ['a=1&b=2&a=3', 'a=1&a=3&b=2'],
   ['b=2&a=1&b=1', 'a=1&b=2&b=1'],
+  ['b=2&a=&b=1', 'a&b=2&b=1'], // the README's example
   ['a=', 'a'],
   ['a=&b=&a', 'a&a&b'],
   ['&&a=1&&b&', 'a=1&b'],
