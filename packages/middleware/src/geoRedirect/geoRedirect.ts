@@ -233,7 +233,31 @@ function geoRedirectLambda(config: GeoConfig): string {
   }
   var tail = rest, qs = request.querystring;
   if (qs) {
-    var groups = new Map(), pairs = qs.split('&'), names = [], parts = [];
+    // Most query strings are already in that form (names in order, no empty pair or value).
+    var pairs = qs.split('&'), prev = '', i, pair, eq, name;
+    for (i = 0; i < pairs.length; i++) {
+      pair = pairs[i];
+      eq = pair.indexOf('=');
+      name = eq < 0 ? pair : pair.substring(0, eq);
+      if (!pair || eq === pair.length - 1 || name < prev) break;
+      prev = name;
+    }
+    if (i === pairs.length) tail += '?' + qs;
+    else tail += canonical(pairs);
+  }
+  if (/[^\w\-.~!$&'()*+,;=:@\/?%]/.test(tail)) {
+    try {
+      tail = encodeURI(tail);
+    } catch (e) {
+      tail = encodeURI(tail.toWellFormed());
+    }
+    if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
+    if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
+  }
+  return { status: '${config.status}', headers: { location: [{ key: 'Location', value: '/' + section + '/' + tail }] } };
+
+  function canonical(pairs) {
+    var groups = new Map(), names = [], parts = [];
     for (var i = 0; i < pairs.length; i++) {
       var pair = pairs[i], eq = pair.indexOf('=');
       var name = eq < 0 ? pair : pair.substring(0, eq), value = eq < 0 ? '' : pair.substring(eq + 1);
@@ -247,15 +271,7 @@ function geoRedirectLambda(config: GeoConfig): string {
     }
     names.sort();
     for (var j = 0; j < names.length; j++) parts.push(groups.get(names[j]).join('&'));
-    if (parts.length) tail += '?' + parts.join('&');
+    return parts.length ? '?' + parts.join('&') : '';
   }
-  try {
-    tail = encodeURI(tail);
-  } catch (e) {
-    tail = encodeURI(tail.toWellFormed());
-  }
-  if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
-  if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
-  return { status: '${config.status}', headers: { location: [{ key: 'Location', value: '/' + section + '/' + tail }] } };
 }`;
 }
