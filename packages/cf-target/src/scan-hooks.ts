@@ -26,7 +26,7 @@ export function scanHooks(hooks: readonly EmittedHook[], middleware: readonly Mi
     const mw = middleware[hook.index];
     const needs = mw.needs as readonly string[];
     const findings = scanHook(hook.source);
-    const found = (name: string) => findings.some((f) => f.construct === name || f.construct.indexOf(name + '.') === 0);
+    const found = (name: string) => findings.some((f) => f.construct === name || ['.', '[', '?', ' '].some((c) => f.construct.indexOf(name + c) === 0));
     for (const f of findings) {
       if (f.construct === 'import()') {
         push({

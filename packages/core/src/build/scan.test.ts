@@ -73,6 +73,7 @@ describe('security: capability check', () => {
     ['require of child_process', 'function () { return require("child_process").execSync("env") }', "require('child_process'):-!"],
     ['require of vm', 'function () { return require("vm").runInThisContext("process") }', "require('vm'):-!"],
     ['require of module', 'function () { return require("module").createRequire("/")("fs") }', "require('module'):-!"],
+    ['require of timers', 'function () { require("node:timers").setTimeout(() => 1, 1) }', "require('node:timers'):async"],
     ['require of worker_threads', 'function () { return require("worker_threads") }', "require('worker_threads'):-!"],
     ['import() of a computed name', 'async function (ctx) { return import(ctx.request.uri) }', 'import(<computed>):-!'],
     ['import() of a data: URL', 'async function () { return import("data:text/javascript,export default process.env") }', "import('data:text/javascript,export default process.env'):-!"],

@@ -268,7 +268,7 @@ export function scanHook(source: string): Finding[] {
       return;
     }
     const capability: Capability | undefined =
-      NETWORK_MODULES.indexOf(base) >= 0 ? 'network' : FS_MODULES.indexOf(base) >= 0 ? 'fs' : base === 'process' ? 'env' : undefined;
+      NETWORK_MODULES.indexOf(base) >= 0 ? 'network' : FS_MODULES.indexOf(base) >= 0 ? 'fs' : base === 'process' ? 'env' : base === 'timers' ? 'async' : undefined;
     add(node, construct, capability, { module });
   }
 }
