@@ -2,11 +2,11 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { manifestOf, type BuildResult, type CfRuntime, type Pipeline } from '@edgeline/core';
 import { buildCf } from '@edgeline/cf-target';
-import { buildLambda } from '@edgeline/lambda-target';
+import { buildLambda, type NodeRuntime } from '@edgeline/lambda-target';
 import { loadEntry } from './load-entry.js';
 
 export type Target = 'cf' | 'lambda';
-export type NodeRuntime = 'nodejs20.x' | 'nodejs22.x';
+export type { NodeRuntime };
 
 export interface BuildOptions {
   /** Module whose default export is an `edge()` pipeline. */
@@ -14,7 +14,7 @@ export interface BuildOptions {
   target: Target;
   /** cf only; default cloudfront-js-1.0. */
   runtime?: CfRuntime;
-  /** lambda only; default nodejs20.x. */
+  /** lambda only; default nodejs22.x. */
   node?: NodeRuntime;
   /** Default dist/edge/<target>. */
   out?: string;

@@ -12,7 +12,7 @@ import { zipArtifact } from './zip.js';
 
 export interface LambdaBuildOptions {
   pipeline: Pipeline<SupportedBy<'lambda'>>;
-  /** Default `nodejs20.x`. */
+  /** Default `nodejs22.x` (`DEFAULT_NODE_RUNTIME`); `nodejs24.x` accepted. */
   node?: NodeRuntime;
   /** Default true; false keeps the artifact readable. */
   minify?: boolean;
@@ -38,7 +38,17 @@ interface Draft {
   bundle: Bundle;
 }
 
-const NODES: readonly NodeRuntime[] = ['nodejs20.x', 'nodejs22.x'];
+/** The runtime a Lambda@Edge handler is built for when none is given. */
+export const DEFAULT_NODE_RUNTIME: NodeRuntime = 'nodejs22.x';
+export const NODE_RUNTIMES: readonly NodeRuntime[] = ['nodejs22.x', 'nodejs24.x'];
+/**
+ * Runtimes AWS no longer takes for new functions, with why: refused with the date in the message.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-support-policy
+ */
+export const RETIRED_NODE_RUNTIMES: Readonly<Record<string, string>> = {
+  'nodejs20.x': 'AWS deprecated nodejs20.x on 2026-04-30 and blocks it for new functions from 2026-08-31',
+  'nodejs18.x': 'AWS deprecated nodejs18.x on 2025-09-01',
+};
 
 /**
  * Builds one Lambda@Edge handler per event type the pipeline uses, or says why it cannot.
@@ -77,8 +87,10 @@ export async function buildLambda(options: LambdaBuildOptions): Promise<BuildRes
 }
 
 function checkOptions(options: LambdaBuildOptions): NodeRuntime {
-  const node = options.node ?? 'nodejs20.x';
-  if (NODES.indexOf(node) < 0) throw new ConfigError('node', `must be ${NODES.join(' or ')} (got ${String(node)})`);
+  const node = options.node ?? DEFAULT_NODE_RUNTIME;
+  const retired = RETIRED_NODE_RUNTIMES[String(node)];
+  if (retired) throw new ConfigError('node', `must be ${NODE_RUNTIMES.join(' or ')}: ${retired}`);
+  if (NODE_RUNTIMES.indexOf(node) < 0) throw new ConfigError('node', `must be ${NODE_RUNTIMES.join(' or ')} (got ${String(node)})`);
   const d = options.deadlineMs;
   if (d !== undefined && !(typeof d === 'number' && d > 0 && Number.isFinite(d))) throw new ConfigError('deadlineMs', `must be a positive number of milliseconds (got ${String(d)})`);
   return node;

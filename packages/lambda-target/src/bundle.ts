@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { EmittedHandler, SizeShare } from '@edgeline/core';
 import type { GuardOptions } from './runtime/guard.js';
 
-export type NodeRuntime = 'nodejs20.x' | 'nodejs22.x';
+/** The Lambda Node.js runtimes a handler is built for (nodejs20.x is deprecated by AWS: see build.ts). */
+export type NodeRuntime = 'nodejs22.x' | 'nodejs24.x';
 
 /** This file's folder: `src/` when run from sources, `dist/` when built; both sit beside `src/runtime/`. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -60,7 +61,7 @@ export async function bundleHandler(input: BundleInput): Promise<BundleResult> {
       metafile: true,
       platform: 'node',
       format: 'cjs',
-      target: input.node === 'nodejs22.x' ? 'node22' : 'node20',
+      target: input.node === 'nodejs24.x' ? 'node24' : 'node22',
       minify: input.minify,
       charset: 'utf8',
       external: [`${PROVIDED}*`],

@@ -1,4 +1,4 @@
-export { buildLambda, type LambdaBuildOptions } from './build.js';
+export { buildLambda, DEFAULT_NODE_RUNTIME, NODE_RUNTIMES, RETIRED_NODE_RUNTIMES, type LambdaBuildOptions } from './build.js';
 export type { NodeRuntime } from './bundle.js';
 export { defaultDeadlineMs, MARGIN_MS } from './deadline.js';
 export { runLambdaArtifact, ArtifactError, type LambdaContext } from './run.js';

@@ -80,6 +80,17 @@ describe('buildLambda rejects', () => {
     await expect(buildLambda({ pipeline: p, node: 'nodejs18.x' as never })).rejects.toBeInstanceOf(ConfigError);
     await expect(buildLambda({ pipeline: p, deadlineMs: 0 })).rejects.toMatchObject({ code: 'ERR_EDGE_CONFIG', option: 'deadlineMs' });
   });
+
+  it('builds for nodejs22.x by default and nodejs24.x on request; refuses nodejs20.x with the date AWS deprecated it', async () => {
+    const p = pipelineOf([defineMiddleware({ name: 'm', needs: [], request(ctx) { ctx.request.headers.set('x-m', '1'); } })]);
+    const byDefault = await buildLambda({ pipeline: p });
+    expect(byDefault.ok && byDefault.artifacts[0].runtime).toBe('nodejs22.x');
+    const on24 = await buildLambda({ pipeline: p, node: 'nodejs24.x' });
+    expect(on24.ok && on24.artifacts[0].runtime).toBe('nodejs24.x');
+    const retired = buildLambda({ pipeline: p, node: 'nodejs20.x' as never });
+    await expect(retired).rejects.toMatchObject({ code: 'ERR_EDGE_CONFIG', option: 'node' });
+    await expect(retired).rejects.toThrow(/nodejs20\.x on 2026-04-30/);
+  });
 });
 
 /** A hook from source text, exactly as written (no transform touches it). */

@@ -5,10 +5,10 @@ import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { artifactTable, violationList } from '../print.js';
 
 export const BUILD_USAGE =
-  'edge build <entry> --target cf|lambda [--runtime cloudfront-js-1.0|cloudfront-js-2.0] [--node nodejs20.x|nodejs22.x] [--out <dir>] [--no-minify]';
+  'edge build <entry> --target cf|lambda [--runtime cloudfront-js-1.0|cloudfront-js-2.0] [--node nodejs22.x|nodejs24.x] [--out <dir>] [--no-minify]';
 
 const RUNTIMES: readonly CfRuntime[] = ['cloudfront-js-1.0', 'cloudfront-js-2.0'];
-const NODES: readonly NodeRuntime[] = ['nodejs20.x', 'nodejs22.x'];
+const NODES: readonly NodeRuntime[] = ['nodejs22.x', 'nodejs24.x'];
 
 export async function buildCommand(argv: string[], log: (s: string) => void): Promise<ExitCode> {
   const { values, positionals } = parseArgs({

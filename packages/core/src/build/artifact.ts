@@ -4,7 +4,7 @@ import type { Violation } from '../check.js';
 /** One file a build produced, and what the manifest says of it. */
 export interface Artifact {
   eventType: EventType;
-  /** `cloudfront-js-1.0`, `cloudfront-js-2.0`, `nodejs20.x` or `nodejs22.x`. */
+  /** `cloudfront-js-1.0`, `cloudfront-js-2.0`, `nodejs22.x` or `nodejs24.x`. */
   runtime: string;
   /** Path relative to the output folder. */
   file: string;
