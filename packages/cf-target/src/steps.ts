@@ -1,6 +1,9 @@
 import { build as esbuild, transform } from 'esbuild';
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CODES, EdgelineError } from '@edgeline/core';
 
 /** The adapters artifacts import, resolved from this package so a user's project needs nothing more. */
 export const RUNTIME_MODULE = '@edgeline/core/runtime';
@@ -27,8 +30,44 @@ export async function bundleGlue(glue: string, define: Record<string, string> = 
   return code.replace(/^export\s*\{[^}]*\};?\s*$/m, '');
 }
 
+/** The range the ES5 lowering is pinned to: TypeScript 6 deprecates `target: ES5` and 7 refuses it (TS5108). */
+export const TYPESCRIPT_RANGE = '~5.9.3';
+let typescript: typeof TS | undefined;
+
+/**
+ * TypeScript is an optional peer dependency, loaded on the first CloudFront Function build and
+ * not before, so `edge --help` and Lambda@Edge builds never pay for it. It is loaded by `require`
+ * and not `import()`: Node's ES module loader scans the 9 MB CommonJS file for its export names
+ * first, which tripled the load time (measured ~0.4 s against ~1.4 s of CPU). Resolved beside
+ * this package first (where npm puts a peer), then from the current project (a global `edge`).
+ */
+export function loadTypescript(): typeof TS {
+  if (typescript) return typescript;
+  let found: typeof TS | undefined;
+  for (const from of [import.meta.url, join(process.cwd(), 'package.json')]) {
+    try {
+      found = createRequire(from)('typescript') as typeof TS;
+      break;
+    } catch {
+      // not installed there: try the next place
+    }
+  }
+  const fix = `install it in the project: npm install --save-dev typescript@${TYPESCRIPT_RANGE}`;
+  if (!found) {
+    throw new EdgelineError(CODES.config, `a CloudFront Function build lowers its code to ES5 with TypeScript ${TYPESCRIPT_RANGE}, which is not installed: ${fix}`);
+  }
+  if (!/^5\.9\./.test(found.version)) {
+    throw new EdgelineError(
+      CODES.config,
+      `a CloudFront Function build lowers its code to ES5 with TypeScript ${TYPESCRIPT_RANGE}, and found TypeScript ${found.version} (6.0 deprecates and 7 refuses target ES5): ${fix}`,
+    );
+  }
+  return (typescript = found);
+}
+
 /** TypeScript 5.9's ES5 emit: the smallest lowering measured (../shared/docs/es5-lowering.md). */
 export function lowerToEs5(code: string): string {
+  const ts = loadTypescript();
   return ts.transpileModule(code, {
     compilerOptions: {
       target: ts.ScriptTarget.ES5,
