@@ -104,10 +104,9 @@ function cacheKeyFromBasicAuthRequest(ctx: RequestContext, config: CacheKeyConfi
   let n = b64.length;
   while (n > 0 && b64.charCodeAt(n - 1) === 61) n--;
   if (n === 0 || b64.length - n > 2 || (n !== b64.length && b64.length % 4 !== 0)) return undefined;
-  // Four characters to three bytes; one fromCharCode per ~1000 bytes (njs's apply takes at
-  // most 1024 arguments).
-  let out: number[] = [];
-  let bin = '';
+  // Four characters to three bytes, kept as numbers: njs finds the i-th character of a string
+  // holding non-ASCII characters by walking it, so no loop indexes the decoded text (quadratic).
+  const out: number[] = [];
   let w = 0;
   let k = 0;
   for (let i = 0; i < n; i++) {
@@ -120,30 +119,29 @@ function cacheKeyFromBasicAuthRequest(ctx: RequestContext, config: CacheKeyConfi
       out.push(w >> 16, (w >> 8) & 255, w & 255);
       w = 0;
       k = 0;
-      if (out.length > 1000) {
-        bin += String.fromCharCode.apply(null, out);
-        out = [];
-      }
     }
   }
   if (k === 1) return undefined;
   if (k === 2) out.push(w >> 4);
   else if (k === 3) out.push(w >> 10, (w >> 2) & 255);
-  bin += String.fromCharCode.apply(null, out);
   // A colon byte never occurs inside a UTF-8 sequence: the user name is everything before the first.
-  const colon = bin.indexOf(':');
+  const colon = out.indexOf(58);
   if (colon <= 0) return undefined;
-  let key = config.keyFrom === 'user' ? bin.slice(0, colon) : bin;
-  if (/[\x80-\xff]/.test(key)) {
-    // UTF-8 bytes to characters; what is not valid UTF-8 is malformed. A plain loop and one join:
-    // no regular expression with a callback runs over the viewer's text (njs, runtimes.md).
-    const parts: string[] = [];
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      parts.push(c > 127 || c === 37 ? '%' + c.toString(16) : key.charAt(i));
-    }
+  const end = config.keyFrom === 'user' ? colon : out.length;
+  let ascii = true;
+  for (let i = 0; i < end && ascii; i++) ascii = out[i] < 128;
+  // ASCII: one fromCharCode per 1000 bytes (njs's apply takes at most 1024 arguments). UTF-8:
+  // percent-encoded and decoded by decodeURIComponent, which refuses what is not UTF-8; one join.
+  const parts: string[] = [];
+  if (ascii) {
+    for (let i = 0; i < end; i += 1000) parts.push(String.fromCharCode.apply(null, out.slice(i, Math.min(i + 1000, end))));
+  } else {
+    for (let i = 0; i < end; i++) parts.push(out[i] > 127 || out[i] === 37 ? '%' + out[i].toString(16) : String.fromCharCode(out[i]));
+  }
+  let key = parts.join('');
+  if (!ascii) {
     try {
-      key = decodeURIComponent(parts.join(''));
+      key = decodeURIComponent(key);
     } catch (e) {
       return undefined;
     }

@@ -85,8 +85,9 @@ type ClaimConfig = {
   /** Longest `Authorization` value accepted: `Bearer ` and maxTokenLength characters. */
   maxLength: number;
 };
-type HmacConfig = ClaimConfig & { algorithms: Record<string, string>; secret: string };
-type HmacKvsConfig = ClaimConfig & { algorithms: Record<string, string>; secretKey: string };
+/** `algorithms`: alg -> hash; `hashes`: the hashes they use (the signature's length tells which). */
+type HmacConfig = ClaimConfig & { algorithms: Record<string, string>; hashes: string[]; secret: string };
+type HmacKvsConfig = ClaimConfig & { algorithms: Record<string, string>; hashes: string[]; secretKey: string };
 type AlgorithmSpec = { hash: string; kty: 'RSA' | 'EC'; pss: boolean; crv: string | null; size: number };
 type KeyConfig = { kid: string | null; alg: string | null; kty: string; crv: string | null; jwk: Record<string, string> };
 type JwksConfig = ClaimConfig & { algorithms: Record<string, AlgorithmSpec>; keys: KeyConfig[] };
@@ -162,7 +163,7 @@ function build(options: JwtVerifyOptions): Middleware<JwtCapability> {
       if (hmac.some((a) => a !== 'HS256')) {
         throw new ConfigError('algorithms', 'a KeyValueStore secret is read by a CloudFront Function, whose HMAC offers sha256 only: use HS256');
       }
-      const config: HmacKvsConfig = { ...claims, algorithms: table, secretKey: key };
+      const config: HmacKvsConfig = { ...claims, algorithms: table, hashes: ['sha256'], secretKey: key };
       return defineMiddleware<'crypto:hmac' | 'kvs' | 'async', HmacKvsConfig>({ ...base, needs: ['crypto:hmac', 'kvs', 'async'], config, request: jwtVerifyHmacKvsRequest });
     }
     const secret = stringOption('secret', o.secret);
@@ -170,12 +171,13 @@ function build(options: JwtVerifyOptions): Middleware<JwtCapability> {
     if (Buffer.byteLength(secret) < bytes) {
       throw new ConfigError('secret', `too short: ${hmac.join(', ')} needs a secret of at least ${bytes} bytes (RFC 7518, 3.2)`);
     }
-    const config: HmacConfig = { ...claims, algorithms: table, secret };
+    const config: HmacConfig = { ...claims, algorithms: table, hashes: [...new Set(hmac.map((a) => HMAC[a].hash))], secret };
     // CloudFront Functions' HMAC offers md5, sha1 and sha256 only: HS384/HS512 are Lambda@Edge's.
     const needs: ('crypto:hmac' | 'crypto:verify')[] = hmac.some((a) => a !== 'HS256') ? ['crypto:hmac', 'crypto:verify'] : ['crypto:hmac'];
     return defineMiddleware<'crypto:hmac' | 'crypto:verify', HmacConfig>({
       ...base, needs, config, request: jwtVerifyHmacRequest,
-      direct: { cff: (c, runtime) => jwtVerifyHmacCff(c, runtime) },
+      // CloudFront Functions' HMAC is sha256 at most: HS384/HS512 configs never build for them.
+      direct: { cff: (c, runtime) => (c.hashes.length === 1 && c.hashes[0] === 'sha256' ? jwtVerifyHmacCff(c, runtime) : undefined) },
     });
   }
 
@@ -363,16 +365,15 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
   if (value.length > ${config.maxLength} || value.length < 8 || value.charCodeAt(6) !== 32 || value.slice(0, 6).toLowerCase() !== 'bearer') return __edge_jwtdeny();
   var token = value.slice(7).trim(), d1 = token.indexOf('.'), d2 = token.indexOf('.', d1 + 1);
   if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return __edge_jwtdeny();
-  var header = __edge_jwtobject(token.slice(0, d1));
-  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return __edge_jwtdeny();
-  var hash = ALGORITHMS[header.alg];
-  if (typeof hash !== 'string') return __edge_jwtdeny();
+  // The signature first: nothing of a forged token is decoded.
   var given = token.slice(d2 + 1);
-  if (given.length !== (hash === 'sha256' ? 43 : hash === 'sha384' ? 64 : 86)) return __edge_jwtdeny();
-  var expected = require('crypto').createHmac(hash, ${JSON.stringify(config.secret)}).update(token.slice(0, d2)).digest('base64url');
+  if (given.length !== 43) return __edge_jwtdeny();
+  var expected = require('crypto').createHmac('sha256', ${JSON.stringify(config.secret)}).update(token.slice(0, d2)).digest('base64url');
   var diff = 0;
-  for (var i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
+  for (var i = 0; i < 43; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
   if (diff !== 0) return __edge_jwtdeny();
+  var header = __edge_jwtobject(token.slice(0, d1));
+  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined || ALGORITHMS[header.alg] !== 'sha256') return __edge_jwtdeny();
   var claims = __edge_jwtobject(token.slice(d1 + 1, d2));
   if (claims === null) return __edge_jwtdeny();
   var now = Math.floor(Date.now() / 1000);
@@ -402,13 +403,9 @@ function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer |
   function deny(): Answer {
     return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
   }
-  // base64url without padding to a string of bytes; null when malformed.
-  function bytes(s: string): string | null {
-    // Four characters to three bytes, one fromCharCode per ~1000 bytes: a third of the time of
-    // a concatenation per byte in njs (a Cognito token is ~1 KB). njs's apply takes at most
-    // 1024 arguments, hence the flushes.
-    let out: number[] = [];
-    let str = '';
+  // base64url without padding to its bytes; null when malformed.
+  function bytes(s: string): number[] | null {
+    const out: number[] = [];
     let w = 0;
     let k = 0;
     for (let i = 0; i < s.length; i++) {
@@ -421,32 +418,31 @@ function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer |
         out.push(w >> 16, (w >> 8) & 255, w & 255);
         w = 0;
         k = 0;
-        if (out.length > 1000) {
-          str += String.fromCharCode.apply(null, out);
-          out = [];
-        }
       }
     }
     if (k === 1) return null;
     if (k === 2) out.push(w >> 4);
     else if (k === 3) out.push(w >> 10, (w >> 2) & 255);
-    return str + String.fromCharCode.apply(null, out);
+    return out;
   }
   // A base64url-encoded UTF-8 JSON object; null for anything else.
   function object(s: string): Record<string, unknown> | null {
-    let text = bytes(s);
-    if (text === null) return null;
+    const b = bytes(s);
+    if (b === null) return null;
+    // Bytes to text from the numbers, never by indexing a string: njs finds the i-th character
+    // of a string holding non-ASCII characters by walking it (quadratic). ASCII takes one
+    // fromCharCode per 1000 bytes (njs's apply takes at most 1024 arguments); UTF-8 goes
+    // through decodeURIComponent, which refuses what is not UTF-8, by one join.
+    const parts: string[] = [];
+    let ascii = true;
+    for (let i = 0; i < b.length && ascii; i++) ascii = b[i] < 128;
+    if (ascii) {
+      for (let i = 0; i < b.length; i += 1000) parts.push(String.fromCharCode.apply(null, b.slice(i, i + 1000)));
+    } else {
+      for (let i = 0; i < b.length; i++) parts.push(b[i] > 127 || b[i] === 37 ? '%' + b[i].toString(16) : String.fromCharCode(b[i]));
+    }
     try {
-      if (/[\x80-\xff]/.test(text)) {
-        // UTF-8 bytes to characters by a plain loop and one join: no regular expression with a
-        // callback over the viewer's text (njs, runtimes.md).
-        const parts: string[] = [];
-        for (let i = 0; i < text.length; i++) {
-          const c = text.charCodeAt(i);
-          parts.push(c > 127 || c === 37 ? '%' + c.toString(16) : text.charAt(i));
-        }
-        text = decodeURIComponent(parts.join(''));
-      }
+      const text = ascii ? parts.join('') : decodeURIComponent(parts.join(''));
       const v = JSON.parse(text);
       return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
     } catch (e) {
@@ -466,20 +462,20 @@ function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer |
   const d1 = token.indexOf('.');
   const d2 = token.indexOf('.', d1 + 1);
   if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
-  const header = object(token.slice(0, d1));
-  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return deny();
-  // Only the configured HMAC algorithms have an entry: `none`, RS*/ES* and prototype names do not.
-  const hash = config.algorithms[header.alg];
-  if (typeof hash !== 'string') return deny();
+  // The signature first: its length names the hash (43, 64 or 86 base64url characters for
+  // sha256, sha384, sha512), so a forged token costs one HMAC and not a byte of it is decoded.
   const given = token.slice(d2 + 1);
-  // An HMAC in base64url is 43 (sha256), 64 (sha384) or 86 (sha512) characters: no HMAC for another length.
-  if (given.length !== (hash === 'sha256' ? 43 : hash === 'sha384' ? 64 : 86)) return deny();
+  const hash = given.length === 43 ? 'sha256' : given.length === 64 ? 'sha384' : given.length === 86 ? 'sha512' : '';
+  if (config.hashes.indexOf(hash) < 0) return deny();
   const expected: string = require('crypto').createHmac(hash, config.secret).update(token.slice(0, d2)).digest('base64url');
   // Constant time: every character is compared whatever the first difference.
-  let diff = expected.length ^ given.length;
+  let diff = 0;
   for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
   if (diff !== 0) return deny();
-  // The payload is decoded only once the signature holds: a forged token costs one HMAC.
+  // Signed with the secret: the header's alg must be a configured one of this hash (`none`,
+  // RS*/ES* and prototype names have no entry).
+  const header = object(token.slice(0, d1));
+  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined || config.algorithms[header.alg] !== hash) return deny();
   const claims = object(token.slice(d1 + 1, d2));
   if (claims === null) return deny();
   const now = Math.floor(Date.now() / 1000);
@@ -504,13 +500,9 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
   function deny(): Answer {
     return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
   }
-  // base64url without padding to a string of bytes; null when malformed.
-  function bytes(s: string): string | null {
-    // Four characters to three bytes, one fromCharCode per ~1000 bytes: a third of the time of
-    // a concatenation per byte in njs (a Cognito token is ~1 KB). njs's apply takes at most
-    // 1024 arguments, hence the flushes.
-    let out: number[] = [];
-    let str = '';
+  // base64url without padding to its bytes; null when malformed.
+  function bytes(s: string): number[] | null {
+    const out: number[] = [];
     let w = 0;
     let k = 0;
     for (let i = 0; i < s.length; i++) {
@@ -523,32 +515,31 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
         out.push(w >> 16, (w >> 8) & 255, w & 255);
         w = 0;
         k = 0;
-        if (out.length > 1000) {
-          str += String.fromCharCode.apply(null, out);
-          out = [];
-        }
       }
     }
     if (k === 1) return null;
     if (k === 2) out.push(w >> 4);
     else if (k === 3) out.push(w >> 10, (w >> 2) & 255);
-    return str + String.fromCharCode.apply(null, out);
+    return out;
   }
   // A base64url-encoded UTF-8 JSON object; null for anything else.
   function object(s: string): Record<string, unknown> | null {
-    let text = bytes(s);
-    if (text === null) return null;
+    const b = bytes(s);
+    if (b === null) return null;
+    // Bytes to text from the numbers, never by indexing a string: njs finds the i-th character
+    // of a string holding non-ASCII characters by walking it (quadratic). ASCII takes one
+    // fromCharCode per 1000 bytes (njs's apply takes at most 1024 arguments); UTF-8 goes
+    // through decodeURIComponent, which refuses what is not UTF-8, by one join.
+    const parts: string[] = [];
+    let ascii = true;
+    for (let i = 0; i < b.length && ascii; i++) ascii = b[i] < 128;
+    if (ascii) {
+      for (let i = 0; i < b.length; i += 1000) parts.push(String.fromCharCode.apply(null, b.slice(i, i + 1000)));
+    } else {
+      for (let i = 0; i < b.length; i++) parts.push(b[i] > 127 || b[i] === 37 ? '%' + b[i].toString(16) : String.fromCharCode(b[i]));
+    }
     try {
-      if (/[\x80-\xff]/.test(text)) {
-        // UTF-8 bytes to characters by a plain loop and one join: no regular expression with a
-        // callback over the viewer's text (njs, runtimes.md).
-        const parts: string[] = [];
-        for (let i = 0; i < text.length; i++) {
-          const c = text.charCodeAt(i);
-          parts.push(c > 127 || c === 37 ? '%' + c.toString(16) : text.charAt(i));
-        }
-        text = decodeURIComponent(parts.join(''));
-      }
+      const text = ascii ? parts.join('') : decodeURIComponent(parts.join(''));
       const v = JSON.parse(text);
       return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
     } catch (e) {
@@ -568,23 +559,20 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
   const d1 = token.indexOf('.');
   const d2 = token.indexOf('.', d1 + 1);
   if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
-  const header = object(token.slice(0, d1));
-  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined) return deny();
-  // Only the configured HMAC algorithms have an entry: `none`, RS*/ES* and prototype names do not.
-  const hash = config.algorithms[header.alg];
-  if (typeof hash !== 'string') return deny();
+  // The signature first (see jwtVerifyHmacRequest): an HMAC-SHA256 in base64url is 43
+  // characters; no store read for another length, and nothing decoded before the HMAC holds.
   const given = token.slice(d2 + 1);
-  // An HMAC-SHA256 in base64url is 43 characters: no store read, no HMAC for another length.
   if (given.length !== 43) return deny();
-  // Read only for a well-formed token; a missing key reads as undefined: deny.
+  // A missing key reads as undefined: deny.
   return ctx.kvs(config.secretKey).then(function (secret) {
     if (typeof secret !== 'string' || !secret) return deny();
-    const expected: string = require('crypto').createHmac(hash, secret).update(token.slice(0, d2)).digest('base64url');
+    const expected: string = require('crypto').createHmac('sha256', secret).update(token.slice(0, d2)).digest('base64url');
     // Constant time: every character is compared whatever the first difference.
-    let diff = expected.length ^ given.length;
+    let diff = 0;
     for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
     if (diff !== 0) return deny();
-    // The payload is decoded only once the signature holds: a forged token costs one HMAC.
+    const header = object(token.slice(0, d1));
+    if (header === null || typeof header.alg !== 'string' || header.crit !== undefined || config.algorithms[header.alg] !== 'sha256') return deny();
     const claims = object(token.slice(d1 + 1, d2));
     if (claims === null) return deny();
     const now = Math.floor(Date.now() / 1000);
