@@ -50,8 +50,8 @@ export default edge().use(defineMiddleware({ name: 'readsEnv', needs: ['env'], r
     });
     const run = await edge(['build', 'edge.ts', '--target', 'lambda'], dir);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/readsEnv/);
-    expect(run.stdout).toMatch(/env/);
+    expect(run.stderr).toMatch(/readsEnv/);
+    expect(run.stderr).toMatch(/env/);
     expect(existsSync(join(dir, 'dist'))).toBe(false);
   });
 
@@ -102,14 +102,14 @@ export default edge().use(noisy);`,
       edge(['run', artifact, '--event', 'event.json', '--runtime', 'cloudfront-js-1.0'], dir),
     ]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/index\.js: Lambda@Edge handler \(nodejs20\.x, viewer-request\), read from dist\/edge\/lambda\/manifest\.json/);
+    expect(ok.stdout).toMatch(/index\.js: Lambda@Edge handler \(nodejs22\.x, viewer-request\), read from dist\/edge\/lambda\/manifest\.json/);
     expect(ok.stdout).toMatch(/logs:\n {2}saw \/hello\n/);
     // The middleware's error is answered (502) and logged by the handler: the log shows it.
     expect(boom.code, boom.stderr).toBe(0);
     expect(boom.stdout).toContain('"status": "502"');
     expect(boom.stdout).toMatch(/logs:\n {2}saw \/boom\n {2}\{.*"middleware":"noisy".*boom/);
     expect(cff.code).toBe(2);
-    expect(cff.stderr).toMatch(/cff\.json is a CloudFront Functions event, but .*index\.js is a Lambda@Edge handler \(nodejs20\.x, viewer-request\): give it a Lambda@Edge event/);
+    expect(cff.stderr).toMatch(/cff\.json is a CloudFront Functions event, but .*index\.js is a Lambda@Edge handler \(nodejs22\.x, viewer-request\): give it a Lambda@Edge event/);
     expect(cff.stderr).not.toMatch(/--runtime must/);
     expect(origin.code).toBe(2);
     expect(origin.stderr).toMatch(/origin\.json is an origin-request event, but .* give it a viewer-request event/);

@@ -1,15 +1,17 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { manifestOf, type BuildResult, type CfRuntime, type Pipeline } from '@edgeline/core';
+import { dirname, join, resolve } from 'node:path';
+import { manifestOf, type BuildResult, type CfRuntime, type Pipeline, type SizeShare } from '@edgeline/core';
 import { buildCf } from '@edgeline/cf-target';
 import { buildLambda, type NodeRuntime } from '@edgeline/lambda-target';
-import { loadEntry } from './load-entry.js';
+import { EntryError } from './errors.js';
+import { readEntry } from './load-entry.js';
+import { middlewareBytes } from './sizes.js';
 
 export type Target = 'cf' | 'lambda';
 export type { NodeRuntime };
 
 export interface BuildOptions {
-  /** Module whose default export is an `edge()` pipeline. */
+  /** Module that exports an `edge()` pipeline (`export default`, or `module.exports` in CommonJS). */
   entry: string;
   target: Target;
   /** cf only; default cloudfront-js-1.0. */
@@ -18,7 +20,10 @@ export interface BuildOptions {
   node?: NodeRuntime;
   /** Default dist/edge/<target>. */
   out?: string;
+  /** Default true. False keeps the artifact readable, and writes it even over the limit it fits minified (with a warning). */
   minify?: boolean;
+  /** Run the TypeScript checker on the entry first (loads typescript from the entry's project). */
+  typecheck?: boolean;
 }
 
 export interface BuildOutcome {
@@ -26,8 +31,12 @@ export interface BuildOutcome {
   out: string;
   /** Files written (none on rejection). */
   written: string[];
-  /** `middleware: text` for each warning a middleware of the pipeline gives (MiddlewareDefinition.warnings). */
+  /** `middleware: text` for each warning a middleware of the pipeline gives, and the build's own. */
   warnings: string[];
+  /** Per artifact file: the bytes each middleware adds, then the runtime and glue. */
+  sizes: Record<string, SizeShare[]>;
+  /** The entry and the local files it imports: what `edge build --watch` watches. */
+  inputs: string[];
 }
 
 const COMMONJS_PACKAGE = JSON.stringify({ type: 'commonjs' }, null, 2) + '\n';
@@ -35,19 +44,38 @@ const COMMONJS_PACKAGE = JSON.stringify({ type: 'commonjs' }, null, 2) + '\n';
 const EVENT_TYPES = ['viewer-request', 'origin-request', 'origin-response', 'viewer-response'];
 
 /**
- * What `edge build` does: load the entry, build for the target, and on success write the
- * artifacts and manifest.json (removing artifacts of event types the pipeline no longer uses).
- * On rejection nothing is written.
+ * What `edge build` does: (type-check,) load the entry, build for the target, and on success
+ * write the artifacts and manifest.json (removing artifacts of event types the pipeline no longer
+ * uses). On rejection, or an entry with nothing to build, nothing is written or removed.
+ * @example
+ * const { result, written } = await build({ entry: 'edge.ts', target: 'cf' });
  */
 export async function build(options: BuildOptions): Promise<BuildOutcome> {
-  const pipeline = await loadEntry(options.entry);
+  if (options.typecheck) await (await import('./typecheck.js')).typecheck(options.entry);
+  const { pipeline, inputs } = await readEntry(options.entry);
   const out = options.out ?? `dist/edge/${options.target}`;
-  const result = await buildFor(pipeline, options);
+  if (!pipeline.middleware.length) {
+    throw new EntryError(`${options.entry} exports an empty pipeline: add middleware with .use(...) (nothing was built, and ${out} is left as it was)`);
+  }
   const warnings = pipeline.middleware.flatMap((mw) => (mw.warnings ?? []).map((w) => `${mw.name}: ${w}`));
-  if (!result.ok) return { result, out, written: [], warnings };
+  const minify = options.minify !== false;
+  let result = await buildFor(pipeline, options);
+  if (!result.ok) return { result, out, written: [], warnings, sizes: {}, inputs };
+  if (!result.artifacts.length) {
+    throw new EntryError(`${options.entry}: no middleware of the pipeline has a request or response hook, so there is nothing to build (${out} is left as it was)`);
+  }
+  if (!minify) {
+    const checked = await oversize(pipeline, options, result);
+    if (!checked.result.ok) return { result: checked.result, out, written: [], warnings, sizes: {}, inputs };
+    warnings.push(...checked.warnings);
+    result = checked.result;
+  }
   await removeStale(out, options.target);
   const written: string[] = [];
+  const sizes: Record<string, SizeShare[]> = {};
+  const name = options.target === 'cf' ? options.runtime ?? 'cloudfront-js-1.0' : 'lambda';
   for (const a of result.artifacts) {
+    sizes[a.file] = await middlewareBytes(pipeline, a, { name, minify });
     const file = join(out, a.file);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, a.code);
@@ -67,12 +95,35 @@ export async function build(options: BuildOptions): Promise<BuildOutcome> {
   const manifest = join(out, 'manifest.json');
   await writeFile(manifest, JSON.stringify(manifestOf(result, options.entry), null, 2) + '\n');
   written.push(manifest);
-  return { result, out, written, warnings };
+  return { result, out, written, warnings, sizes, inputs };
 }
 
-function buildFor(pipeline: Pipeline<any>, options: BuildOptions): Promise<BuildResult> {
-  if (options.target === 'cf') return buildCf({ pipeline, runtime: options.runtime ?? 'cloudfront-js-1.0', minify: options.minify });
-  return buildLambda({ pipeline, node: options.node, minify: options.minify });
+function buildFor(pipeline: Pipeline<any>, options: BuildOptions, minify = options.minify): Promise<BuildResult> {
+  if (options.target === 'cf') {
+    // Unminified, an artifact over 10 KB comes back: whether it fits minified decides (oversize()).
+    return buildCf({ pipeline, runtime: options.runtime ?? 'cloudfront-js-1.0', minify, oversize: minify === false });
+  }
+  // Hooks' require('...') resolve from the entry's project, wherever edge runs.
+  return buildLambda({ pipeline, node: options.node, minify, resolveDir: dirname(resolve(options.entry)) });
+}
+
+/**
+ * An unminified CloudFront Function over 10 KB is written when it fits minified, with a warning;
+ * when it does not fit even minified, the minified build's rejection (with its size breakdown) stands.
+ */
+async function oversize(
+  pipeline: Pipeline<any>, options: BuildOptions, result: Extract<BuildResult, { ok: true }>,
+): Promise<{ result: BuildResult; warnings: string[] }> {
+  const over = result.artifacts.filter((a) => a.bytes > a.limitBytes);
+  if (!over.length) return { result, warnings: [] };
+  const minified = await buildFor(pipeline, options, true);
+  if (!minified.ok) return { result: minified, warnings: [] };
+  const warnings = over.map((a) => {
+    const small = minified.artifacts.find((m) => m.eventType === a.eventType);
+    return `${a.file} is ${a.bytes} B unminified, over the ${a.limitBytes} B CloudFront accepts; it is written for reading, ` +
+      `and fits minified (${small?.bytes ?? '?'} B): deploy a build without --no-minify`;
+  });
+  return { result, warnings };
 }
 
 async function removeStale(out: string, target: Target): Promise<void> {

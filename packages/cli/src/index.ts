@@ -1,4 +1,5 @@
 export { main } from './main.js';
 export { build, type BuildOptions, type BuildOutcome, type Target, type NodeRuntime } from './build.js';
 export { loadEntry } from './load-entry.js';
+export { initProject } from './init.js';
 export { EXIT, EntryError, UsageError, type ExitCode } from './errors.js';

@@ -1,44 +1,56 @@
-import { EdgelineError } from '@edgeline/core';
-import { buildCommand, BUILD_USAGE } from './commands/build.js';
-import { runCommand, RUN_USAGE } from './commands/run.js';
-import { EntryError, EXIT, UsageError, type ExitCode } from './errors.js';
+import { buildCommand } from './commands/build.js';
+import { initCommand } from './commands/init.js';
+import { runCommand } from './commands/run.js';
+import { commandHelp, parseCommand, table, type Command, type Io } from './command.js';
+import { EXIT, UsageError, type ExitCode } from './errors.js';
+import { describeError } from './print-error.js';
+import { cliPackage } from './version.js';
 
-const USAGE = `Usage:\n  ${BUILD_USAGE}\n  ${RUN_USAGE}`;
+/** Every command of `edge`, in the order a user meets them. */
+export const COMMANDS: readonly Command[] = [initCommand, buildCommand, runCommand];
 
-/** The `edge` command: returns the exit code; prints to `out` and errors to `err`. */
+function usage(): string {
+  return [
+    'Usage: edge <command> [options]',
+    '',
+    'Edge logic for AWS CloudFront, written once as typed middleware and built to a CloudFront Function or a Lambda@Edge handler.',
+    '',
+    'Commands:',
+    ...table(COMMANDS.map((c) => [`${c.name} ${c.args}`, c.summary])),
+    '',
+    'Options:',
+    ...table([['-h, --help', 'show this help; edge <command> --help for a command\'s'], ['-v, --version', 'print the version']]),
+    '',
+    'Exit codes: 0 ok, 1 rejected (the build or the run failed), 2 usage error or broken entry.',
+  ].join('\n');
+}
+
+/** The `edge` command: returns the exit code; prints results to `out` and everything else to `err`. */
 export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<ExitCode> {
-  const [command, ...rest] = argv;
+  const io: Io = { out, err };
+  const [name, ...rest] = argv;
+  const command = COMMANDS.find((c) => c.name === name);
   try {
-    if (command === 'build') return await buildCommand(rest, out);
-    if (command === 'run') return await runCommand(rest, out, err);
-    if (command === '--help' || command === '-h' || command === 'help') {
-      out(USAGE);
+    if (name === '--version' || name === '-v' || name === 'version') {
+      out(cliPackage().version);
       return EXIT.ok;
     }
-    throw new UsageError(command ? `unknown command '${command}'` : 'no command');
+    if (name === '--help' || name === '-h' || name === 'help') {
+      const about = rest[0] === undefined ? undefined : COMMANDS.find((c) => c.name === rest[0]);
+      if (rest[0] !== undefined && !about) throw new UsageError(`unknown command '${rest[0]}'`);
+      out(about ? commandHelp(about) : usage());
+      return EXIT.ok;
+    }
+    if (!command) throw new UsageError(name ? `unknown command '${name}'` : 'no command');
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out(commandHelp(command));
+      return EXIT.ok;
+    }
+    return await command.run(parseCommand(command, rest), io);
   } catch (e) {
-    return handleError(e, err);
+    const { message, code, usage: showUsage } = describeError(e);
+    const help = command ? `Usage: edge ${command.name} ${command.args} [options]\nRun edge ${command.name} --help for its options.` : usage();
+    err(showUsage ? `${message}\n${help}` : message);
+    return code;
   }
-}
-
-function handleError(e: unknown, err: (s: string) => void): ExitCode {
-  if (e instanceof UsageError || isParseArgsError(e)) {
-    err(`edge: ${(e as Error).message}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (e instanceof EntryError) {
-    err(`edge: ${e.message}`);
-    return EXIT.usage;
-  }
-  if (e instanceof EdgelineError) {
-    err(`edge: ${e.message}`);
-    return EXIT.rejected;
-  }
-  err(`edge: unexpected error: ${(e as Error)?.stack ?? e}`);
-  return EXIT.usage;
-}
-
-function isParseArgsError(e: unknown): boolean {
-  const code = (e as { code?: string })?.code;
-  return typeof code === 'string' && code.indexOf('ERR_PARSE_ARGS') === 0;
 }

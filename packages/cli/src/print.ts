@@ -1,17 +1,25 @@
-import type { Artifact, Violation } from '@edgeline/core';
+import type { Artifact, SizeShare, Violation } from '@edgeline/core';
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
-/** A short table: each artifact, its size against its limit. */
-export function artifactTable(artifacts: Artifact[], outDir: string): string {
-  const rows = artifacts.map((a) => {
+/**
+ * The size table: each artifact, its size against its limit, and under it the bytes each
+ * middleware adds (then the runtime and glue), so a function nearing its limit shows which
+ * middleware to move before it is over.
+ */
+export function artifactTable(artifacts: Artifact[], outDir: string, sizes: Record<string, SizeShare[]> = {}): string {
+  const rows: string[][] = [];
+  for (const a of artifacts) {
     const size = a.zippedBytes ?? a.bytes;
     const pct = Math.round((size / a.limitBytes) * 100);
-    return [`${outDir}/${a.file}`, a.runtime, `${size} B${a.zippedBytes !== undefined ? ' zipped' : ''}`, `${pct}% of ${kb(a.limitBytes)}`, a.middleware.join(', ')];
-  });
-  const header = ['artifact', 'runtime', 'size', 'limit', 'middleware'];
+    const shown = a.zippedBytes !== undefined ? `${size} B zipped (${a.bytes} B)` : `${size} B`;
+    rows.push([`${outDir}/${a.file}`, a.runtime, shown, `${pct}% of ${kb(a.limitBytes)}`]);
+    for (const s of sizes[a.file] ?? []) rows.push([`  ${s.part}`, '', `${s.bytes} B`, '']);
+  }
+  const header = ['artifact', 'runtime', 'size', 'limit'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  // Sizes right-aligned, so the bytes per middleware line up under the artifact's.
+  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 

@@ -1,51 +1,87 @@
-import { parseArgs } from 'node:util';
-import type { CfRuntime } from '@edgeline/core';
-import { build, type NodeRuntime, type Target } from '../build.js';
+import { manifestOf, type CfRuntime } from '@edgeline/core';
+import { NODE_RUNTIMES } from '@edgeline/lambda-target';
+import { build, type BuildOptions, type BuildOutcome, type NodeRuntime, type Target } from '../build.js';
+import type { Command, Io } from '../command.js';
 import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { artifactTable, violationList } from '../print.js';
 
-export const BUILD_USAGE =
-  'edge build <entry> --target cf|lambda [--runtime cloudfront-js-1.0|cloudfront-js-2.0] [--node nodejs22.x|nodejs24.x] [--out <dir>] [--no-minify]';
-
 const RUNTIMES: readonly CfRuntime[] = ['cloudfront-js-1.0', 'cloudfront-js-2.0'];
-const NODES: readonly NodeRuntime[] = ['nodejs22.x', 'nodejs24.x'];
 
-export async function buildCommand(argv: string[], log: (s: string) => void): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      target: { type: 'string' },
-      runtime: { type: 'string' },
-      node: { type: 'string' },
-      out: { type: 'string' },
-      minify: { type: 'boolean', default: true },
-      'no-minify': { type: 'boolean' },
-    },
-  });
-  if (positionals.length !== 1) throw new UsageError('give exactly one entry');
+export const buildCommand: Command = {
+  name: 'build',
+  args: '<entry>',
+  summary: 'Build the pipeline an entry exports for CloudFront Functions (--target cf) or Lambda@Edge (--target lambda).',
+  details:
+    'The entry exports an edge() pipeline: export default edge().use(...), or module.exports = edge().use(...)\n' +
+    'in CommonJS. Packages resolve from the entry\'s folder. Prints each artifact\'s size against its limit\n' +
+    'and the bytes each middleware adds. Rejected (exit 1): every middleware the target cannot run, with\n' +
+    'why and the fix, on stderr; nothing is written.\n' +
+    'cf writes <out>/viewer-request.js, viewer-response.js and manifest.json; lambda writes\n' +
+    '<out>/<event-type>/index.js, <out>/<event-type>.zip and manifest.json.',
+  options: {
+    target: { type: 'string', value: 'cf|lambda', description: 'required: CloudFront Functions or Lambda@Edge' },
+    runtime: { type: 'string', value: RUNTIMES.join('|'), description: 'cf only (default cloudfront-js-1.0)' },
+    node: { type: 'string', value: NODE_RUNTIMES.join('|'), description: `lambda only (default ${NODE_RUNTIMES[0]})` },
+    out: { type: 'string', value: '<dir>', description: 'where to write (default dist/edge/<target>)' },
+    'no-minify': { type: 'boolean', description: 'readable output; written with a warning if it fits only minified' },
+    typecheck: { type: 'boolean', description: 'run the TypeScript checker on the entry first (exit 2 on type errors)' },
+    json: { type: 'boolean', description: 'print the manifest as JSON on stdout instead of the table' },
+    watch: { type: 'boolean', description: 'rebuild when the entry or a file it imports changes (Ctrl-C to stop)' },
+  },
+  examples: [
+    'edge build edge.ts --target cf',
+    'edge build edge.ts --target cf --runtime cloudfront-js-2.0 --typecheck',
+    'edge build examples/jwt-cognito/edge.ts --target lambda --node nodejs24.x --out dist/lambda',
+    'edge build edge.ts --target cf --watch',
+  ],
+  async run({ values, positionals }, io) {
+    const options = buildOptions(values, positionals);
+    if (values.watch) {
+      const { watchBuild } = await import('../watch.js');
+      return watchBuild(options, (outcome) => report(outcome, options, values.json === true, io), io);
+    }
+    return report(await build(options), options, values.json === true, io);
+  },
+};
+
+function buildOptions(values: Record<string, string | boolean | undefined>, positionals: string[]): BuildOptions {
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `give one entry (got ${positionals.join(', ')})` : 'give the entry: edge build <entry> --target cf|lambda');
   const target = values.target as Target | undefined;
   if (target !== 'cf' && target !== 'lambda') throw new UsageError(`--target must be cf or lambda (got ${values.target ?? 'nothing'})`);
-  if (values.runtime !== undefined && (target !== 'cf' || !RUNTIMES.includes(values.runtime as CfRuntime))) {
+  const runtime = values.runtime as string | undefined;
+  if (runtime !== undefined && (target !== 'cf' || !RUNTIMES.includes(runtime as CfRuntime))) {
     throw new UsageError(`--runtime takes ${RUNTIMES.join(' or ')}, with --target cf`);
   }
-  if (values.node !== undefined && (target !== 'lambda' || !NODES.includes(values.node as NodeRuntime))) {
-    throw new UsageError(`--node takes ${NODES.join(' or ')}, with --target lambda`);
+  const node = values.node as string | undefined;
+  if (node !== undefined && (target !== 'lambda' || !NODE_RUNTIMES.includes(node as NodeRuntime))) {
+    const retired = node === 'nodejs20.x' ? ' (AWS deprecated nodejs20.x on 2026-04-30)' : '';
+    throw new UsageError(`--node takes ${NODE_RUNTIMES.join(' or ')}, with --target lambda${target === 'lambda' ? retired : ''}`);
   }
-  const { result, out, warnings } = await build({
+  return {
     entry: positionals[0],
     target,
-    runtime: values.runtime as CfRuntime | undefined,
-    node: values.node as NodeRuntime | undefined,
-    out: values.out,
-    minify: values['no-minify'] ? false : values.minify,
-  });
-  for (const w of warnings) log(`warning: ${w}`);
+    runtime: runtime as CfRuntime | undefined,
+    node: node as NodeRuntime | undefined,
+    out: values.out as string | undefined,
+    minify: values['no-minify'] ? false : true,
+    typecheck: values.typecheck === true,
+  };
+}
+
+/** Prints one build: warnings and rejections on stderr, the table (or the manifest as JSON) on stdout. */
+export function report(outcome: BuildOutcome, options: BuildOptions, json: boolean, io: Io): ExitCode {
+  const { result, out, warnings, sizes } = outcome;
+  for (const w of warnings) io.err(`warning: ${w}`);
   if (!result.ok) {
-    log(violationList(result.violations, target === 'cf' ? (values.runtime ?? 'cloudfront-js-1.0') : 'lambda'));
+    io.err(violationList(result.violations, options.target === 'cf' ? (options.runtime ?? 'cloudfront-js-1.0') : 'lambda'));
+    if (json) io.out(JSON.stringify({ ok: false, target: result.target, entry: options.entry, violations: result.violations }, null, 2));
     return EXIT.rejected;
   }
-  log(artifactTable(result.artifacts, out));
-  log(`manifest: ${out}/manifest.json`);
+  if (json) {
+    io.out(JSON.stringify(manifestOf(result, options.entry), null, 2));
+    return EXIT.ok;
+  }
+  io.out(artifactTable(result.artifacts, out, sizes));
+  io.out(`manifest: ${out}/manifest.json`);
   return EXIT.ok;
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { CfRuntime } from '@edgeline/core';
@@ -6,26 +5,71 @@ import type { CffEvent, LeEvent } from '@edgeline/core/runtime';
 import { hasNjs, MAX_BYTES, runInEmulator, runInNjs, type EmulatorRun } from '@edgeline/cf-target';
 import { runLambdaArtifact } from '@edgeline/lambda-target';
 import { artifactKind, describeKind, type ArtifactKind } from '../artifact-kind.js';
+import type { Command } from '../command.js';
 import { differences } from '../diff.js';
 import { EXIT, UsageError, type ExitCode } from '../errors.js';
-
-export const RUN_USAGE = 'edge run <artifact> --event <file.json> [--kvs <file.json>] [--runtime cloudfront-js-1.0|cloudfront-js-2.0]';
 
 const CF_RUNTIMES: readonly string[] = ['cloudfront-js-1.0', 'cloudfront-js-2.0'];
 
 type Print = (s: string) => void;
 
 /**
+ * What `edge run --json` prints: the artifact's kind, whether the run succeeded, the result (the
+ * vm emulator's for a CloudFront Function), what it logged, and for a CloudFront Function njs's
+ * verdict and the size.
+ */
+export interface RunReport {
+  artifact: string;
+  kind: ArtifactKind;
+  ok: boolean;
+  result?: unknown;
+  /** cloudfront-js-2.0: the origin set with cf.updateRequestOrigin. */
+  origin?: unknown;
+  error?: string;
+  logs: string[];
+  njs?: { installed: false } | { installed: true; ok: boolean; same?: boolean; result?: unknown; error?: string; logs?: string[]; differences?: string[] };
+  bytes?: number;
+  limitBytes?: number;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  args: '<artifact>',
+  summary: "Run a built artifact on one event, as the console's Test function does.",
+  details:
+    'Reads what the artifact is from the manifest.json edge build wrote beside it, else from its code. A\n' +
+    'CloudFront Function runs in njs (apt-get install -y njs) next to the vm emulator: when they differ it\n' +
+    'prints each difference and exits 1; then its size against the 10 KB limit. A Lambda@Edge handler runs\n' +
+    'as Lambda\'s Node.js runtime loads it. Exit 1 when the function fails; 2 when the event has another\n' +
+    'shape or event type than the artifact takes.',
+  options: {
+    event: { type: 'string', value: '<file.json>', description: 'required: the event, a CloudFront Functions or Lambda@Edge event as JSON' },
+    kvs: { type: 'string', value: '<file.json>', description: 'cloudfront-js-2.0 only: the KeyValueStore, a JSON object of string values' },
+    runtime: { type: 'string', value: CF_RUNTIMES.join('|'), description: 'for a bare ES5.1 file without a manifest (may not contradict one)' },
+    json: { type: 'boolean', description: 'print the result as JSON on stdout (errors still go to stderr)' },
+  },
+  examples: [
+    'edge run dist/edge/cf/viewer-request.js --event events/viewer-request.json',
+    'edge run dist/edge/lambda/origin-request/index.js --event events/origin-request.json --json',
+  ],
+  run: ({ values, positionals }, io) => run(values as RunValues, positionals, io.out, io.err),
+};
+
+interface RunValues {
+  event?: string;
+  runtime?: string;
+  kvs?: string;
+  json?: boolean;
+}
+
+/**
  * Like the console's Test function: one artifact, one event. Prints what the artifact is (from
  * the manifest beside it, else from its code), its result, what it logged, and for a CloudFront
  * Function the njs verdict and the size. Exit 1 when the function fails or the engines disagree.
  */
-export async function runCommand(argv: string[], log: Print, err: Print = log): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { event: { type: 'string' }, runtime: { type: 'string' }, kvs: { type: 'string' } },
-  });
+async function run(values: RunValues, positionals: string[], out: Print, err: Print): Promise<ExitCode> {
+  // With --json, stdout holds the report alone; what goes wrong still goes to stderr.
+  const log: Print = values.json ? () => undefined : out;
   if (positionals.length !== 1) throw new UsageError('give exactly one artifact');
   if (!values.event) throw new UsageError('--event <file.json> is required');
   if (values.runtime !== undefined && !CF_RUNTIMES.includes(values.runtime)) {
@@ -49,11 +93,16 @@ export async function runCommand(argv: string[], log: Print, err: Print = log): 
   const kvs = values.kvs === undefined ? undefined : await readKvs(values.kvs);
 
   log(`${artifact}: ${describeKind(kind)}, read from ${kind.from}${found.note ? ` (${found.note})` : ''}`);
-  if (kind.target === 'lambda') return runLambda(code, event as unknown as LeEvent, kind, log, err);
-  return runCf(code, event as unknown as CffEvent, kind.runtime, kvs, log, err);
+  const report: RunReport = { artifact, kind, ok: false, logs: [] };
+  const exit = kind.target === 'lambda'
+    ? await runLambda(code, event as unknown as LeEvent, kind, report, log, err)
+    : await runCf(code, event as unknown as CffEvent, kind.runtime, kvs, report, log, err);
+  report.ok = exit === EXIT.ok;
+  if (values.json) out(JSON.stringify(report, null, 2));
+  return exit;
 }
 
-async function runCf(code: string, event: CffEvent, runtime: CfRuntime, kvs: Record<string, string> | undefined, log: Print, err: Print): Promise<ExitCode> {
+async function runCf(code: string, event: CffEvent, runtime: CfRuntime, kvs: Record<string, string> | undefined, report: RunReport, log: Print, err: Print): Promise<ExitCode> {
   const options = { runtime, ...(kvs ? { kvs } : {}) };
   const vm = await runInEmulator(code, event, options);
   if (vm.ok) printAnswer(vm, log);
@@ -69,6 +118,9 @@ async function runCf(code: string, event: CffEvent, runtime: CfRuntime, kvs: Rec
   const problem = verdict(vm, njs, log);
   if (problem) err(`edge run: ${problem}`);
   const bytes = Buffer.byteLength(code);
+  Object.assign(report, vm.ok ? { result: vm.result, ...(vm.origin ? { origin: vm.origin } : {}) } : { error: vm.error }, { logs: logsOf(vm) ?? [] });
+  report.njs = njsReport(vm, njs);
+  Object.assign(report, { bytes, limitBytes: MAX_BYTES });
   log(`size: ${bytes} B of ${MAX_BYTES} B (${Math.round((bytes / MAX_BYTES) * 100)}%), ${runtime}`);
   return problem ? EXIT.rejected : EXIT.ok;
 }
@@ -104,20 +156,31 @@ function verdict(vm: EmulatorRun, njs: EmulatorRun | undefined, log: Print): str
   return `the function failed\n  vm emulator: ${vmError}\n  njs: ${njsError}`;
 }
 
-async function runLambda(code: string, event: LeEvent, kind: ArtifactKind, log: Print, err: Print): Promise<ExitCode> {
+async function runLambda(code: string, event: LeEvent, kind: ArtifactKind, report: RunReport, log: Print, err: Print): Promise<ExitCode> {
   const logs: string[] = [];
+  report.logs = logs;
   let result: unknown;
   try {
     result = await runLambdaArtifact(code, event, {}, { logs });
   } catch (e) {
     printLines('logs', logs, log);
-    err(`edge run: the handler failed: ${(e as Error)?.message ?? e}`);
+    report.error = `the handler failed: ${(e as Error)?.message ?? e}`;
+    err(`edge run: ${report.error}`);
     return EXIT.rejected;
   }
+  report.result = result;
   log(JSON.stringify(result, null, 2));
   printLines('logs', logs, log);
   if (kind.runtime) log(`runtime: ${kind.runtime}`);
   return EXIT.ok;
+}
+
+/** njs's run for the --json report: its result, and where it differs from the vm emulator's. */
+function njsReport(vm: EmulatorRun, njs: EmulatorRun | undefined): RunReport['njs'] {
+  if (!njs) return { installed: false };
+  if (!njs.ok) return { installed: true, ok: false, error: njs.error };
+  const diff = vm.ok ? differences(answerOf(vm), answerOf(njs), ['vm', 'njs']) : undefined;
+  return { installed: true, ok: true, same: diff ? !diff.length : false, result: njs.result, logs: logsOf(njs) ?? [], ...(diff ? { differences: diff } : {}) };
 }
 
 /** The result and the origin set with cf.updateRequestOrigin (runtime 2.0), as they are compared. */
