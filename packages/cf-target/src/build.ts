@@ -98,7 +98,11 @@ async function draftFor(placements: Placement[], eventType: EventType, runtime: 
   // Direct hooks may require('crypto') in the handler itself, which a bundler would try to resolve.
   const bundled = emitted.selfContained
     ? emitted.glue.replace(/^export /, '')
-    : await bundleGlue(emitted.glue, featureDefines(emitted.hooks, configs));
+    : await bundleGlue(emitted.glue, {
+      ...featureDefines(emitted.hooks, configs),
+      // Only runtime 2.0's request has rawQueryString(): the adapters' use of it is left out on 1.0.
+      __EDGE_RAW_QUERY__: runtime === 'cloudfront-js-2.0' ? 'true' : 'false',
+    });
   let code = lowerToEs5(`${bundled}\n${emitted.declarations}`);
   if (doMinify) code = shortenGeneratedNames(await minify(code));
   // The cloudfront module is an ES import on runtime 2.0; added after lowering, which targets scripts.

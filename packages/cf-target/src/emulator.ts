@@ -4,7 +4,7 @@ import querystring from 'node:querystring';
 import { Buffer } from 'node:buffer';
 import { inspect } from 'node:util';
 import type { CfRuntime } from '@edgeline/core';
-import type { CffEvent } from '@edgeline/core/runtime';
+import { rawQueryOf, type CffEvent } from '@edgeline/core/runtime';
 import { LACKING_GLOBALS } from './rules.js';
 import { validateCfResult } from './validate.js';
 
@@ -60,6 +60,11 @@ export async function runInEmulator(code: string, event: CffEvent, options: Emul
   try {
     const handler = runInContext(`${code.replace(IMPORT_CF, '')}\n;handler`, context) as (e: unknown) => unknown;
     const input = runInContext('JSON.parse(__event)', context);
+    if (runtime === 'cloudfront-js-2.0' && event.context && event.context.eventType === 'viewer-request') {
+      // CloudFront's 2.0 request has rawQueryString(): the event's own (a fixture's), else the object's text.
+      const method = runInContext('(function (raw) { return function rawQueryString() { return raw; }; })', context)(rawQueryOf(event.request));
+      Object.defineProperty(input.request, 'rawQueryString', { value: method, enumerable: false, writable: true, configurable: true });
+    }
     const result = JSON.parse(JSON.stringify(await handler(input)));
     validateCfResult(event, result);
     const logged = logs.length ? { logs } : {};

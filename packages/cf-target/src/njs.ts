@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CfRuntime } from '@edgeline/core';
-import type { CffEvent } from '@edgeline/core/runtime';
+import { rawQueryOf, type CffEvent } from '@edgeline/core/runtime';
 import type { EmulatorRun } from './emulator.js';
 import { njsPrelude } from './rules.js';
 import { validateCfResult } from './validate.js';
@@ -118,7 +118,7 @@ async function runBatch(code: string, events: CffEvent[], options: NjsOptions, t
     const module = runtime === 'cloudfront-js-2.0';
     const file = join(dir, module ? 'fn.mjs' : 'fn.js');
     const header = module ? "import __edgeCf from 'cloudfront';\n" : '';
-    await writeFile(file, `${header}${njsPrelude(runtime)}${logCapture()}${code}\n${driver(events, module)}`);
+    await writeFile(file, `${header}${njsPrelude(runtime)}${logCapture()}${code}\n${driver(events, module, rawQueries(events, runtime))}`);
     const args = ['-u', '-s'];
     if (module) {
       await writeFile(join(dir, 'cloudfront'), cloudfrontStub(options.kvs ?? {}));
@@ -211,12 +211,35 @@ console.log = function () {
 `;
 }
 
-/** Calls the handler on each event in turn (awaiting on runtime 2.0) and prints each run as a record once it is done. */
-function driver(events: CffEvent[], module: boolean): string {
+/**
+ * What `request.rawQueryString()` gives for each event in njs, as JSON can carry it: on
+ * cloudfront-js-2.0 a viewer-request event gets `[raw]` (its own method's text, a fixture's,
+ * which JSON would lose; else the text of its query object: rawQueryOf), or `[]` when that is
+ * undefined (no `?`); null where CloudFront's request has no such method (1.0, viewer-response).
+ */
+function rawQueries(events: CffEvent[], runtime: CfRuntime): (string[] | null)[] | null {
+  if (runtime !== 'cloudfront-js-2.0') return null;
+  return events.map((e) => {
+    if (!e.context || e.context.eventType !== 'viewer-request') return null;
+    const raw = rawQueryOf(e.request);
+    return raw === undefined ? [] : [raw];
+  });
+}
+
+/**
+ * Calls the handler on each event in turn (awaiting on runtime 2.0) and prints each run as a
+ * record once it is done. `raws[i]` (`[text]` or `[]`) becomes event i's request.rawQueryString().
+ */
+function driver(events: CffEvent[], module: boolean, raws: (string[] | null)[] | null): string {
   const origin = module ? '__edgeCf.state.origin' : 'undefined';
   const reset = module ? '__edgeCf.state.origin = undefined;' : '';
+  const attach = raws
+    ? `if (__raws[__i]) Object.defineProperty(e.request, 'rawQueryString', { value: __rawMethod(__raws[__i][0]) });`
+    : '';
   return `
 var __events = JSON.parse(${jsonLiteral(events)});
+${raws ? `var __raws = JSON.parse(${jsonLiteral(raws)});
+function __rawMethod(raw) { return function rawQueryString() { return raw; }; }` : ''}
 var __i = 0;
 function __record(r) {
   var o = ${origin};
@@ -226,6 +249,7 @@ function __fail(e) { __emit({ run: { ok: false, error: String(e && e.message || 
 function __next() {
   while (__i < __events.length) {
     var e = __events[__i];
+    ${attach}
     __events[__i++] = null;
     ${reset}
     var r;

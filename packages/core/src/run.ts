@@ -124,6 +124,13 @@ export async function runPipeline(
   // Hooks change the event's objects in place, as they do in the artifact: work on a copy.
   const event = structuredClone(input);
   const eventType = eventTypeOf(event);
+  // CloudFront's request has rawQueryString() on runtime 2.0 (viewer-request), not on 1.0; a
+  // clone has no method: the input's (a fixture's), else the text of the query object (rawQueryOf).
+  if (!lambda && target === 'cloudfront-js-2.0' && eventType === 'viewer-request') {
+    const request = (event as cff.CffEvent).request;
+    const raw = cff.rawQueryOf((input as cff.CffEvent).request);
+    Object.defineProperty(request, 'rawQueryString', { value: () => raw, enumerable: false, writable: true, configurable: true });
+  }
   const stub = cloudfrontStub(options.kvs);
   const guards: cff.AdapterOptions = options.guard === false
     ? { cf: stub }

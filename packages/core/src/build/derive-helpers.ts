@@ -41,11 +41,21 @@ export const HELPERS = {
     uses: [],
     code: 'function (o, n, m) { var k = m & 1 ? n.toLowerCase() : n; if (o[k] !== undefined) delete o[k]; }',
   },
+  /** The query string rebuilt from the object (value-map.ts toString): parts joined once, `+=` is quadratic in njs. */
   __edge_qs: {
     uses: [],
     code:
-      "function (o) { var s = '', k, l, i; for (k in o) { l = o[k].multiValue && o[k].multiValue.length ? o[k].multiValue : [o[k]]; " +
-      "for (i = 0; i < l.length; i++) s += (s ? '&' : '') + k + (l[i].value !== '' ? '=' + l[i].value : ''); } return s; }",
+      'function (o) { var p = [], k, l, i; for (k in o) { l = o[k].multiValue && o[k].multiValue.length ? o[k].multiValue : [o[k]]; ' +
+      "for (i = 0; i < l.length; i++) p.push(l[i].value !== '' ? k + '=' + l[i].value : k); } return p.join('&'); }",
+  },
+  /**
+   * The query string as sent, on cloudfront-js-2.0 (runtime/cff.ts requestView): the request's
+   * `rawQueryString()` where it has one (a viewer-response event may not), else rebuilt. Used
+   * only where no hook of the artifact may change the query string (emit-direct.ts rawQueryReads).
+   */
+  __edge_rqs: {
+    uses: ['__edge_qs'],
+    code: "function (r) { return typeof r.rawQueryString === 'function' && r.rawQueryString() || __edge_qs(r.querystring); }",
   },
   __edge_cookie: {
     uses: ['__edge_ck'],

@@ -12,6 +12,7 @@ import type { CfRuntime } from '../target.js';
 import { hoistRequires, skipsResponse, type EmittedHandler, type EmittedHook, type Shape } from './emit.js';
 import { hoistRegexLiterals } from './hoist-regex.js';
 import { deriveHooks } from './derive.js';
+import { HELPERS } from './derive-helpers.js';
 import { appendsToFreshCookies } from './derive-cff.js';
 import { answersThrough, inlineBody, neverAnswers, returningResponse } from './inline.js';
 
@@ -108,6 +109,15 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
     : responseHandler(placements, eventType, shape, use);
   if (body === undefined) return undefined;
   if (shape === 'cff' && readdsDeletedParam(used.map((u) => u.source))) return undefined;
+  if (shape === 'cff' && options.runtime === 'cloudfront-js-2.0') {
+    const raw = rawQueryReads(used);
+    if (raw === undefined) return undefined;
+    if (raw) {
+      body.code = body.code.replace(QUERY_TEXT, '__edge_rqs($1)');
+      for (const u of used) u.source = u.source.replace(QUERY_TEXT, '__edge_rqs($1)');
+      helpers.set('__edge_rqs', `function __edge_rqs${HELPERS.__edge_rqs.code.replace(/^function\s*/, '')}`);
+    }
+  }
   const hooks: EmittedHook[] = used.map(({ safe: _safe, derived: _derived, ...h }) => h);
   const declarations =
     [...modules].map(([module, id]) => `var ${id} = require(${JSON.stringify(module)});\n`).join('') +
@@ -344,4 +354,24 @@ export function readdsDeletedParam(sources: readonly string[]): boolean {
   // An add whose name is not a literal could be any name.
   if ([...text.matchAll(QUERY_ADD_ANY)].length > literalAdds) return true;
   return added.some((n) => deleted.has(n));
+}
+
+/** A derived `ctx.request.querystring.toString()` (derive-cff.ts): the query string rebuilt from the object. */
+const QUERY_TEXT = /__edge_qs\(([\w$]+)\.querystring\)/g;
+/** What may change the query string in derived code; hand-written code that names it at all may. */
+const QUERY_WRITE = /\.querystring\s*(?:\[[^\]]*\]\s*)?=(?!=)|delete\s+[\w$.]+\.querystring\b|__edge_(?:set|append|delete)\([\w$.]+\.querystring\b/;
+
+/**
+ * On cloudfront-js-2.0 the request has the query string as sent (`rawQueryString()`), which is
+ * what `ctx.request.querystring.toString()` gives until a hook changes the map (runtime/cff.ts).
+ * The direct handler keeps that meaning: true when no hook of the function may change the
+ * query string, so derived reads (`__edge_qs`) can take the raw text (`__edge_rqs`); false when
+ * one may, so they rebuild it; undefined when hand-written code reads `rawQueryString()` and
+ * another hook may change the query string first: only the context-based handler (which tracks
+ * changes) then gives what the unit test gives.
+ */
+function rawQueryReads(used: readonly Used[]): boolean | undefined {
+  const writers = used.filter((u) => (u.derived ? QUERY_WRITE.test(u.source) : /\bquerystring\b/.test(u.source)));
+  if (used.some((u) => !u.derived && /\brawQueryString\b/.test(u.source) && writers.some((w) => w !== u))) return undefined;
+  return writers.length === 0;
 }

@@ -2,7 +2,7 @@ import type {
   Answer, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, RequestContext, ResponseContext, Viewer,
 } from '../context.js';
 import { redirect, respond } from './answer.js';
-import { COOKIES, HEADERS, QUERY, valueMap, type CfValues, type ChangeGuard, type ValueMap } from './value-map.js';
+import { COOKIES, HEADERS, QUERY, rawUntilChanged, valueMap, type CfValues, type ChangeGuard, type ValueMap } from './value-map.js';
 
 /**
  * Adapters between the CloudFront Functions event and the context hooks see.
@@ -15,6 +15,13 @@ export interface CffRequest {
   querystring: CfValues;
   headers: CfValues;
   cookies: CfValues;
+  /**
+   * cloudfront-js-2.0 (viewer-request): the query string as the viewer sent it, without the
+   * `?`; `''` for a bare `?`, `undefined` for none. A method of the runtime's request object,
+   * not part of the event's JSON (the fixtures define it non-enumerable: rawQueryOf).
+   * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/general-helper-methods.html
+   */
+  rawQueryString?(): string | undefined;
 }
 export interface CffResponse {
   statusCode: number;
@@ -61,6 +68,11 @@ function requestView(raw: CffRequest, g: AdapterOptions | undefined): EdgeReques
     view.querystring = valueMap(raw.querystring || (raw.querystring = {}), QUERY, undefined, deletes ? function (q) {
       raw.querystring = q;
     } : undefined);
+    // cloudfront-js-2.0 has the query string as sent: toString() gives it until a hook changes
+    // the map, as on Lambda@Edge (1.0 has no such method: the build leaves this out there).
+    if ((typeof __EDGE_RAW_QUERY__ === 'undefined' || __EDGE_RAW_QUERY__) && (typeof __EDGE_TO_STRING__ === 'undefined' || __EDGE_TO_STRING__) && typeof raw.rawQueryString === 'function') {
+      rawUntilChanged(view.querystring as ValueMap, raw.rawQueryString() || '');
+    }
   }
   if (typeof __EDGE_COOKIES__ === 'undefined' || __EDGE_COOKIES__) {
     view.cookies = valueMap(raw.cookies || (raw.cookies = {}), COOKIES, undefined, deletes ? function (c) {
@@ -68,6 +80,20 @@ function requestView(raw: CffRequest, g: AdapterOptions | undefined): EdgeReques
     } : undefined);
   }
   return view;
+}
+
+/**
+ * What `request.rawQueryString()` gives on cloudfront-js-2.0 for this request: the request's own
+ * method where it has one (CloudFront's request, a fixture of `@edgeline/core/testing`), else the
+ * text its `querystring` object stands for (names in the object's order, each name's values
+ * together, `a` for `a=`), `undefined` when it has no parameter. The runners (runPipeline, the vm
+ * emulator, njs) give a 2.0 viewer-request event this as its method; not bundled into artifacts.
+ */
+export function rawQueryOf(request: CffRequest): string | undefined {
+  if (typeof request.rawQueryString === 'function') return request.rawQueryString();
+  const q = request.querystring || {};
+  for (const k in q) if (Object.prototype.hasOwnProperty.call(q, k)) return valueMap(q, QUERY).toString();
+  return undefined;
 }
 
 function viewerOf(event: CffEvent): Viewer {

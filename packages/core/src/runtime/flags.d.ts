@@ -20,3 +20,5 @@ declare const __EDGE_REQUEST_ID__: boolean;
 declare const __EDGE_RESPOND__: boolean;
 declare const __EDGE_REDIRECT__: boolean;
 declare const __EDGE_STATUS_TEXT__: boolean;
+// Defined by the cf target per runtime: true on cloudfront-js-2.0, whose request has rawQueryString().
+declare const __EDGE_RAW_QUERY__: boolean;

@@ -4,7 +4,7 @@ import type {
   RequestContext, ResponseContext,
 } from '../context.js';
 import { redirect, respond } from './answer.js';
-import { COOKIES, QUERY, valueMap, type CfValues, type ChangeGuard, type ValueMap } from './value-map.js';
+import { COOKIES, QUERY, rawUntilChanged, valueMap, type CfValues, type ChangeGuard, type ValueMap } from './value-map.js';
 import type { AdapterOptions } from './cff.js';
 
 /**
@@ -179,18 +179,6 @@ class LeRequestContext implements RequestContext {
 
 export function leRequestContext(event: LeEvent, g?: AdapterOptions): RequestContext {
   return new LeRequestContext(cfOf(event), g);
-}
-
-/**
- * Lambda@Edge gives the query string as CloudFront received it: until a hook changes it,
- * toString() gives it back as it came (order and empty parts kept), not rebuilt.
- */
-function rawUntilChanged(map: ValueMap, raw: string): ValueMap {
-  const rebuild = map.toString;
-  map.toString = function () {
-    return map.dirty ? rebuild.call(map) : raw;
-  };
-  return map;
 }
 
 /** The request to hand back to CloudFront: uri and a changed query string written back. */

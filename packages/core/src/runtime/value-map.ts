@@ -22,7 +22,10 @@ export interface ValueMap extends HeaderMap, ParamMap, CookieMap {
   readonly o: CfValues;
   /** The object in V8's insertion order, written back through `put` when it had to be rebuilt. */
   ordered(): CfValues;
-  /** Set when a write happened, so an untouched Lambda@Edge query string is returned byte for byte. */
+  /**
+   * Set when a write happened, so an untouched query string is given back byte for byte where
+   * the runtime has it as sent (rawUntilChanged).
+   */
   dirty: boolean;
   readonly g: ChangeGuard | undefined;
 }
@@ -135,6 +138,20 @@ export function valueMap(o: CfValues, mode: number, g?: ChangeGuard, put?: (o: C
       return parts.join('&');
     };
   }
+  return map;
+}
+
+/**
+ * A query string map whose `toString()` gives `raw`, the query string as the viewer sent it
+ * (order, `a=` and empty parts kept), until a hook changes the map (`dirty`); then it is rebuilt
+ * from the object. Lambda@Edge always has the raw text; CloudFront Functions has it on
+ * cloudfront-js-2.0 (`request.rawQueryString()`), not on 1.0.
+ */
+export function rawUntilChanged(map: ValueMap, raw: string): ValueMap {
+  const rebuild = map.toString;
+  map.toString = function () {
+    return map.dirty ? rebuild.call(map) : raw;
+  };
   return map;
 }
 

@@ -131,6 +131,7 @@ function cffEvent(eventType: 'viewer-request' | 'viewer-response', init: EventIn
       cookies: cfValues(Object.entries(init.cookies ?? {}).flatMap(([k, v]) => arr(v).map((x) => [k, x] as [string, string])), false),
     },
   };
+  if (eventType === 'viewer-request') withRawQuery(event.request, rawQuery(init.querystring));
   if (eventType === 'viewer-response') {
     const cookies: Record<string, { value: string; attributes?: string; multiValue?: { value: string; attributes?: string }[] }> = {};
     const headers: [string, string][] = [];
@@ -152,7 +153,29 @@ function cffEvent(eventType: 'viewer-request' | 'viewer-response', init: EventIn
   return event as CffRequestEvent | CffResponseEvent;
 }
 
-/** A CloudFront Functions viewer-request event. */
+/** The query string as the viewer sent it (no `?`), as Lambda@Edge's `querystring` has it; undefined when the init has none. */
+function rawQuery(q: EventInit['querystring']): string | undefined {
+  if (q === undefined) return undefined;
+  return typeof q === 'string' ? q.replace(/^\?/, '') : queryPairs(q).map(([k, v]) => `${k}=${v}`).join('&');
+}
+
+/**
+ * Gives a CloudFront Functions request the `rawQueryString()` method CloudFront's request has on
+ * cloudfront-js-2.0, returning `raw`. Non-enumerable: the event's JSON stays what CloudFront
+ * sends, and a copy by JSON or structuredClone has no method (rawQueryOf then rebuilds the text
+ * from the object). runPipeline, runBuilt, the vm emulator and njs read it with rawQueryOf and
+ * give the function it on a 2.0 viewer-request event only, as CloudFront does.
+ */
+export function withRawQuery<R extends CffRequest>(request: R, raw: string | undefined): R {
+  Object.defineProperty(request, 'rawQueryString', { value: () => raw, enumerable: false, writable: true, configurable: true });
+  return request;
+}
+
+/**
+ * A CloudFront Functions viewer-request event. Its request has `rawQueryString()` (not
+ * enumerable), which gives `querystring` as the init wrote it (`'b=2&a=&b=1'` stays so): what
+ * CloudFront gives a cloudfront-js-2.0 function; the runners leave it out on 1.0.
+ */
 export function viewerRequest(init: EventInit = {}): CffRequestEvent {
   return cffEvent('viewer-request', init) as CffRequestEvent;
 }

@@ -1,4 +1,5 @@
-export { viewerRequest, viewerResponse, lambdaEvent, eventFor } from './events.js';
+export { viewerRequest, viewerResponse, lambdaEvent, eventFor, withRawQuery } from './events.js';
+export { rawQueryOf } from '../runtime/cff.js';
 export type {
   EventInit, EventContext, CffRequestEvent, CffResponseEvent, CffEventOf, LambdaRequest, LambdaCustomOrigin,
   LambdaRequestEvent, LambdaResponseEvent, LambdaEventOf,
