@@ -29,17 +29,15 @@ const OPTIONS = ['countries', 'fallback', 'status', 'header'];
  * `/de/pricing` (query string kept), from elsewhere to `/<fallback>/pricing`. A request already
  * under a section (`/de/...`, `/en/...`) goes on unchanged. Viewer-request, every target.
  *
- * The Location's query string is the same on every target, in a form a CloudFront Functions
- * event can express: names sorted (by UTF-16 code units, as `Array.prototype.sort`), each name's
- * values in the order sent (`b=2&a=1&b=1` -> `a=1&b=2&b=1`), `a=` written `a`, empty pairs
- * dropped. Sorted because the order of the event's `querystring` object is not the order of the
- * URL (njs iterates an object of more than about 16 names in hash order; V8 puts names like `1`
- * first). Lambda@Edge, which sees the raw query string, writes it in that form too, and
- * cloudfront-js-2.0 does not use `rawQueryString()`, so that the three artifacts and the
- * unit-tested hook agree. Characters outside the URL path and query
- * characters are percent-encoded (`%` sequences are kept as sent), lone surrogates become U+FFFD.
- * The work is linear in the URL (at most 8,192 bytes on CloudFront): no regular expression runs
- * over the viewer's input.
+ * The Location keeps the query string as the viewer sent it (order, repeats, `a=`, empty pairs)
+ * where the runtime has it: Lambda@Edge (`querystring`) and cloudfront-js-2.0
+ * (`request.rawQueryString()`). cloudfront-js-1.0 has only the event's `querystring` object, so
+ * there it is rebuilt from the object in the object's order: `a=` and `a` both come out `a`, a
+ * repeated name's values come together (`a=1&b=2&a=3` gives `a=1&a=3&b=2`), empty pairs are
+ * gone, and njs enumerates an object of more than about 10 names in hash order. Characters
+ * outside the URL path and query characters are percent-encoded (`%` sequences are kept as
+ * sent), lone surrogates become U+FFFD. The work is linear in the URL (at most 8,192 bytes on
+ * CloudFront): no regular expression with a callback runs over the viewer's input.
  * @example edge().use(geoRedirect({ countries: ['de', 'fr'], fallback: 'en' }))
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html#cloudfront-headers-viewer-location
  */
@@ -69,13 +67,14 @@ export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
     config,
     request: geoRedirectRequest,
     direct: {
-      cff: (c) => ({ request: geoRedirectCff(c), safe: true, constants: { SECTIONS: c.sections, COUNTRIES: c.countries } }),
+      cff: (c, runtime) => ({ request: geoRedirectCff(c, runtime === 'cloudfront-js-2.0'), safe: true, constants: { SECTIONS: c.sections, COUNTRIES: c.countries } }),
       lambda: (c) => ({ request: geoRedirectLambda(c), safe: true, sets: { SECTIONS: Object.keys(c.sections), COUNTRIES: Object.keys(c.countries) } }),
     },
   });
 }
 
-// The three copies below (hook, CloudFront Function, Lambda@Edge handler) give the same Location.
+// The three copies below (hook, CloudFront Function, Lambda@Edge handler) give the same Location
+// for the same runtime: the hook's `querystring.toString()` is the raw text on Lambda@Edge and 2.0.
 // The encoding is encodeURI (linear, native; it leaves exactly the URL characters of the old
 // rule unencoded but for `#`, and encodes `%`), then `%25` back to `%` and `#` to `%23` with
 // split/join. No regular expression with a callback runs over viewer input: njs 0.7.9's
@@ -85,10 +84,21 @@ export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
 /**
  * The CloudFront Function an expert writes (after the AWS example redirect-based-on-country),
  * with the hook's rules: the event's own objects, a fast path for a uri already under a
- * two-letter section, and the hook's encoding of the Location.
+ * two-letter section, the query string as sent on 2.0 (`rawQueryString()`) or rebuilt from the
+ * object on 1.0 (as the hook's `querystring.toString()`), and the hook's encoding.
  */
-function geoRedirectCff(config: GeoConfig): string {
+function geoRedirectCff(config: GeoConfig, raw: boolean): string {
   const twoLetter = Object.keys(config.sections).some((k) => k.length === 2);
+  const query = raw
+    ? 'var query = request.rawQueryString(), tail = query ? rest + \'?\' + query : rest;'
+    : String.raw`var parts = [], n = 0, query = request.querystring, name, param, values, i;
+  for (name in query) {
+    param = query[name];
+    values = param.multiValue && param.multiValue.length ? param.multiValue : [param];
+    for (i = 0; i < values.length; i++) parts[n++] = values[i].value !== '' ? name + '=' + values[i].value : name;
+  }
+  query = parts.join('&');
+  var tail = query ? rest + '?' + query : rest;`;
   return String.raw`function (request) {
   var uri = request.uri;
   ${twoLetter ? "if (uri.charAt(3) === '/' && SECTIONS[uri.substring(1, 3)] === 1) return request;" : ''}
@@ -105,18 +115,7 @@ function geoRedirectCff(config: GeoConfig): string {
     section = country ? country.value.toLowerCase() : '';
     if (COUNTRIES[section] !== 1) section = ${JSON.stringify(config.fallback)};
   }
-  var parts = [], n = 0, query = request.querystring, names = Object.keys(query).sort(), name, value;
-  for (var j = 0; j < names.length; j++) {
-    var param = query[name = names[j]], values = param.multiValue;
-    if (values && values.length) {
-      for (var i = 0; i < values.length; i++) {
-        if ((value = values[i].value)) parts[n++] = name + '=' + value;
-        else if (name) parts[n++] = name;
-      }
-    } else if ((value = param.value)) parts[n++] = name + '=' + value;
-    else if (name) parts[n++] = name;
-  }
-  var tail = parts.length ? rest + '?' + parts.join('&') : rest;
+  ${query}
   try {
     tail = encodeURI(tail);
   } catch (e) {
@@ -160,30 +159,10 @@ function geoRedirectRequest(ctx: RequestContext, config: GeoConfig): Answer | un
     const code = country ? country.toLowerCase() : '';
     section = config.countries[code] === 1 ? code : config.fallback;
   }
-  // The query string in the form every target can give (see geoRedirect): names sorted, each
-  // name's values in order, `a=` as `a`, no empty pairs. Keys get a prefix so no name
-  // (`__proto__`) reaches Object.prototype, and sort as the names do.
-  const pairs = ctx.request.querystring.toString().split('&');
-  const groups: Record<string, string[]> = {};
-  const order: string[] = [];
-  for (let i = 0; i < pairs.length; i++) {
-    const pair = pairs[i];
-    const eq = pair.indexOf('=');
-    const name = eq < 0 ? pair : pair.slice(0, eq);
-    const value = eq < 0 ? '' : pair.slice(eq + 1);
-    if (!name && !value) continue;
-    const key = '~' + name;
-    let list = groups[key];
-    if (!list) {
-      list = groups[key] = [];
-      order.push(key);
-    }
-    list.push(value ? name + '=' + value : name);
-  }
-  order.sort();
-  const parts: string[] = [];
-  for (let i = 0; i < order.length; i++) parts.push(groups[order[i]].join('&'));
-  let tail = parts.length ? rest + '?' + parts.join('&') : rest;
+  // The query string as sent where the runtime has it (Lambda@Edge, cloudfront-js-2.0), else
+  // rebuilt from the event's object (cloudfront-js-1.0): see geoRedirect.
+  const query = ctx.request.querystring.toString();
+  let tail = query ? rest + '?' + query : rest;
   // Anything outside the URL path and query characters is percent-encoded (CR, LF, spaces,
   // non-ASCII, backslash, `#`), so the Location header is always valid; `%` stays as sent; a
   // surrogate pair is one character and a lone surrogate becomes U+FFFD instead of throwing.
@@ -210,10 +189,7 @@ function geoRedirectRequest(ctx: RequestContext, config: GeoConfig): Answer | un
   return ctx.redirect('/' + section + '/' + tail, config.status);
 }
 
-/**
- * The Lambda@Edge handler an expert writes, with the hook's rules: the raw query string put in
- * the form every target gives (see geoRedirect).
- */
+/** The Lambda@Edge handler an expert writes, with the hook's rules: the query string as sent. */
 function geoRedirectLambda(config: GeoConfig): string {
   return String.raw`function (request) {
   var uri = request.uri;
@@ -231,20 +207,7 @@ function geoRedirectLambda(config: GeoConfig): string {
     section = country && country.length ? country[0].value.toLowerCase() : '';
     if (!COUNTRIES.has(section)) section = ${JSON.stringify(config.fallback)};
   }
-  var tail = rest, qs = request.querystring;
-  if (qs) {
-    // Most query strings are already in that form (names in order, no empty pair or value).
-    var pairs = qs.split('&'), prev = '', i, pair, eq, name;
-    for (i = 0; i < pairs.length; i++) {
-      pair = pairs[i];
-      eq = pair.indexOf('=');
-      name = eq < 0 ? pair : pair.substring(0, eq);
-      if (!pair || eq === pair.length - 1 || name < prev) break;
-      prev = name;
-    }
-    if (i === pairs.length) tail += '?' + qs;
-    else tail += canonical(pairs);
-  }
+  var qs = request.querystring, tail = qs ? rest + '?' + qs : rest;
   if (/[^\w\-.~!$&'()*+,;=:@\/?%]/.test(tail)) {
     try {
       tail = encodeURI(tail);
@@ -255,23 +218,5 @@ function geoRedirectLambda(config: GeoConfig): string {
     if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
   }
   return { status: '${config.status}', headers: { location: [{ key: 'Location', value: '/' + section + '/' + tail }] } };
-
-  function canonical(pairs) {
-    var groups = new Map(), names = [], parts = [];
-    for (var i = 0; i < pairs.length; i++) {
-      var pair = pairs[i], eq = pair.indexOf('=');
-      var name = eq < 0 ? pair : pair.substring(0, eq), value = eq < 0 ? '' : pair.substring(eq + 1);
-      if (!name && !value) continue;
-      var list = groups.get(name);
-      if (!list) {
-        groups.set(name, list = []);
-        names.push(name);
-      }
-      list.push(value ? name + '=' + value : name);
-    }
-    names.sort();
-    for (var j = 0; j < names.length; j++) parts.push(groups.get(names[j]).join('&'));
-    return parts.length ? '?' + parts.join('&') : '';
-  }
 }`;
 }
