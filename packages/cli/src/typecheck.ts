@@ -15,9 +15,10 @@ export async function typecheck(entry: string): Promise<void> {
   const path = resolve(entry);
   const ts = await loadTypescript(dirname(path));
   const configFile = ts.findConfigFile(dirname(path), ts.sys.fileExists, 'tsconfig.json');
-  const options = compilerOptions(ts, configFile);
+  const { options, declarations } = compilerOptions(ts, configFile);
   if (/\.[cm]?jsx?$/.test(path)) options.allowJs = true;
-  const program = ts.createProgram([path], { ...options, noEmit: true });
+  // The entry and what it imports, with the project's own declaration files (globals it declares).
+  const program = ts.createProgram([path, ...declarations], { ...options, noEmit: true });
   const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (!diagnostics.length) return;
   const text = ts.formatDiagnostics(diagnostics, {
@@ -30,9 +31,12 @@ export async function typecheck(entry: string): Promise<void> {
   throw new EntryError(`${entry} does not type-check (${count}${config}); nothing was built:\n${text.trimEnd()}`);
 }
 
-function compilerOptions(ts: Ts, configFile: string | undefined): import('typescript').CompilerOptions {
+function compilerOptions(ts: Ts, configFile: string | undefined): { options: import('typescript').CompilerOptions; declarations: string[] } {
   if (!configFile) {
-    return { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, skipLibCheck: true };
+    return {
+      options: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, skipLibCheck: true },
+      declarations: [],
+    };
   }
   const read = ts.readConfigFile(configFile, ts.sys.readFile);
   if (read.error) throw new EntryError(`cannot read ${configFile}: ${ts.flattenDiagnosticMessageText(read.error.messageText, '\n')}`);
@@ -40,7 +44,7 @@ function compilerOptions(ts: Ts, configFile: string | undefined): import('typesc
   // 18003: "No inputs were found": the entry is checked whatever the config includes.
   const errors = parsed.errors.filter((d) => d.code !== 18003);
   if (errors.length) throw new EntryError(`cannot use ${configFile}: ${errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('; ')}`);
-  return parsed.options;
+  return { options: parsed.options, declarations: parsed.fileNames.filter((f) => /\.d\.[cm]?ts$/.test(f)) };
 }
 
 async function loadTypescript(from: string): Promise<Ts> {
