@@ -17,6 +17,7 @@ import { loadEntry } from '@edgeline/cli';
 import { cases } from './cases.mjs';
 import { BASELINE, driverJobs, pool } from './lib/callgrind.mjs';
 import { runNjs } from './lib/njs.mjs';
+import { benchColdBuilds, COLD_BUILD_TARGET_MS } from './lib/cold-build.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // BENCH_OUT lets two runs side by side keep out of each other's files.
@@ -123,12 +124,23 @@ if (lambdaTimings.length) {
 }
 
 printTable(rows);
+
+// `node bench/run.mjs cold-build` runs this part alone.
+let coldBuilds = [];
+if (!only.length || only.includes('cold-build')) {
+  log(`\ncold edge build: CPU of a new process per build (median of 3), target under ${COLD_BUILD_TARGET_MS} ms`);
+  const examples = readdirSync(EXAMPLES).filter((name) => existsSync(join(EXAMPLES, name, 'example.json')));
+  const bin = join(HERE, '..', 'packages', 'cli', 'bin', 'edge.js');
+  coldBuilds = await benchColdBuilds({ root: join(HERE, '..'), examples, bin, log });
+}
+
 await mkdir(OUT, { recursive: true });
 const results = {
   date: new Date().toISOString(),
   machine: { node: process.version, njs: await version('njs', ['-v']), valgrind: await version('valgrind', ['--version']), cpus: availableParallelism() },
   settings: SETTINGS,
   rows,
+  coldBuilds,
   skipped,
   notes,
 };
