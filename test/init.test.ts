@@ -59,7 +59,8 @@ describe('edge init', () => {
     await mkdir(join(nm, '.bin'), { recursive: true });
     for (const p of ['core', 'middleware', 'cli', 'cf-target', 'lambda-target']) await symlink(join(ROOT, 'packages', p), join(nm, '@edgeline', p));
     for (const p of ['vitest', 'typescript', '@types/node']) await symlink(join(ROOT, 'node_modules', p), join(nm, p));
-    await symlink('../@edgeline/cli/dist/bin.js', join(nm, '.bin/edge'));
+    const bin = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')).bin.edge as string;
+    await symlink(join('../@edgeline/cli', bin), join(nm, '.bin/edge'));
     await symlink('../vitest/vitest.mjs', join(nm, '.bin/vitest'));
     const npm = (args: string[]) => exec('npm', args, { cwd: project, env: { ...process.env, CI: '1', NO_COLOR: '1' } });
 
