@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { njsPrelude } from '@edgeline/cf-target';
+import { rawQueries } from './njs.mjs';
 
 const run = promisify(execFile);
 
@@ -19,14 +20,22 @@ export const BASELINE = 'function handler(event) {\n  return event;\n}\n';
 /** What njs has and the runtime lacks is removed first, as the cf-target's njs runner does. */
 export function driverScript(code, events, n, runtime = 'cloudfront-js-1.0') {
   const json = events.map((e) => JSON.stringify(JSON.stringify(e)));
+  // Runtime 2.0 (viewer-request): each parsed event's request gets its rawQueryString(), as
+  // CloudFront's has; the baseline pays the same, so it cancels out of the per-request count.
+  const raws = rawQueries(events, runtime);
+  const attach = raws.some(Boolean)
+    ? `var m = methods[i % events.length]; if (m) event.request.rawQueryString = m;\n    `
+    : '';
   return `${njsPrelude(runtime)}${code}
 ;(function () {
   var events = [
     ${json.join(',\n    ')}
   ];
+  var methods = ${JSON.stringify(raws)}.map(function (r) { return r && function rawQueryString() { return r[0]; }; });
   var n = ${n};
   for (var i = 0; i < n; i++) {
-    try { handler(JSON.parse(events[i % events.length])); } catch (e) { console.log('bench: handler threw: ' + e); }
+    var event = JSON.parse(events[i % events.length]);
+    ${attach}try { handler(event); } catch (e) { console.log('bench: handler threw: ' + e); }
   }
 })();
 `;

@@ -8,7 +8,6 @@ var crypto = require('crypto');
 var COUNTRIES = { de: true, fr: true };
 var SECTIONS = { de: true, fr: true, en: true };
 var BASE64 = /^[A-Za-z0-9+\/]+={0,2}$/;
-var UNSAFE = /[^\w\-.~!$&'()*+,;=:@\/?%]/;
 
 function handler(event) {
     var request = event.request;
@@ -19,7 +18,9 @@ function handler(event) {
     if (uri.charAt(3) !== '/' || SECTIONS[uri.substring(1, 3)] !== true) {
         // Leading slashes and backslashes collapse to one, so the Location can never name
         // another host ('//evil.example'); '/de' goes to '/de/'.
-        var rest = uri.replace(/^[\/\\]+/, '');
+        var start = 0;
+        while (uri.charCodeAt(start) === 47 || uri.charCodeAt(start) === 92) start++;
+        var rest = uri.substring(start);
         var end = rest.indexOf('/');
         var first = end < 0 ? rest : rest.substring(0, end);
         var section;
@@ -31,27 +32,36 @@ function handler(event) {
             section = country ? country.value.toLowerCase() : '';
             if (COUNTRIES[section] !== true) section = 'en';
         }
-        // Keep every value of every parameter, as they came (still URL-encoded).
-        var qs = '';
+        // Every value of every parameter (still URL-encoded), `name` alone for an empty value;
+        // parts joined once (`+=` is quadratic in njs).
+        var parts = [];
         var query = request.querystring;
         for (var name in query) {
             var param = query[name];
             var values = param.multiValue && param.multiValue.length ? param.multiValue : [param];
-            for (var i = 0; i < values.length; i++) {
-                qs += (qs ? '&' : '') + name + (values[i].value !== '' ? '=' + values[i].value : '');
-            }
+            for (var i = 0; i < values.length; i++) parts.push(values[i].value !== '' ? name + '=' + values[i].value : name);
         }
+        var qs = parts.join('&');
         var tail = qs ? rest + '?' + qs : rest;
-        // Only URL characters in the Location header (CloudFront answers 502 to an invalid one).
-        if (UNSAFE.test(tail)) {
-            tail = tail.replace(/[\ud800-\udbff][\udc00-\udfff]|[^\w\-.~!$&'()*+,;=:@\/?%]/g, function (c) {
-                try {
-                    return encodeURIComponent(c);
-                } catch (e) {
-                    return '%EF%BF%BD';
-                }
-            });
+        // Only URL characters in the Location header (CloudFront answers 502 to an invalid one):
+        // encodeURI leaves them as they are, but for `#` and `%`; `%` sequences stay as sent.
+        try {
+            tail = encodeURI(tail);
+        } catch (e) {
+            // A lone surrogate: U+FFFD.
+            var fixed = [], from = 0;
+            for (var k = 0; k < tail.length; k++) {
+                var c = tail.charCodeAt(k);
+                if (c < 0xd800 || c > 0xdfff) continue;
+                if (c < 0xdc00 && (tail.charCodeAt(k + 1) & 0xfc00) === 0xdc00) { k++; continue; }
+                fixed.push(tail.substring(from, k), '\ufffd');
+                from = k + 1;
+            }
+            fixed.push(tail.substring(from));
+            tail = encodeURI(fixed.join(''));
         }
+        if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
+        if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
         return {
             statusCode: 302,
             headers: {
@@ -83,3 +93,4 @@ function handler(event) {
     }
     return request;
 }
+

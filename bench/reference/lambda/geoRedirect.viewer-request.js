@@ -6,14 +6,16 @@
 const COUNTRIES = new Set(['de', 'fr', 'es']);
 const SECTIONS = new Set(['de', 'fr', 'es', 'en']);
 const UNSAFE = /[^\w\-.~!$&'()*+,;=:@/?%]/;
-const UNSAFE_ALL = /[\ud800-\udbff][\udc00-\udfff]|[^\w\-.~!$&'()*+,;=:@/?%]/g;
 
-function encode(c) {
-  try {
-    return encodeURIComponent(c);
-  } catch (e) {
-    return '%EF%BF%BD';
-  }
+// Only URL characters in the Location header: encodeURI leaves them as they are, but for `#` and
+// `%` (`%` sequences stay as sent); a lone surrogate becomes U+FFFD. No regular expression with a
+// callback over the viewer's input.
+function encode(s) {
+  if (!UNSAFE.test(s)) return s;
+  s = encodeURI(s.toWellFormed());
+  if (s.indexOf('%25') >= 0) s = s.split('%25').join('%');
+  if (s.indexOf('#') >= 0) s = s.split('#').join('%23');
+  return s;
 }
 
 exports.handler = async (event) => {
@@ -37,9 +39,7 @@ exports.handler = async (event) => {
     if (!COUNTRIES.has(section)) section = 'en';
   }
   const qs = request.querystring;
-  let tail = qs ? rest + '?' + qs : rest;
-  // Only URL characters in the Location header.
-  if (UNSAFE.test(tail)) tail = tail.replace(UNSAFE_ALL, encode);
+  const tail = encode(qs ? rest + '?' + qs : rest);
   return {
     status: '302',
     headers: { location: [{ key: 'Location', value: '/' + section + '/' + tail }] },

@@ -11,16 +11,18 @@ const { isUtf8 } = require('buffer');
 const COUNTRIES = new Set(['de', 'fr']);
 const SECTIONS = new Set(['de', 'fr', 'en']);
 const UNSAFE = /[^\w\-.~!$&'()*+,;=:@/?%]/;
-const UNSAFE_ALL = /[\ud800-\udbff][\udc00-\udfff]|[^\w\-.~!$&'()*+,;=:@/?%]/g;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const HEADER = 'username-cache-key';
 
-function encode(c) {
-  try {
-    return encodeURIComponent(c);
-  } catch (e) {
-    return '%EF%BF%BD';
-  }
+// Only URL characters in the Location header: encodeURI leaves them as they are, but for `#` and
+// `%` (`%` sequences stay as sent); a lone surrogate becomes U+FFFD. No regular expression with a
+// callback over the viewer's input.
+function encode(s) {
+  if (!UNSAFE.test(s)) return s;
+  s = encodeURI(s.toWellFormed());
+  if (s.indexOf('%25') >= 0) s = s.split('%25').join('%');
+  if (s.indexOf('#') >= 0) s = s.split('#').join('%23');
+  return s;
 }
 
 function redirect(request, uri) {
@@ -39,9 +41,7 @@ function redirect(request, uri) {
     if (!COUNTRIES.has(section)) section = 'en';
   }
   const qs = request.querystring;
-  let tail = qs ? rest + '?' + qs : rest;
-  // Only URL characters in the Location header.
-  if (UNSAFE.test(tail)) tail = tail.replace(UNSAFE_ALL, encode);
+  const tail = encode(qs ? rest + '?' + qs : rest);
   return {
     status: '302',
     headers: {

@@ -1,0 +1,56 @@
+// Hand-written CloudFront Function (cloudfront-js-2.0), viewer-request: geoRedirect({ countries:
+// ['de', 'fr', 'es'], fallback: 'en' }). After the AWS example "redirect-based-on-country"
+// (aws-samples/amazon-cloudfront-functions), extended to the contract of issue 5: send the viewer
+// to /<country>/<uri>, or /en/<uri>, keeping the query string; a uri already in a section goes on.
+// The query string as the viewer sent it: runtime 2.0's request.rawQueryString(). Work linear in
+// the URL: no regular expression over it.
+var COUNTRIES = { de: true, fr: true, es: true };
+var SECTIONS = { de: true, fr: true, es: true, en: true };
+
+function handler(event) {
+    var request = event.request;
+    var uri = request.uri;
+    // The common case: already under /de/, /fr/, /es/ or /en/.
+    if (uri.charAt(3) === '/' && SECTIONS[uri.substring(1, 3)] === true) return request;
+
+    // Leading slashes and backslashes collapse to one, so the Location can never name another
+    // host ('//evil.example'); '/de' goes to '/de/'.
+    var start = 0;
+    while (uri.charCodeAt(start) === 47 || uri.charCodeAt(start) === 92) start++;
+    var rest = uri.substring(start);
+    var end = rest.indexOf('/');
+    var first = end < 0 ? rest : rest.substring(0, end);
+    var section;
+    if (SECTIONS[first] === true) {
+        section = first;
+        rest = end < 0 ? '' : rest.substring(end + 1);
+    } else {
+        var header = request.headers['cloudfront-viewer-country'];
+        section = header ? header.value.toLowerCase() : '';
+        if (COUNTRIES[section] !== true) section = 'en';
+    }
+
+    var qs = request.rawQueryString();
+    var tail = qs ? rest + '?' + qs : rest;
+    // Only URL characters in the Location header (CloudFront answers 502 to an invalid one):
+    // encodeURI leaves them as they are, but for `#` and `%`; `%` sequences stay as sent.
+    try {
+        tail = encodeURI(tail);
+    } catch (e) {
+        // A lone surrogate: U+FFFD.
+        var fixed = [], from = 0;
+        for (var k = 0; k < tail.length; k++) {
+            var c = tail.charCodeAt(k);
+            if (c < 0xd800 || c > 0xdfff) continue;
+            if (c < 0xdc00 && (tail.charCodeAt(k + 1) & 0xfc00) === 0xdc00) { k++; continue; }
+            fixed.push(tail.substring(from, k), '\ufffd');
+            from = k + 1;
+        }
+        fixed.push(tail.substring(from));
+        tail = encodeURI(fixed.join(''));
+    }
+    if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
+    if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
+    return { statusCode: 302, headers: { location: { value: '/' + section + '/' + tail } } };
+}
+
