@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,9 +7,14 @@ import { promisify } from 'node:util';
 export const exec = promisify(execFile);
 export const ROOT = resolve(__dirname, '..');
 
-/** The published packages, by their folder under packages/. */
+/** The packages a user installs to build and test edge code, by their folder under packages/. */
 export const PACKAGES = ['core', 'cf-target', 'lambda-target', 'middleware', 'cli'] as const;
-export type PackageDir = (typeof PACKAGES)[number];
+export type PackageDir = string;
+
+/** Every workspace package (PACKAGES and any added since), by folder: all are published. */
+export const WORKSPACES: PackageDir[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces.map((w) =>
+  w.replace(/^packages\//, ''),
+);
 
 export interface Tarball {
   dir: PackageDir;
@@ -29,17 +34,17 @@ export interface Tarball {
  * `npm pack` of every package into `dest`, in one npm call, as `npm publish` would pack them.
  * Needs the packages built (`npm test` builds first).
  */
-export async function packAll(dest: string): Promise<Tarball[]> {
-  const missing = PACKAGES.filter((p) => !existsSync(join(ROOT, 'packages', p, 'dist')));
+export async function packAll(dest: string, dirs: readonly PackageDir[] = PACKAGES): Promise<Tarball[]> {
+  const missing = dirs.filter((p) => !existsSync(join(ROOT, 'packages', p, 'dist')));
   if (missing.length) throw new Error(`packages not built (${missing.join(', ')}): run npm run build first`);
-  const workspaces = PACKAGES.flatMap((p) => ['-w', `packages/${p}`]);
+  const workspaces = dirs.flatMap((p) => ['-w', `packages/${p}`]);
   const { stdout } = await exec('npm', ['pack', ...workspaces, '--pack-destination', dest, '--json', '--ignore-scripts'], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
   });
   const packed = JSON.parse(stdout) as { name: string; filename: string; files: { path: string }[] }[];
   return Promise.all(
-    PACKAGES.map(async (dir) => {
+    dirs.map(async (dir) => {
       const manifest = JSON.parse(await readFile(join(ROOT, 'packages', dir, 'package.json'), 'utf8')) as Tarball['manifest'];
       const entry = packed.find((p) => p.name === manifest.name);
       if (!entry) throw new Error(`npm pack did not pack ${manifest.name}`);

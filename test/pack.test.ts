@@ -5,7 +5,7 @@ import { formatMessage } from 'publint/utils';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exec, packAll, PACKAGES, ROOT, type Tarball } from './pack-tarballs';
+import { exec, packAll, ROOT, WORKSPACES, type Tarball } from './pack-tarballs';
 
 // What `npm publish` would ship, checked as a user's tools see it: publint (strict, suggestions
 // included) and arethetypeswrong (the strict profile of `attw --pack`: node10, node16 from CJS and
@@ -17,7 +17,7 @@ const tarball = (dir: string) => tarballs.find((t) => t.dir === dir)!;
 
 beforeAll(async () => {
   dest = await mkdtemp(join(tmpdir(), 'edgeline-pack-'));
-  tarballs = await packAll(dest);
+  tarballs = await packAll(dest, WORKSPACES);
 });
 afterAll(async () => {
   if (dest) await rm(dest, { recursive: true, force: true });
@@ -28,7 +28,7 @@ async function bytesOf(file: string): Promise<Uint8Array> {
 }
 
 describe('packed packages', () => {
-  for (const dir of PACKAGES) {
+  for (const dir of WORKSPACES) {
     it(`${dir}: publint finds nothing, not even a suggestion`, async () => {
       const bytes = await bytesOf(tarball(dir).file);
       const { messages, pkg } = await publint({ pack: { tarball: bytes.slice().buffer }, strict: true, level: 'suggestion' });
