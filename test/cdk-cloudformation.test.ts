@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { build } from '@edgeline/cli';
@@ -21,7 +21,7 @@ async function include(template: object, parameters: Record<string, string> = {}
   const stack = new Stack(app, 'Edge', { env: { region: 'us-east-1', account: '123456789012' } });
   const included = new CfnInclude(stack, 'Template', { templateFile: join(dir, 'template.json'), parameters });
   for (const id of Object.keys((template as CloudFormationTemplate).Resources)) {
-    const resource = included.getResource(id) as CfnResource & { rawOverrides: object };
+    const resource = included.getResource(id) as unknown as { constructor: { name: string }; rawOverrides: object };
     expect(resource.constructor.name, id).not.toBe('CfnResource');
     expect(resource.rawOverrides, `${id}: properties the specification lacks`).toEqual({});
   }
