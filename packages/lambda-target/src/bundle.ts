@@ -11,7 +11,7 @@ export type NodeRuntime = 'nodejs22.x' | 'nodejs24.x';
 
 /** This file's folder: `src/` when run from sources, `dist/` when built; both sit beside `src/runtime/`. */
 const HERE = dirname(fileURLToPath(import.meta.url));
-/** The guard is bundled from its TypeScript source, which the package publishes (`files: ["dist", "src"]`). */
+/** The guard is bundled from its TypeScript source, which the package publishes (`src/runtime` in `files`). */
 export const GUARD_FILE = join(resolve(HERE, '..'), 'src', 'runtime', 'guard.ts');
 const RUNTIME = '@edgeline/core/runtime';
 const HANDLER = 'edgeline:handler';
