@@ -1,4 +1,12 @@
 #!/usr/bin/env node
 // The `edge` binary. A file kept in the repository, not in dist/: npm links a workspace's bin only
 // if the file exists at install time, and dist/ is built after `npm ci`.
-import '../dist/bin.js';
+const BUILT = new URL('../dist/bin.js', import.meta.url);
+import(BUILT.href).catch((error) => {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(BUILT.pathname)) {
+    process.stderr.write('edge: @edgeline/cli is not built (no dist/bin.js): run `npm run build` first\n');
+    process.exitCode = 1;
+    return;
+  }
+  throw error;
+});
