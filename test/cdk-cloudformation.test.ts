@@ -30,7 +30,7 @@ async function include(template: object, parameters: Record<string, string> = {}
 
 const SITE = join(__dirname, '../examples/site/edge.ts');
 
-describe('edge build --emit cloudformation: template.json', () => {
+describe('edge build --emit cloudformation: template.json', { timeout: 120_000 }, () => {
   it('CloudFront Functions: code inline, runtime, an output per function', async () => {
     const dir = await fixture({});
     const { result } = await build({ entry: SITE, target: 'cf', runtime: 'cloudfront-js-2.0', out: join(dir, 'cf') });

@@ -34,7 +34,7 @@ const stamp = defineMiddleware({
   response(ctx, config) { ctx.response.headers.set('x-served-by', config.value); },
 });
 
-describe('EdgelineBehavior: CloudFront Functions', () => {
+describe('EdgelineBehavior: CloudFront Functions', { timeout: 180_000 }, () => {
   it('creates one function per artifact with the code edge build writes, and the associations', () => {
     const { behavior, template } = synth({ entry: 'examples/site/edge.ts', target: 'cf' });
     template.resourceCountIs('AWS::CloudFront::Function', 2);
@@ -82,7 +82,7 @@ describe('EdgelineBehavior: CloudFront Functions', () => {
   });
 });
 
-describe('EdgelineBehavior: Lambda@Edge', () => {
+describe('EdgelineBehavior: Lambda@Edge', { timeout: 180_000 }, () => {
   const origin = pipeline().use(stamp).use(bodySize);
 
   it('creates an EdgeFunction per artifact: index.handler, the runtime built, 30 s at origin events, 128 MB; includeBody where the body is read', () => {
@@ -117,7 +117,7 @@ describe('EdgelineBehavior: Lambda@Edge', () => {
   });
 });
 
-describe('EdgelineBehavior: a rejected pipeline', () => {
+describe('EdgelineBehavior: a rejected pipeline', { timeout: 180_000 }, () => {
   it('fails the synth with what edge build prints, naming the middleware', async () => {
     const dir = await fixture({
       'edge.ts': `import { defineMiddleware, edge } from '@edgeline/core';
