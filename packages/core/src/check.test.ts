@@ -68,3 +68,61 @@ describe('checkPipeline', () => {
     expect(PROFILES['lambda-origin'].limits.timeoutMs).toBe(30000);
   });
 });
+
+describe("checkPipeline(pipeline, 'auto')", () => {
+  const headers = defineMiddleware({ name: 'headers', needs: [], runsAt: { response: ['origin-response', 'viewer-response'] }, response() {} });
+  const plan = (p: Parameters<typeof checkPipeline>[0], runtime?: 'cloudfront-js-1.0' | 'cloudfront-js-2.0') => {
+    const out = checkPipeline(p, 'auto', { runtime });
+    if (!out.ok) throw new Error(out.violations.map((v) => `${v.middleware}: ${v.why}`).join('\n'));
+    return out;
+  };
+  const where = (p: ReturnType<typeof plan>) => Object.fromEntries(p.events.map((e) => [e.eventType, e.target]));
+
+  it('runs every viewer event on a CloudFront Function (2.0) when every hook there can', () => {
+    const p = plan(edge().use(headers).use(mw('hash', ['crypto:hash'])));
+    expect(where(p)).toEqual({ 'viewer-request': 'cloudfront-js-2.0', 'viewer-response': 'cloudfront-js-2.0' });
+    expect(p.pricePerMillion).toBeCloseTo(0.2);
+    expect(p.events.every((e) => e.reasons.length === 0)).toBe(true);
+  });
+
+  it('moves an event type to Lambda@Edge for one hook that needs it, with the reason, and keeps the hook at its event type', () => {
+    const p = plan(edge().use(headers).use(mw('rsa', ['crypto:verify'])));
+    expect(where(p)).toEqual({ 'viewer-request': 'lambda', 'viewer-response': 'cloudfront-js-2.0' });
+    expect(p.events[0].reasons).toEqual(['rsa needs crypto:verify']);
+    // headers may run at origin-response too: a CloudFront Function at viewer-response is cheaper.
+    expect(p.events[1].choices[0]).toMatch(/viewer-response on a CloudFront Function .* cheaper than origin-response/);
+    expect(p.pricePerMillion).toBeCloseTo(0.1 + 0.6 + 0.128 / 1.024 * 0.00005001 * 1000, 5);
+  });
+
+  it('runs origin events on Lambda@Edge and viewer events where they can be cheapest', () => {
+    const origin = mw('originSelect', ['origin', 'network', 'async'], { runsAt: { request: ['origin-request', 'viewer-request'] } });
+    const p = plan(edge().use(mw('geo', [])).use(origin));
+    expect(where(p)).toEqual({ 'viewer-request': 'cloudfront-js-2.0', 'origin-request': 'lambda' });
+    expect(p.events[1].reasons).toEqual(['origin events run only on Lambda@Edge', 'originSelect needs network']);
+  });
+
+  it('uses cloudfront-js-1.0 when pinned, and Lambda@Edge for what 1.0 lacks', () => {
+    const p = plan(edge().use(mw('waits', ['async'])).use(headers), 'cloudfront-js-1.0');
+    expect(where(p)).toEqual({ 'viewer-request': 'lambda', 'viewer-response': 'cloudfront-js-1.0' });
+  });
+
+  it('rejects what no placement can run, naming the middleware and the fixes of both runtimes', () => {
+    const out = checkPipeline(edge().use(mw('secret', ['kvs', 'async'])), 'auto', { runtime: 'cloudfront-js-1.0' });
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.violations.map((v) => `${v.middleware}:${v.capability}`)).toEqual(['secret:kvs', 'secret:async']);
+    expect(out.violations[0].why).toMatch(/cloudfront-js-1\.0.*nor on Lambda@Edge/);
+    expect(out.violations[0].fix).toBe('use --runtime cloudfront-js-2.0, or pass the value as an option');
+    expect(checkPipeline(edge().use(mw('secret', ['kvs', 'async'])), 'auto').ok).toBe(true);
+    expect(checkPipeline(edge().use(mw('env', ['env'])), 'auto').ok).toBe(false);
+  });
+
+  it('puts a response hook that answers at viewer-request pass through where it can run', () => {
+    const kvsHeaders = defineMiddleware({ name: 'kvsHeaders', needs: ['kvs', 'async'], response() {} });
+    const out = checkPipeline(edge().use(kvsHeaders).use(mw('fetcher', ['network'])), 'auto');
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.violations[0]).toMatchObject({ middleware: 'kvsHeaders', capability: 'kvs' });
+    // After the answering middleware, its response hook never runs on those answers.
+    expect(checkPipeline(edge().use(mw('fetcher', ['network'])).use(kvsHeaders), 'auto').ok).toBe(true);
+  });
+});

@@ -2,7 +2,8 @@ import type { Capability, EventType, RequestEventType, ResponseEventType } from 
 import { isEventType } from './capability.js';
 import type { Middleware } from './middleware.js';
 import type { Pipeline } from './pipeline.js';
-import { profileFor, type TargetName } from './target.js';
+import { profileFor, type AutoTarget, type CfRuntime, type TargetName } from './target.js';
+import { planAuto, type AutoPlan } from './auto.js';
 
 /** Why a pipeline cannot be built for a target: one per middleware and missing capability. */
 export interface Violation {
@@ -11,7 +12,8 @@ export interface Violation {
   capability: Capability | null;
   /** The construct in the code that needs it, when a scan of the code found it. */
   construct?: string;
-  target: TargetName;
+  /** `auto` for what no placement of `--target auto` can run. */
+  target: TargetName | AutoTarget;
   why: string;
   fix: string;
 }
@@ -48,8 +50,18 @@ export function planPipeline(pipeline: Pipeline<Capability>, target: TargetName)
   return violations.length ? { ok: false, target, violations } : { ok: true, target, placements };
 }
 
-/** Every reason the pipeline cannot be built for `target` (empty when it can). */
-export function checkPipeline(pipeline: Pipeline<Capability>, target: TargetName): Violation[] {
+/**
+ * Every reason the pipeline cannot be built for `target` (empty when it can). For `'auto'`, the
+ * plan `edge build --target auto` builds (where each event type runs, why, and the estimated
+ * price), or the violations when no placement can run the pipeline.
+ * @example
+ * checkPipeline(pipeline, 'cloudfront-js-1.0'); // [] or [{ middleware, capability, why, fix }]
+ * const plan = checkPipeline(pipeline, 'auto'); // plan.ok ? plan.events : plan.violations
+ */
+export function checkPipeline(pipeline: Pipeline<Capability>, target: AutoTarget, options?: { runtime?: CfRuntime }): AutoPlan;
+export function checkPipeline(pipeline: Pipeline<Capability>, target: TargetName): Violation[];
+export function checkPipeline(pipeline: Pipeline<Capability>, target: TargetName | AutoTarget, options: { runtime?: CfRuntime } = {}): Violation[] | AutoPlan {
+  if (target === 'auto') return planAuto(pipeline, options);
   const plan = planPipeline(pipeline, target);
   return plan.ok ? [] : plan.violations;
 }
@@ -98,7 +110,7 @@ function checkFeatures(mw: Middleware, eventType: EventType, target: TargetName,
 }
 
 /** A hook placed before an earlier middleware's hook in CloudFront's event order would run out of pipeline order. */
-function checkOrder(placements: Placement[], target: TargetName, out: Violation[]): void {
+export function checkOrder(placements: Placement[], target: TargetName | AutoTarget, out: Violation[]): void {
   let last: Placement | undefined;
   for (const p of placements) {
     if (!p.request) continue;
@@ -114,7 +126,7 @@ function checkOrder(placements: Placement[], target: TargetName, out: Violation[
   }
 }
 
-function orderViolation(p: Placement, before: Placement, at: EventType, beforeAt: EventType, target: TargetName): Violation {
+function orderViolation(p: Placement, before: Placement, at: EventType, beforeAt: EventType, target: TargetName | AutoTarget): Violation {
   return {
     middleware: p.middleware.name,
     capability: at,

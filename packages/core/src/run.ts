@@ -1,6 +1,7 @@
 import type { Capability, EventType, RequestEventType } from './capability.js';
 import { isRequestEvent } from './capability.js';
-import { planPipeline, type Placement } from './check.js';
+import { planPipeline, type Placement, type Plan } from './check.js';
+import { planAuto } from './auto.js';
 import type { Answer, RequestContext, ResponseContext } from './context.js';
 import { HeaderGuardError, EdgelineError, CODES } from './errors.js';
 import type { Middleware } from './middleware.js';
@@ -12,13 +13,19 @@ import * as cff from './runtime/cff.js';
 import * as le from './runtime/lambda.js';
 import { HEADER_PROBLEM_TEXT, headerProblem } from './runtime/guard.js';
 import type { ChangeGuard } from './runtime/value-map.js';
-import { DEFAULT_CF_RUNTIME, type TargetName } from './target.js';
+import { AUTO_CF_RUNTIME, DEFAULT_CF_RUNTIME, isCfTarget, type AutoTarget, type CfRuntime, type TargetName } from './target.js';
 import { skipsResponse } from './build/emit.js';
 import { respond } from './runtime/answer.js';
 
 export interface RunOptions {
-  /** The target whose placement rules apply. Default: `DEFAULT_CF_RUNTIME` (`cloudfront-js-1.0`, as `edge build --target cf`) for CloudFront Functions events, `lambda` for Lambda@Edge ones. */
-  target?: TargetName;
+  /**
+   * The target whose placement rules apply. Default: `DEFAULT_CF_RUNTIME` (`cloudfront-js-1.0`, as `edge build --target cf`) for CloudFront Functions events, `lambda` for Lambda@Edge ones.
+   * `'auto'`: where `edge build --target auto` puts each hook (checkPipeline(pipeline, 'auto')); the event must be of the kind
+   * the plan runs at its event type (a CloudFront Functions event where the plan has a CloudFront Function, else a Lambda@Edge one).
+   */
+  target?: TargetName | AutoTarget;
+  /** Target `'auto'`: the CloudFront Functions runtime the plan may use (default `cloudfront-js-2.0`, as `edge build --target auto`). */
+  runtime?: CfRuntime;
   /** Throw on headers CloudFront would refuse (default true). */
   guard?: boolean;
   /** Check that every hook can be lowered to an artifact (default true). */
@@ -96,8 +103,9 @@ export async function runPipeline(
 ): Promise<Outcome> {
   const pipeline = isPipeline(pipelineOrMiddleware) ? pipelineOrMiddleware : new Pipeline([pipelineOrMiddleware as Middleware]);
   const lambda = isLambdaEvent(input);
-  const target = options.target ?? (lambda ? 'lambda' : DEFAULT_CF_RUNTIME);
-  const plan = planPipeline(pipeline, target);
+  const { target, plan } = options.target === 'auto'
+    ? autoTarget(pipeline, input, options.runtime ?? AUTO_CF_RUNTIME)
+    : planFor(pipeline, options.target ?? (lambda ? 'lambda' : DEFAULT_CF_RUNTIME));
   if (!plan.ok) {
     const lines = plan.violations.map((v) => `- ${v.middleware} needs ${v.capability}: ${v.why}; fix: ${v.fix}`);
     const defaulted = options.target === undefined && !lambda
@@ -147,6 +155,28 @@ export async function runPipeline(
   const outcome = toOutcome(eventType, raw);
   if (outcome.kind === 'forward' && stub.origin) outcome.origin = stub.origin;
   return outcome;
+}
+
+function planFor(pipeline: Pipeline<Capability>, target: TargetName): { target: TargetName; plan: Plan } {
+  return { target, plan: planPipeline(pipeline, target) };
+}
+
+/** The auto plan, as a Plan for the target that runs the event's type (a rejection names 'auto'). */
+function autoTarget(pipeline: Pipeline<Capability>, input: cff.CffEvent | le.LeEvent, runtime: CfRuntime): { target: TargetName; plan: Plan } {
+  const auto = planAuto(pipeline, { runtime });
+  const eventType = eventTypeOf(input);
+  if (!auto.ok) {
+    const lines = auto.violations.map((v) => `- ${v.middleware} needs ${v.capability}: ${v.why}; fix: ${v.fix}`);
+    throw new EdgelineError(CODES.rejected, `the pipeline cannot run on --target auto (CloudFront Functions ${runtime}, or Lambda@Edge):\n${lines.join('\n')}`);
+  }
+  const at = auto.events.find((e) => e.eventType === eventType);
+  // No hook at this event type: CloudFront runs no function there, of either kind.
+  const target = at ? at.target : isLambdaEvent(input) ? 'lambda' : runtime;
+  if (isLambdaEvent(input) === isCfTarget(target)) {
+    const make = isCfTarget(target) ? `a CloudFront Functions event (viewerRequest(), viewerResponse(), eventFor('cff', ...))` : `a Lambda@Edge event (lambdaEvent('${eventType}', ...))`;
+    throw new EdgelineError(CODES.usage, `with target 'auto', ${eventType} runs on ${isCfTarget(target) ? `a CloudFront Function (${target})` : 'Lambda@Edge'}: pass ${make}`);
+  }
+  return { target, plan: { ok: true, target, placements: auto.placements } };
 }
 
 /** One invocation: what every phase needs, by name. */

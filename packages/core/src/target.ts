@@ -113,3 +113,43 @@ export type SupportedBy<T extends TargetName> = T extends 'cloudfront-js-1.0'
   : T extends 'cloudfront-js-2.0'
     ? 'crypto:hash' | 'crypto:hmac' | 'async' | 'kvs' | 'origin' | 'viewer-request' | 'viewer-response'
     : Exclude<import('./capability.js').Capability, 'kvs' | 'env'>;
+
+/**
+ * What `edge build --target auto` (the default) builds for: per event type, a CloudFront Function
+ * where every hook there can run on one, else Lambda@Edge (origin events: always Lambda@Edge).
+ */
+export type AutoTarget = 'auto';
+
+/** The CloudFront Functions runtime `--target auto` uses unless `--runtime` pins another. */
+export const AUTO_CF_RUNTIME = 'cloudfront-js-2.0' satisfies CfRuntime;
+
+/**
+ * Public prices, US dollars, as read on `read` (us-east-1 list prices; no free tier counted), for
+ * the estimate `edge build --target auto` prints. Estimates: a user's bill depends on the
+ * region, the free tier and the real duration of each call.
+ * @see https://aws.amazon.com/cloudfront/pricing/
+ * @see https://aws.amazon.com/about-aws/whats-new/2021/03/cloudfront-lambda-at-edge-billing-granularity/
+ */
+export const PRICES = {
+  read: '2026-12-01',
+  /** CloudFront Functions: per invocation only. */
+  cloudFrontFunctionPerMillion: 0.1,
+  /** Lambda@Edge: per request... */
+  lambdaEdgePerMillionRequests: 0.6,
+  /** ...plus duration, per GB-second, billed in 1 ms steps per invocation. */
+  lambdaEdgePerGbSecond: 0.00005001,
+  /** The memory edge build gives a Lambda@Edge function (the most a viewer trigger may have). */
+  lambdaMemoryMb: 128,
+  /**
+   * Duration billed per call: a warm handler of the examples takes 1-6 microseconds (bench/
+   * lambda-timer.mjs, `nsPerRequest`), so the bill is the 1 ms minimum step.
+   */
+  lambdaBilledMs: 1,
+} as const;
+
+/** Estimated US dollars per million invocations of a function on `target` (see PRICES). */
+export function pricePerMillion(target: TargetName): number {
+  if (isCfTarget(target)) return PRICES.cloudFrontFunctionPerMillion;
+  const gbSeconds = (PRICES.lambdaMemoryMb / 1024) * (PRICES.lambdaBilledMs / 1000);
+  return PRICES.lambdaEdgePerMillionRequests + gbSeconds * PRICES.lambdaEdgePerGbSecond * 1e6;
+}

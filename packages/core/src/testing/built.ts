@@ -7,15 +7,20 @@ import { eventTypeOf, isLambdaEvent } from '../run.js';
 import type { Artifact, BuildResult } from '../build/artifact.js';
 import type { CffEvent } from '../runtime/cff.js';
 import type { LeEvent } from '../runtime/lambda.js';
-import { DEFAULT_CF_RUNTIME, type CfRuntime } from '../target.js';
+import { AUTO_CF_RUNTIME, DEFAULT_CF_RUNTIME, isCfTarget, type CfRuntime } from '../target.js';
+import { autoParts, planAuto, type AutoPart } from '../auto.js';
 
 /** What runs a CloudFront Function artifact: njs (the engine CloudFront Functions share) or the in-process vm emulator. */
 export type CfEngine = 'njs' | 'emulator';
 
 export interface RunBuiltOptions {
-  /** The build target, as `edge build --target`. Default: `cf` for a CloudFront Functions event, `lambda` for a Lambda@Edge one. */
-  target?: 'cf' | 'lambda';
-  /** The CloudFront Functions runtime (target `cf`). Default `DEFAULT_CF_RUNTIME`, as `edge build`. */
+  /**
+   * The build target, as `edge build --target`. Default: `cf` for a CloudFront Functions event, `lambda` for a Lambda@Edge one.
+   * `auto`: the artifact `edge build --target auto` makes for the event's type (a CloudFront Function or a Lambda@Edge
+   * handler, as the plan says); the event must be of that kind.
+   */
+  target?: 'cf' | 'lambda' | 'auto';
+  /** The CloudFront Functions runtime (targets `cf` and `auto`). Default `DEFAULT_CF_RUNTIME` for `cf`, `cloudfront-js-2.0` for `auto`, as `edge build`. */
   runtime?: CfRuntime;
   /** The KeyValueStore of a cloudfront-js-2.0 function. */
   kvs?: Record<string, string>;
@@ -145,6 +150,7 @@ export async function runLambda(code: string, event: LeEvent): Promise<Outcome |
  * @example const out = await runBuilt(pipeline, viewerRequest({ uri: '/' }));
  */
 export async function runBuilt(pipeline: AnyPipeline, event: CffEvent | LeEvent, options: RunBuiltOptions = {}): Promise<Outcome> {
+  if (options.target === 'auto') return runBuiltAuto(pipeline, event, options);
   const lambda = isLambdaEvent(event);
   const target = options.target ?? (lambda ? 'lambda' : 'cf');
   if (lambda !== (target === 'lambda')) {
@@ -153,6 +159,45 @@ export async function runBuilt(pipeline: AnyPipeline, event: CffEvent | LeEvent,
   const runtime = options.runtime ?? DEFAULT_CF_RUNTIME;
   const direct = options.direct !== false;
   const artifact = await artifactFor(pipeline, eventTypeOf(event), target, runtime, direct);
+  if (!artifact) return untouched(event);
+  const out = lambda
+    ? await runLambda(artifact.code, event)
+    : (await runCfArtifact(artifact.code, [event as CffEvent], { runtime, kvs: options.kvs, engine: options.engine ?? 'njs' }))[0];
+  if (out instanceof ArtifactRunError) throw out;
+  return out;
+}
+
+/** Auto plans' parts, once per pipeline object and runtime, so each part's build is cached too. */
+const autoBuilds = new WeakMap<object, Map<CfRuntime, AutoPart[]>>();
+
+function autoPartsFor(pipeline: AnyPipeline, runtime: CfRuntime): AutoPart[] {
+  let mine = autoBuilds.get(pipeline);
+  if (!mine) autoBuilds.set(pipeline, (mine = new Map()));
+  let parts = mine.get(runtime);
+  if (!parts) {
+    const plan = planAuto(asPipeline(pipeline), { runtime });
+    if (!plan.ok) {
+      const lines = plan.violations.map((v) => `- ${v.middleware} needs ${v.capability}: ${v.why}; fix: ${v.fix}`);
+      throw new EdgelineError(CODES.rejected, `the pipeline does not build for --target auto:\n${lines.join('\n')}`);
+    }
+    parts = autoParts(plan);
+    mine.set(runtime, parts);
+  }
+  return parts;
+}
+
+/** runBuilt with target 'auto': the artifact of the event's type from the part the plan builds for it. */
+async function runBuiltAuto(pipeline: AnyPipeline, event: CffEvent | LeEvent, options: RunBuiltOptions): Promise<Outcome> {
+  const lambda = isLambdaEvent(event);
+  const runtime = options.runtime ?? AUTO_CF_RUNTIME;
+  const eventType = eventTypeOf(event);
+  const part = autoPartsFor(pipeline, runtime).find((p) => p.eventType === eventType);
+  if (!part) return untouched(event);
+  const cf = isCfTarget(part.target);
+  if (cf === lambda) {
+    throw new Error(`runBuilt: with target 'auto', ${eventType} runs on ${cf ? `a CloudFront Function (${part.target})` : 'Lambda@Edge'}: make the event with eventFor('${cf ? 'cff' : 'lambda'}', ...)`);
+  }
+  const artifact = await artifactFor(part.pipeline, eventType, cf ? 'cf' : 'lambda', runtime, options.direct !== false);
   if (!artifact) return untouched(event);
   const out = lambda
     ? await runLambda(artifact.code, event)
