@@ -45,8 +45,8 @@ export const HELPERS = {
   __edge_qs: {
     uses: [],
     code:
-      'function (o) { var p = [], k, l, i; for (k in o) { l = o[k].multiValue && o[k].multiValue.length ? o[k].multiValue : [o[k]]; ' +
-      "for (i = 0; i < l.length; i++) p.push(l[i].value !== '' ? k + '=' + l[i].value : k); } return p.join('&'); }",
+      'function (o) { var p = [], n = 0, k, l, i; for (k in o) { l = o[k].multiValue && o[k].multiValue.length ? o[k].multiValue : [o[k]]; ' +
+      "for (i = 0; i < l.length; i++) p[n++] = l[i].value !== '' ? k + '=' + l[i].value : k; } return p.join('&'); }",
   },
   /**
    * The query string as sent, on cloudfront-js-2.0 (runtime/cff.ts requestView): the request's
