@@ -5,6 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { defineMiddleware, edge as pipeline } from '@edgeline/core';
 import { jwtVerify } from '@edgeline/middleware';
@@ -114,6 +115,20 @@ describe('EdgelineBehavior: Lambda@Edge', { timeout: 180_000 }, () => {
     expect(() => synth({ pipeline: waits, target: 'lambda', timeout: Duration.seconds(31) })).toThrow(/at most 30 s/);
     const viewer = pipeline().use(defineMiddleware({ name: 'poweredBy', needs: [], response(ctx) { ctx.response.headers.set('x-powered-by', 'edgeline'); } }));
     expect(() => synth({ pipeline: viewer, target: 'lambda', memorySize: 512 })).toThrow(/memorySize 512 MB: the viewer-response function runs at a viewer event/);
+  });
+});
+
+describe('EdgelineBehavior: log retention', { timeout: 180_000 }, () => {
+  it('sets it where the functions log, in us-east-1, from a stack elsewhere too', () => {
+    const cf = synth({ entry: 'examples/site/edge.ts', target: 'cf', functionName: 'site', logRetention: logs.RetentionDays.ONE_WEEK }, 'eu-west-1');
+    cf.template.hasResourceProperties('Custom::LogRetention', { LogGroupName: '/aws/cloudfront/function/site-viewer-request', RetentionInDays: 7, LogGroupRegion: 'us-east-1' });
+    const le = synth({ pipeline: site, target: 'lambda', logRetention: logs.RetentionDays.ONE_WEEK }, 'eu-west-1');
+    // EdgeFunction puts the functions in a us-east-1 stack of their own: the retention goes with them.
+    const edgeStack = le.app.node.children.find((c) => c instanceof Stack && c.region === 'us-east-1') as Stack;
+    const functions = Template.fromStack(edgeStack);
+    functions.resourceCountIs('Custom::LogRetention', 2);
+    functions.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Timeout: 5, MemorySize: 128 });
+    le.template.resourceCountIs('AWS::Lambda::Function', 1); // the reader of the functions' ARNs across regions
   });
 });
 

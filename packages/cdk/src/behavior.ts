@@ -163,8 +163,11 @@ export class EdgelineBehavior extends Construct {
         memorySize,
         functionName: functionNameFor(props.functionName, a.eventType),
         description: (props.comment?.[a.eventType] ?? describe(a)).slice(0, 256),
-        ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
       });
+      // In the function's own stack (us-east-1, a stack of its own when this one is elsewhere).
+      if (props.logRetention !== undefined) {
+        new logs.LogRetention(fn.lambda, 'LogRetention', { logGroupName: `/aws/lambda/${fn.lambda.functionName}`, retention: props.logRetention });
+      }
       this.edgeFunctions[a.eventType] = fn;
       edgeLambdas.push({
         functionVersion: fn.currentVersion,
