@@ -16,14 +16,20 @@ export interface AutoEvent {
   /** The middleware whose hooks run here, in the order they run. */
   middleware: string[];
   /**
-   * Lambda@Edge only: why not a CloudFront Function, one per middleware that cannot run on one
-   * here (`jwtVerify needs crypto:verify`), or what else decided it.
+   * Lambda@Edge only: why not a CloudFront Function: per middleware that cannot run on one here
+   * (`{ middleware: 'jwtVerify', why: 'needs crypto:verify: crypto.createPublicKey' }`), or for the event type.
    */
-  reasons: string[];
+  reasons: AutoReason[];
   /** Hooks whose placement rule allowed another event type: why this one. */
   choices: string[];
   /** Estimated US dollars per million invocations (PRICES). */
   pricePerMillion: number;
+}
+
+export interface AutoReason {
+  /** The middleware the reason is about; absent for the event type's own (origin events). */
+  middleware?: string;
+  why: string;
 }
 
 /** `checkPipeline(pipeline, 'auto')`: where each event type's hooks run, or why no placement can run the pipeline. */
@@ -36,8 +42,13 @@ export type AutoPlan =
   | { ok: false; target: 'auto'; runtime: CfRuntime; violations: Violation[] };
 
 export interface AutoOptions {
-  /** The CloudFront Functions runtime to use where one can run a event type's hooks. Default cloudfront-js-2.0. */
+  /** The CloudFront Functions runtime to use where one can run an event type's hooks. Default cloudfront-js-2.0. */
   runtime?: CfRuntime;
+  /**
+   * Viewer event types to run on Lambda@Edge whatever the capabilities say, with why: `edge build`
+   * passes one whose CloudFront Function the build refused (a hook's code, or over 10 KB).
+   */
+  lambda?: Partial<Record<EventType, string>>;
 }
 
 interface Hook {
@@ -73,6 +84,7 @@ const PHASE_EVENTS = { request: ['viewer-request', 'origin-request'], response: 
  */
 export function planAuto(pipeline: Pipeline<Capability>, options: AutoOptions = {}): AutoPlan {
   const runtime = options.runtime ?? AUTO_CF_RUNTIME;
+  const forced = options.lambda ?? {};
   const hooks: Hook[] = [];
   const violations: Violation[] = [];
   pipeline.middleware.forEach((mw, index) => {
@@ -93,8 +105,8 @@ export function planAuto(pipeline: Pipeline<Capability>, options: AutoOptions = 
 
   let best: Candidate | undefined;
   let fewest: Violation[] | undefined;
-  for (const vr of [runtime, 'lambda'] as const) {
-    for (const vs of [runtime, 'lambda'] as const) {
+  for (const vr of forced['viewer-request'] ? ['lambda' as const] : [runtime, 'lambda' as const]) {
+    for (const vs of forced['viewer-response'] ? ['lambda' as const] : [runtime, 'lambda' as const]) {
       const runtimes: Runtimes = { 'viewer-request': vr, 'origin-request': 'lambda', 'origin-response': 'lambda', 'viewer-response': vs };
       const feasible = hooks.map((h) => h.candidates.filter((e) => runs(h.mw, runtimes[e], e)));
       if (feasible.some((f) => !f.length)) continue;
@@ -113,7 +125,7 @@ export function planAuto(pipeline: Pipeline<Capability>, options: AutoOptions = 
     }
   }
   if (!best) return { ok: false, target: 'auto', runtime, violations: dedupe(fewest ?? []) };
-  return describe(best, hooks, runtime);
+  return describe(best, hooks, runtime, forced);
 }
 
 function runs(mw: Middleware, target: TargetName, eventType: EventType): boolean {
@@ -202,28 +214,29 @@ function where(target: TargetName): string {
 }
 
 /** The plan as the CLI prints it: per event type, the middleware there, and why Lambda@Edge. */
-function describe(best: Candidate, hooks: Hook[], runtime: CfRuntime): AutoPlan {
+function describe(best: Candidate, hooks: Hook[], runtime: CfRuntime, forced: Partial<Record<EventType, string>>): AutoPlan {
   const { placements, runtimes } = best;
   const events: AutoEvent[] = usedEvents(placements).map((eventType) => {
     const target = runtimes[eventType];
     const here = placements.filter((p) => (isRequestEvent(eventType) ? p.request : p.response) === eventType);
     if (!isRequestEvent(eventType)) here.reverse();
-    const reasons: string[] = [];
+    const reasons: AutoReason[] = [];
     if (!isCfTarget(target)) {
-      if (!eventType.startsWith('viewer')) reasons.push('origin events run only on Lambda@Edge');
+      if (!eventType.startsWith('viewer')) reasons.push({ why: 'origin events run only on Lambda@Edge' });
       for (const p of here) {
         const lacks = missing(p.middleware, runtime, 'viewer-request');
-        if (lacks.length) reasons.push(`${p.middleware.name} needs ${lacks.map((c) => needText(p.middleware, c)).join(', ')}`);
+        if (lacks.length) reasons.push({ middleware: p.middleware.name, why: `needs ${lacks.map((c) => needText(p.middleware, c)).join(', ')}` });
+        else if (forced[eventType]) reasons.push({ middleware: p.middleware.name, why: forced[eventType]! });
       }
       if (eventType === 'viewer-request') {
         const last = here[here.length - 1];
         for (const q of placements) {
           if (!last || q.index >= last.index || !q.response) continue;
           const lacks = missing(q.middleware, runtime, 'viewer-request');
-          if (lacks.length) reasons.push(`${q.middleware.name}'s response hook runs on answers made here and needs ${lacks.map((c) => needText(q.middleware, c)).join(', ')}`);
+          if (lacks.length) reasons.push({ middleware: q.middleware.name, why: `its response hook runs on answers made here, and it needs ${lacks.map((c) => needText(q.middleware, c)).join(', ')}` });
         }
       }
-      if (!reasons.length) reasons.push('the only placement that keeps the pipeline\'s order');
+      if (!reasons.length) reasons.push({ why: 'the only placement that keeps the pipeline\'s order' });
     }
     const choices: string[] = [];
     for (const h of hooks) {

@@ -88,7 +88,7 @@ describe("checkPipeline(pipeline, 'auto')", () => {
   it('moves an event type to Lambda@Edge for one hook that needs it, with the reason, and keeps the hook at its event type', () => {
     const p = plan(edge().use(headers).use(mw('rsa', ['crypto:verify'])));
     expect(where(p)).toEqual({ 'viewer-request': 'lambda', 'viewer-response': 'cloudfront-js-2.0' });
-    expect(p.events[0].reasons).toEqual(['rsa needs crypto:verify']);
+    expect(p.events[0].reasons).toEqual([{ middleware: 'rsa', why: 'needs crypto:verify' }]);
     // headers may run at origin-response too: a CloudFront Function at viewer-response is cheaper.
     expect(p.events[1].choices[0]).toMatch(/viewer-response on a CloudFront Function .* cheaper than origin-response/);
     expect(p.pricePerMillion).toBeCloseTo(0.1 + 0.6 + 0.128 / 1.024 * 0.00005001 * 1000, 5);
@@ -98,7 +98,12 @@ describe("checkPipeline(pipeline, 'auto')", () => {
     const origin = mw('originSelect', ['origin', 'network', 'async'], { runsAt: { request: ['origin-request', 'viewer-request'] } });
     const p = plan(edge().use(mw('geo', [])).use(origin));
     expect(where(p)).toEqual({ 'viewer-request': 'cloudfront-js-2.0', 'origin-request': 'lambda' });
-    expect(p.events[1].reasons).toEqual(['origin events run only on Lambda@Edge', 'originSelect needs network']);
+    expect(p.events[1].reasons).toEqual([{ why: 'origin events run only on Lambda@Edge' }, { middleware: 'originSelect', why: 'needs network' }]);
+  });
+
+  it('runs a viewer event on Lambda@Edge when told why (a CloudFront Function the build refused)', () => {
+    const p = checkPipeline(edge().use(mw('big', [])), 'auto', { lambda: { 'viewer-request': 'its CloudFront Function is over 10 KB' } });
+    expect(p.ok && p.events[0]).toMatchObject({ target: 'lambda', reasons: [{ middleware: 'big', why: 'its CloudFront Function is over 10 KB' }] });
   });
 
   it('uses cloudfront-js-1.0 when pinned, and Lambda@Edge for what 1.0 lacks', () => {

@@ -2,8 +2,8 @@ import type { Capability, EventType, RequestEventType, ResponseEventType } from 
 import { isEventType } from './capability.js';
 import type { Middleware } from './middleware.js';
 import type { Pipeline } from './pipeline.js';
-import { profileFor, type AutoTarget, type CfRuntime, type TargetName } from './target.js';
-import { planAuto, type AutoPlan } from './auto.js';
+import { profileFor, type AutoTarget, type TargetName } from './target.js';
+import { planAuto, type AutoOptions, type AutoPlan } from './auto.js';
 
 /** Why a pipeline cannot be built for a target: one per middleware and missing capability. */
 export interface Violation {
@@ -58,9 +58,9 @@ export function planPipeline(pipeline: Pipeline<Capability>, target: TargetName)
  * checkPipeline(pipeline, 'cloudfront-js-1.0'); // [] or [{ middleware, capability, why, fix }]
  * const plan = checkPipeline(pipeline, 'auto'); // plan.ok ? plan.events : plan.violations
  */
-export function checkPipeline(pipeline: Pipeline<Capability>, target: AutoTarget, options?: { runtime?: CfRuntime }): AutoPlan;
+export function checkPipeline(pipeline: Pipeline<Capability>, target: AutoTarget, options?: AutoOptions): AutoPlan;
 export function checkPipeline(pipeline: Pipeline<Capability>, target: TargetName): Violation[];
-export function checkPipeline(pipeline: Pipeline<Capability>, target: TargetName | AutoTarget, options: { runtime?: CfRuntime } = {}): Violation[] | AutoPlan {
+export function checkPipeline(pipeline: Pipeline<Capability>, target: TargetName | AutoTarget, options: AutoOptions = {}): Violation[] | AutoPlan {
   if (target === 'auto') return planAuto(pipeline, options);
   const plan = planPipeline(pipeline, target);
   return plan.ok ? [] : plan.violations;

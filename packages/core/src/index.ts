@@ -14,7 +14,7 @@ export type { AutoTarget, CfRuntime, Limits, ProfileName, SupportedBy, TargetNam
 export { checkPipeline, eventTypesOf, planPipeline } from './check.js';
 export type { Placement, Plan, Violation } from './check.js';
 export { autoParts, planAuto } from './auto.js';
-export type { AutoEvent, AutoOptions, AutoPart, AutoPlan } from './auto.js';
+export type { AutoEvent, AutoOptions, AutoReason, AutoPart, AutoPlan } from './auto.js';
 export { configLiteral, hookSource } from './portable.js';
 export { emitHandler } from './build/emit.js';
 export { emitDirect } from './build/emit-direct.js';
