@@ -63,9 +63,12 @@ export async function artifactKind(artifact: string, code: string): Promise<{ ki
   return {};
 }
 
-/** The manifest entry of an artifact, from the manifest.json of its build (cf: beside it; lambda: one folder up). */
+/**
+ * The manifest entry of an artifact, from the manifest.json of its build (cf: beside it; lambda:
+ * one folder up; an auto build's: one folder above those, listing `cf/...` and `lambda/...`).
+ */
 async function manifestEntry(artifact: string): Promise<{ entry: ManifestEntry; manifest: string } | undefined> {
-  for (const dir of [dirname(artifact), dirname(dirname(artifact))]) {
+  for (const dir of [dirname(artifact), dirname(dirname(artifact)), dirname(dirname(dirname(artifact)))]) {
     const path = join(dir, 'manifest.json');
     if (!existsSync(path)) continue;
     let manifest: { artifacts?: ManifestEntry[] };

@@ -1,4 +1,4 @@
-import type { Artifact, SizeShare, Violation } from '@edgeline/core';
+import { isCfTarget, PRICES, type Artifact, type AutoPlan, type SizeShare, type Violation } from '@edgeline/core';
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
@@ -34,4 +34,36 @@ export function violationList(violations: Violation[], target: string): string {
     lines.push(`      fix: ${v.fix}`);
   }
   return lines.join('\n');
+}
+
+const usd = (n: number) => `$${n.toFixed(3)}`;
+
+/**
+ * The plan of an auto build, one line per event type: where it runs, its middleware (on
+ * Lambda@Edge each with why it cannot run on a CloudFront Function) and the estimated price per
+ * million requests; then the hooks that could have run elsewhere, and what the figures are.
+ */
+export function planLines(plan: Extract<AutoPlan, { ok: true }>, node: string): string[] {
+  const rows = plan.events.map((e) => {
+    const where = isCfTarget(e.target) ? `CloudFront Function (${e.target})` : `Lambda@Edge (${node})`;
+    const names = e.middleware.map((m) => {
+      const whys = e.reasons.filter((r) => r.middleware === m).map((r) => r.why);
+      return whys.length ? `${m} (${whys.join('; ')})` : m;
+    });
+    const others = e.reasons.filter((r) => !r.middleware || e.middleware.indexOf(r.middleware) < 0).map((r) => (r.middleware ? `${r.middleware}: ${r.why}` : r.why));
+    return { left: `${e.eventType.padEnd(15)} -> ${where}: ${names.join(', ')}${others.length ? ` [${others.join('; ')}]` : ''}`, price: usd(e.pricePerMillion), choices: e.choices };
+  });
+  const width = Math.max(...rows.map((r) => r.left.length));
+  const lines = ['plan (--target auto):'];
+  for (const r of rows) {
+    lines.push(`  ${r.left.padEnd(width)}  ${r.price} per 1M`);
+    for (const c of r.choices) lines.push(`      ${c}`);
+  }
+  lines.push(
+    `  estimated ${usd(plan.pricePerMillion)} per million requests if every request reached every event type (origin events run only on cache misses).`,
+    `  Estimates from public prices read ${PRICES.read}: CloudFront Functions ${usd(PRICES.cloudFrontFunctionPerMillion)} per 1M invocations;` +
+      ` Lambda@Edge ${usd(PRICES.lambdaEdgePerMillionRequests)} per 1M requests + $${PRICES.lambdaEdgePerGbSecond} per GB-second at ${PRICES.lambdaMemoryMb} MB,` +
+      ` ${PRICES.lambdaBilledMs} ms billed per call (a warm handler runs in microseconds: bench/). Your bill depends on region, free tier and traffic.`,
+  );
+  return lines;
 }

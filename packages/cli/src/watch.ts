@@ -1,6 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { build, type BuildOptions, type BuildOutcome } from './build.js';
 import type { Io } from './command.js';
 import { EXIT, type ExitCode } from './errors.js';
 import { describeError } from './print-error.js';
@@ -11,7 +10,9 @@ import { describeError } from './print-error.js';
  * or SIGTERM. A rejected or broken build is printed and the watch goes on. Folders are watched,
  * not files, so an editor that saves by replacing the file is seen too.
  */
-export function watchBuild(options: BuildOptions, print: (outcome: BuildOutcome) => ExitCode, io: Io): Promise<ExitCode> {
+export function watchBuild<O extends { entry: string }, R extends { inputs: string[] }>(
+  options: O, print: (outcome: R) => ExitCode, io: Io, run: (options: O) => Promise<R>,
+): Promise<ExitCode> {
   let inputs = new Set<string>([resolve(options.entry)]);
   const watchers = new Map<string, FSWatcher>();
   let running = false;
@@ -21,7 +22,7 @@ export function watchBuild(options: BuildOptions, print: (outcome: BuildOutcome)
   const once = async (): Promise<void> => {
     running = true;
     try {
-      const outcome = await build(options);
+      const outcome = await run(options);
       inputs = new Set([resolve(options.entry), ...outcome.inputs]);
       print(outcome);
     } catch (e) {
