@@ -1,5 +1,7 @@
 // The main job: builds every example for every target it lists in example.json, then runs
 // each sample event through the matching artifact (as `edge run` does). Exits non-zero if any fails.
+// `auto` is `edge build --target auto`: its events/cf/ run through <out>/cf/ and its events/lambda/
+// through <out>/lambda/, wherever the plan put their event type.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +27,9 @@ for (const name of readdirSync(here).sort()) {
       failures++;
       continue;
     }
-    for (const event of runEvents ? sampleEvents(dir, target) : []) {
-      const artifact = artifactFor(out, target, event.eventType);
+    const events = target === 'auto' ? [...sampleEvents(dir, 'cf'), ...sampleEvents(dir, 'lambda')] : sampleEvents(dir, target);
+    for (const event of runEvents ? events : []) {
+      const artifact = target === 'auto' ? artifactFor(join(out, event.kind), event.kind, event.eventType) : artifactFor(out, target, event.eventType);
       if (!artifact) continue;
       console.log(`\n$ edge run ${artifact} --event ${event.file}`);
       if ((await main(['run', artifact, '--event', event.file])) !== 0) failures++;
@@ -43,7 +46,7 @@ function sampleEvents(dir, target) {
     const file = join(folder, f);
     const event = JSON.parse(readFileSync(file, 'utf8'));
     const eventType = event.Records ? event.Records[0].cf.config.eventType : event.context.eventType;
-    return { file, eventType };
+    return { file, eventType, kind: event.Records ? 'lambda' : 'cf' };
   });
 }
 
