@@ -130,8 +130,9 @@ for (const shape of ['cff', 'lambda'] as const) {
 for (const shape of ['cff', 'lambda'] as const) {
   describe(`security: jwtVerify with more than one Authorization value (${shape})`, () => {
     const forged = hmacToken(claims({ iss: ISSUER, sub: 'admin' }), 'not-the-secret-not-the-secret-not!!');
-    const kvsOnCf = shape === 'cff' ? [['kvs secret', hs256Kvs] as const] : [];
-    for (const [what, mw] of [['inline secret', hs256], ['inline secret, strip: false', jwtVerify({ algorithms: ['HS256'], secret: SECRET, strip: false })], ...kvsOnCf]) {
+    const kvsOnCf: [string, Middleware][] = shape === 'cff' ? [['kvs secret', hs256Kvs]] : [];
+    const cases: [string, Middleware][] = [['inline secret', hs256], ['inline secret, strip: false', jwtVerify({ algorithms: ['HS256'], secret: SECRET, strip: false })], ...kvsOnCf];
+    for (const [what, mw] of cases) {
       it(`denies a valid value followed by a forged one (${what})`, async () => {
         for (const values of [[bearer(hmacToken(claims({ iss: ISSUER }))).authorization, bearer(forged).authorization], [bearer(forged).authorization, bearer(hmacToken(claims({ iss: ISSUER }))).authorization]]) {
           const out = await runPipeline(mw, eventFor(shape, 'viewer-request', { headers: { authorization: values } }), { target: shape === 'cff' ? 'cloudfront-js-2.0' : undefined, kvs: STORE });
