@@ -82,7 +82,8 @@ describe('edge build --target cf', () => {
       'broken.ts': 'export default edge(.use(',
       'nopipe.ts': 'export default 42;',
     });
-    expect((await edge(['build', 'edge.ts'], dir)).code).toBe(2);
+    // No --target is --target auto (issue 15): a usage error only without an entry.
+    expect((await edge(['build'], dir)).code).toBe(2);
     expect((await edge(['build', 'edge.ts', '--target', 'azure'], dir)).code).toBe(2);
     expect((await edge(['build', 'edge.ts', '--target', 'cf', '--node', 'nodejs22.x'], dir)).code).toBe(2);
     expect((await edge(['build', 'missing.ts', '--target', 'cf'], dir)).code).toBe(2);
