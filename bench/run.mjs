@@ -1,7 +1,8 @@
 // `npm run bench`: every case of bench/cases.mjs built for CloudFront Functions and Lambda@Edge,
 // each artifact measured next to its hand-written reference (bench/reference/). See
 // bench/README.md for the method. Prints a table; writes bench/.out/results.json.
-// Reports only: no threshold fails the run (ratios over target are flagged in the table).
+// The ratios only report (those over target are flagged in the table); the cost check of the
+// worst requests (bench/cost.mjs, issue 12) fails the run: exit code 1 when one is over budget.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { lambdaEvent, toOutcome, viewerRequest, viewerResponse } from '@edgeline
 import { buildCf, checkArtifact, hasNjs } from '@edgeline/cf-target';
 import { loadEntry } from '@edgeline/cli';
 import { cases } from './cases.mjs';
+import { prepareCostCheck } from './cost.mjs';
 import { BASELINE, driverJobs, pool } from './lib/callgrind.mjs';
 import { runNjs } from './lib/njs.mjs';
 import { benchColdBuilds, COLD_BUILD_TARGET_MS } from './lib/cold-build.mjs';
@@ -103,11 +105,22 @@ if (!only.length) {
   }
 }
 
-if (cfCounts.length) {
+// The cost check's runs go first in the same pool: they are the longest.
+let costCheck;
+if (tools.njs && tools.valgrind) {
+  // `cost` runs all of it; a case name selects the example it measures; `jwtVerify` or an example folder selects itself.
+  const costOnly = only.includes('cost') ? [] : only.map((n) => cases.find((c) => c.name === n)?.example ?? n);
+  if (!only.length || only.includes('cost') || costOnly.length) costCheck = await prepareCostCheck({ middleware, outDir: OUT, only: costOnly, log });
+  if (costCheck) notes.push(...costCheck.notes);
+} else {
+  note('cost check of the worst requests skipped: it needs njs and valgrind');
+}
+const costJobs = costCheck ? costCheck.jobs : [];
+if (cfCounts.length || costJobs.length) {
   const width = Math.max(1, availableParallelism());
-  log(`\ncounting instructions: ${cfCounts.length} callgrind runs of njs, ${width} at a time...`);
+  log(`\ncounting instructions: ${cfCounts.length + costJobs.length} callgrind runs of njs (${costJobs.length} for the cost check), ${width} at a time...`);
   const t0 = Date.now();
-  await pool(cfCounts, width);
+  await pool([...costJobs, ...cfCounts], width);
   log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 if (lambdaTimings.length) {
@@ -124,6 +137,8 @@ if (lambdaTimings.length) {
 }
 
 printTable(rows);
+const cost = costCheck ? costCheck.finish() : undefined;
+if (cost && !cost.ok) process.exitCode = 1;
 
 // `node bench/run.mjs cold-build` runs this part alone.
 let coldBuilds = [];
@@ -141,11 +156,13 @@ const results = {
   settings: SETTINGS,
   rows,
   coldBuilds,
+  cost: cost && { ok: cost.ok, budgetPerByte: cost.budgetPerByte, forgedMaxRatio: cost.forgedMaxRatio, failures: cost.failures, rows: cost.rows, forged: cost.forged },
   skipped,
   notes,
 };
 await writeFile(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 log(`\nwrote ${relative(process.cwd(), join(OUT, 'results.json'))}`);
+if (cost && !cost.ok) log(`\nbench FAILED: ${cost.failures.length} worst request(s) over the cost budget (see "Cost of the worst requests" above)`);
 
 // ---------------------------------------------------------------------------------------------
 
