@@ -30,7 +30,7 @@ const execFileP = promisify(execFile);
 
 const SETTINGS = {
   cf: { runtimes: ['cloudfront-js-1.0', 'cloudfront-js-2.0'], passes: 40, targetBytes: 1.1, targetCost: 1.2 },
-  lambda: { node: 'nodejs20.x', iterations: 2000, rounds: 31, warmup: 5, loads: 21, targetCost: 1.2 },
+  lambda: { node: 'nodejs22.x', iterations: 2000, rounds: 31, warmup: 5, loads: 21, targetCost: 1.2 },
 };
 const only = process.argv.slice(2);
 

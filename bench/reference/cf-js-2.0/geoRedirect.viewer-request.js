@@ -15,8 +15,8 @@ function handler(event) {
 
     // Leading slashes and backslashes collapse to one, so the Location can never name another
     // host ('//evil.example'); '/de' goes to '/de/'.
-    var start = 0;
-    while (uri.charCodeAt(start) === 47 || uri.charCodeAt(start) === 92) start++;
+    var start = uri.search(/[^\/\\]/);
+    if (start < 0) start = uri.length;
     var rest = uri.substring(start);
     var end = rest.indexOf('/');
     var first = end < 0 ? rest : rest.substring(0, end);

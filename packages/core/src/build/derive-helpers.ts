@@ -10,8 +10,8 @@ export const HELPERS = {
   __edge_dec: {
     uses: [],
     // V8 saves more by the check than it costs; in a CloudFront Function, bytes count more.
-    code: "function (v) { if (v.indexOf('%') < 0 && v.indexOf('+') < 0) return v; try { return decodeURIComponent(v.replace(/\\+/g, ' ')); } catch (e) { return v; } }",
-    cff: "function (v) { try { return decodeURIComponent(v.replace(/\\+/g, ' ')); } catch (e) { return v; } }",
+    code: "function (v) { if (v.indexOf('%') < 0 && v.indexOf('+') < 0) return v; try { return decodeURIComponent(v.split('+').join(' ')); } catch (e) { return v; } }",
+    cff: "function (v) { try { return decodeURIComponent(v.split('+').join(' ')); } catch (e) { return v; } }",
   },
   __edge_get: {
     uses: ['__edge_dec'],

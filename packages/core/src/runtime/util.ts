@@ -2,7 +2,7 @@
 export function safeDecode(value: string): string {
   if (value.indexOf('%') < 0 && value.indexOf('+') < 0) return value;
   try {
-    return decodeURIComponent(value.replace(/\+/g, ' '));
+    return decodeURIComponent(value.split('+').join(' '));
   } catch (e) {
     return value;
   }

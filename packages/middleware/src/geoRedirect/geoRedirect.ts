@@ -102,8 +102,9 @@ function geoRedirectCff(config: GeoConfig, raw: boolean): string {
   return String.raw`function (request) {
   var uri = request.uri;
   ${twoLetter ? "if (uri.charAt(3) === '/' && SECTIONS[uri.substring(1, 3)] === 1) return request;" : ''}
-  var start = 0;
-  while (uri.charCodeAt(start) === 47 || uri.charCodeAt(start) === 92) start++;
+  // One search, not a charCodeAt per slash: a call costs ~870 instructions in njs 0.7.9.
+  var start = uri.search(/[^\/\\]/);
+  if (start < 0) start = uri.length;
   var rest = uri.substring(start), end = rest.indexOf('/');
   var first = end < 0 ? rest : rest.substring(0, end), section;
   if (SECTIONS[first] === 1) {
