@@ -36,6 +36,10 @@ for (const name of readdirSync(here).sort()) {
     }
   }
 }
+// The CDK app (no example.json): synthesized into a template, as `npx cdk synth` would.
+console.log('\n== cdk-app');
+if ((await import('node:child_process')).spawnSync(process.execPath, [join(here, 'cdk-app', 'app.mjs')], { stdio: 'inherit' }).status !== 0) failures++;
+
 console.log(failures ? `\n${failures} failure(s)` : '\nall examples built and ran');
 process.exitCode = failures ? 1 : 0;
 

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { manifestOf, type BuildResult, type CfRuntime, type Pipeline, type SizeShare } from '@edgeline/core';
 import { buildCf } from '@edgeline/cf-target';
 import { buildLambda, type NodeRuntime } from '@edgeline/lambda-target';
+import { cloudFormationTemplate, deployFields, kvsKeysOf } from './cloudformation.js';
 import { EntryError } from './errors.js';
 import { readEntry } from './load-entry.js';
 import { middlewareBytes } from './sizes.js';
@@ -24,6 +25,8 @@ export interface BuildOptions {
   minify?: boolean;
   /** Run the TypeScript checker on the entry first (loads typescript from the entry's project). */
   typecheck?: boolean;
+  /** Also write `<out>/template.json`, a CloudFormation template of the functions (cloudformation.ts). */
+  emit?: 'cloudformation';
 }
 
 export interface BuildOutcome {
@@ -37,6 +40,8 @@ export interface BuildOutcome {
   sizes: Record<string, SizeShare[]>;
   /** The entry and the local files it imports: what `edge build --watch` watches. */
   inputs: string[];
+  /** manifest.json as written: each artifact with what a deploy tool needs (deployFields). Absent on rejection. */
+  manifest?: object;
 }
 
 const COMMONJS_PACKAGE = JSON.stringify({ type: 'commonjs' }, null, 2) + '\n';
@@ -92,10 +97,23 @@ export async function build(options: BuildOptions): Promise<BuildOutcome> {
       written.push(join(out, a.zipFile));
     }
   }
+  const kvsKeys = kvsKeysOf(pipeline);
+  const data = deployManifest(result, options.entry, kvsKeys);
   const manifest = join(out, 'manifest.json');
-  await writeFile(manifest, JSON.stringify(manifestOf(result, options.entry), null, 2) + '\n');
+  await writeFile(manifest, JSON.stringify(data, null, 2) + '\n');
   written.push(manifest);
-  return { result, out, written, warnings, sizes, inputs };
+  if (options.emit === 'cloudformation') {
+    const template = join(out, 'template.json');
+    await writeFile(template, JSON.stringify(cloudFormationTemplate(result, { entry: options.entry, kvsKeys }), null, 2) + '\n');
+    written.push(template);
+  }
+  return { result, out, written, warnings, sizes, inputs, manifest: data };
+}
+
+/** manifest.json: the build's manifest, each artifact with its deploy fields (handler, timeout, memory, deadline, KVS keys, a function name). */
+export function deployManifest(result: Extract<BuildResult, { ok: true }>, entry: string, kvsKeys: string[]): object {
+  const m = manifestOf(result, entry) as { artifacts: object[] };
+  return { ...m, artifacts: m.artifacts.map((x, i) => ({ ...x, ...deployFields(result.artifacts[i], { entry, kvsKeys }) })) };
 }
 
 function buildFor(pipeline: Pipeline<any>, options: BuildOptions, minify = options.minify): Promise<BuildResult> {

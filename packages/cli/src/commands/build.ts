@@ -32,6 +32,7 @@ export const buildCommand: Command = {
     typecheck: { type: 'boolean', description: 'run the TypeScript checker on the entry first (exit 2 on type errors)' },
     json: { type: 'boolean', description: 'print the manifest (auto: with the plan) as JSON on stdout instead of the table' },
     watch: { type: 'boolean', description: 'rebuild when the entry or a file it imports changes (Ctrl-C to stop)' },
+    emit: { type: 'string', value: 'cloudformation', description: 'also write <out>/template.json, a CloudFormation template of the functions (--target cf or lambda)' },
   },
   examples: [
     'edge build edge.ts',
@@ -42,7 +43,9 @@ export const buildCommand: Command = {
     'edge build edge.ts --target cf --watch',
   ],
   async run({ values, positionals }, io) {
+    if (values.emit !== undefined && values.emit !== 'cloudformation') throw new UsageError(`--emit takes cloudformation (got ${values.emit})`);
     if (values.target === undefined || values.target === 'auto') {
+      if (values.emit !== undefined) throw new UsageError('--emit cloudformation needs --target cf or --target lambda (an auto build mixes both: deploy it with @edgeline/cdk)');
       const auto = autoOptions(values, positionals);
       const print = (outcome: AutoBuildOutcome) => reportAuto(outcome, auto, values.json === true, io);
       if (values.watch) {
@@ -105,6 +108,7 @@ function buildOptions(values: Record<string, string | boolean | undefined>, posi
     out: values.out as string | undefined,
     minify: values['no-minify'] ? false : true,
     typecheck: values.typecheck === true,
+    emit: values.emit === 'cloudformation' ? 'cloudformation' : undefined,
   };
 }
 
@@ -118,10 +122,11 @@ export function report(outcome: BuildOutcome, options: BuildOptions, json: boole
     return EXIT.rejected;
   }
   if (json) {
-    io.out(JSON.stringify(manifestOf(result, options.entry), null, 2));
+    io.out(JSON.stringify(outcome.manifest ?? manifestOf(result, options.entry), null, 2));
     return EXIT.ok;
   }
   io.out(artifactTable(result.artifacts, out, sizes));
+  if (options.emit === 'cloudformation') io.out(`template: ${out}/template.json`);
   io.out(`manifest: ${out}/manifest.json`);
   return EXIT.ok;
 }
