@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
 const src = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.url));
@@ -17,6 +17,10 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Fixture projects (edge init writes an edge.test.ts) are made under test/.tmp: not ours to run.
+    exclude: [...configDefaults.exclude, 'test/.tmp/**'],
+    // Most of the suite waits on child processes (njs, the edge CLI, npm): two workers on two cores.
+    maxWorkers: 2,
     typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts', 'test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 30000,
     hookTimeout: 60000,
