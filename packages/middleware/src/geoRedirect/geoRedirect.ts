@@ -10,6 +10,13 @@ export interface GeoRedirectOptions {
   status?: RedirectStatus;
   /** The request header that holds the viewer's country. Default `cloudfront-viewer-country`. */
   header?: string;
+  /**
+   * A request whose path and query string are longer than this (characters), or whose query
+   * string has more than a eighth as many parameters, goes on unchanged instead of redirected:
+   * encoding a Location that long costs more than CloudFront's ~1 ms compute budget allows
+   * (an 8 KB URL of characters to encode costs ~3M njs instructions). Default 2048, 256 to 8192.
+   */
+  maxUrlLength?: number;
 }
 
 type GeoConfig = {
@@ -20,9 +27,12 @@ type GeoConfig = {
   sections: Record<string, 1>;
   fallback: string;
   status: RedirectStatus;
+  maxUrlLength: number;
+  /** maxUrlLength / 8: rebuilding a query string from the event object costs ~2,000 njs instructions a value (1.0). */
+  maxParams: number;
 };
 
-const OPTIONS = ['countries', 'fallback', 'status', 'header'];
+const OPTIONS = ['countries', 'fallback', 'status', 'header', 'maxUrlLength'];
 
 /**
  * Redirects a request to the section of the viewer's country: `/pricing` from Germany goes to
@@ -60,7 +70,16 @@ export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
     sections: { ...countries, [fallback]: 1 },
     fallback,
     status: o.status === undefined ? 302 : oneOf('status', o.status, [301, 302, 307, 308] as const),
+    maxUrlLength: 2048,
+    maxParams: 256,
   };
+  if (o.maxUrlLength !== undefined) {
+    if (typeof o.maxUrlLength !== 'number' || !Number.isInteger(o.maxUrlLength) || o.maxUrlLength < 256 || o.maxUrlLength > 8192) {
+      throw new ConfigError('maxUrlLength', `geoRedirect maxUrlLength: expected an integer from 256 to 8192, got ${repr(o.maxUrlLength)}`);
+    }
+    config.maxUrlLength = o.maxUrlLength;
+    config.maxParams = Math.floor(o.maxUrlLength / 8);
+  }
   return defineMiddleware({
     name: 'geoRedirect',
     needs: [],
@@ -90,12 +109,19 @@ export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
 function geoRedirectCff(config: GeoConfig, raw: boolean): string {
   const twoLetter = Object.keys(config.sections).some((k) => k.length === 2);
   const query = raw
-    ? 'var query = request.rawQueryString(), tail = query ? rest + \'?\' + query : rest;'
-    : String.raw`var parts = [], n = 0, query = request.querystring, name, param, values, i;
+    ? `var query = request.rawQueryString() || '';
+  if (uri.length + query.length > ${config.maxUrlLength} || query.split('&').length > ${config.maxParams}) return request;
+  var tail = query ? rest + '?' + query : rest;`
+    : `if (uri.length > ${config.maxUrlLength}) return request;
+  ` + String.raw`var parts = [], n = 0, size = uri.length, query = request.querystring, name, param, values, i;
   for (name in query) {
     param = query[name];
     values = param.multiValue && param.multiValue.length ? param.multiValue : [param];
-    for (i = 0; i < values.length; i++) parts[n++] = values[i].value !== '' ? name + '=' + values[i].value : name;
+    for (i = 0; i < values.length; i++) {
+      parts[n++] = values[i].value !== '' ? name + '=' + values[i].value : name;
+      size += parts[n - 1].length + 1;
+      if (n > ${config.maxParams} || size > ${config.maxUrlLength + 1}) return request;
+    }
   }
   query = parts.join('&');
   var tail = query ? rest + '?' + query : rest;`;
@@ -163,6 +189,8 @@ function geoRedirectRequest(ctx: RequestContext, config: GeoConfig): Answer | un
   // The query string as sent where the runtime has it (Lambda@Edge, cloudfront-js-2.0), else
   // rebuilt from the event's object (cloudfront-js-1.0): see geoRedirect.
   const query = ctx.request.querystring.toString();
+  // A URL too long to encode within CloudFront's compute budget goes on unchanged (maxUrlLength).
+  if (uri.length + query.length > config.maxUrlLength || query.split('&').length > config.maxParams) return undefined;
   let tail = query ? rest + '?' + query : rest;
   // Anything outside the URL path and query characters is percent-encoded (CR, LF, spaces,
   // non-ASCII, backslash, `#`), so the Location header is always valid; `%` stays as sent; a
@@ -208,7 +236,9 @@ function geoRedirectLambda(config: GeoConfig): string {
     section = country && country.length ? country[0].value.toLowerCase() : '';
     if (!COUNTRIES.has(section)) section = ${JSON.stringify(config.fallback)};
   }
-  var qs = request.querystring, tail = qs ? rest + '?' + qs : rest;
+  var qs = request.querystring;
+  if (uri.length + qs.length > ${config.maxUrlLength} || qs.split('&').length > ${config.maxParams}) return request;
+  var tail = qs ? rest + '?' + qs : rest;
   if (/[^\w\-.~!$&'()*+,;=:@\/?%]/.test(tail)) {
     try {
       tail = encodeURI(tail);

@@ -8,6 +8,7 @@ import { runPortably, type HookCase } from '../testing/portable.js';
 import { geoRedirect } from '.';
 
 const geo = geoRedirect({ countries: ['de', 'FR', 'es'], fallback: 'en' });
+const roomyGeo = geoRedirect({ countries: ['de', 'FR', 'es'], fallback: 'en', maxUrlLength: 8192 });
 const njsInstalled = await hasNjs();
 
 function location(out: Outcome): string | undefined {
@@ -160,7 +161,23 @@ describe('geoRedirect options', () => {
       sections: { de: 1, fr: 1, es: 1, en: 1 },
       fallback: 'en',
       status: 302,
+      maxUrlLength: 2048,
+      maxParams: 256,
     });
+  });
+
+  it('passes a URL longer than maxUrlLength (or with more than an eighth as many parameters) on unchanged', async () => {
+    const long = { uri: '/pricing', country: 'DE', querystring: 'q=' + 'x'.repeat(2100) };
+    const many = { uri: '/pricing', country: 'DE', querystring: Array.from({ length: 300 }, () => 'a').join('&') };
+    for (const shape of ['cff', 'lambda'] as const) {
+      expect((await runPipeline(geo, eventFor(shape, 'viewer-request', long), { target: shape === 'cff' ? 'cloudfront-js-2.0' : undefined })).kind).toBe('forward');
+      expect((await runPipeline(geo, eventFor(shape, 'viewer-request', many), { target: shape === 'cff' ? 'cloudfront-js-1.0' : undefined })).kind).toBe('forward');
+      const roomy = geoRedirect({ countries: ['de'], maxUrlLength: 8192 });
+      expect((await runPipeline(roomy, eventFor(shape, 'viewer-request', long), { target: shape === 'cff' ? 'cloudfront-js-2.0' : undefined })).kind).toBe('respond');
+    }
+    for (const bad of [255, 8193, 1.5, '2048']) {
+      expect(() => geoRedirect({ countries: ['de'], maxUrlLength: bad as number }), String(bad)).toThrow(/geoRedirect maxUrlLength/);
+    }
   });
 });
 
@@ -266,7 +283,8 @@ describe('geoRedirect: cost and termination on hostile requests (issues 11, 12)'
 
   it.skipIf(!njsInstalled)('in njs: the issue 11 event and the largest query strings CloudFront lets through return', async () => {
     for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
-      const cf = await buildCf({ pipeline: edge().use(geo), runtime });
+      // maxUrlLength at CloudFront's own limit, so that these are encoded, not passed on.
+      const cf = await buildCf({ pipeline: edge().use(roomyGeo), runtime });
       if (!cf.ok) throw new Error(JSON.stringify(cf.violations));
       const events = [issue11, ...worst()];
       const runs = await runInNjs(cf.artifacts[0].code, events, { runtime, timeoutMs: 10000, eventTimeoutMs: 5000 });
@@ -276,8 +294,14 @@ describe('geoRedirect: cost and termination on hostile requests (issues 11, 12)'
       // first in hash order (the query string is rebuilt from the object there): the same pairs.
       const pairs = (l: string) => { const q = l.indexOf('?'); return [l.slice(0, q), ...l.slice(q + 1).split('&').sort()]; };
       for (let i = 1; i < events.length; i++) {
-        const hook = location(await runPipeline(geo, structuredClone(events[i]), { target: runtime }))!;
-        const got = (runs[i] as { result: { headers: { location: { value: string } } } }).result.headers.location.value;
+        const hook = location(await runPipeline(roomyGeo, structuredClone(events[i]), { target: runtime }));
+        const result = (runs[i] as { result: { statusCode?: number; headers: { location?: { value: string } } } }).result;
+        // More parameters than maxUrlLength / 8 (the 4,096 of `a&a&...`) go on unchanged, as from the hook.
+        if (hook === undefined) {
+          expect(result.statusCode, `${runtime} ${i}`).toBeUndefined();
+          continue;
+        }
+        const got = result.headers.location!.value;
         if (runtime === 'cloudfront-js-1.0' && i === 1) expect(pairs(got)).toEqual(pairs(hook));
         else expect(got).toBe(hook);
       }
