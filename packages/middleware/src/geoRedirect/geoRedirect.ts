@@ -12,7 +12,7 @@ export interface GeoRedirectOptions {
   header?: string;
   /**
    * A request whose path and query string are longer than this (characters), or whose query
-   * string has more than a eighth as many parameters, goes on unchanged instead of redirected:
+   * string has more than 1/32 as many parameters, goes on unchanged instead of redirected:
    * encoding a Location that long costs more than CloudFront's ~1 ms compute budget allows
    * (an 8 KB URL of characters to encode costs ~3M njs instructions). Default 2048, 256 to 8192.
    */
@@ -28,7 +28,7 @@ type GeoConfig = {
   fallback: string;
   status: RedirectStatus;
   maxUrlLength: number;
-  /** maxUrlLength / 8: rebuilding a query string from the event object costs ~2,000 njs instructions a value (1.0). */
+  /** maxUrlLength / 32: rebuilding a query string from the event object costs ~2,000 njs instructions a value (1.0). */
   maxParams: number;
 };
 
@@ -71,14 +71,14 @@ export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
     fallback,
     status: o.status === undefined ? 302 : oneOf('status', o.status, [301, 302, 307, 308] as const),
     maxUrlLength: 2048,
-    maxParams: 256,
+    maxParams: 64,
   };
   if (o.maxUrlLength !== undefined) {
     if (typeof o.maxUrlLength !== 'number' || !Number.isInteger(o.maxUrlLength) || o.maxUrlLength < 256 || o.maxUrlLength > 8192) {
       throw new ConfigError('maxUrlLength', `geoRedirect maxUrlLength: expected an integer from 256 to 8192, got ${repr(o.maxUrlLength)}`);
     }
     config.maxUrlLength = o.maxUrlLength;
-    config.maxParams = Math.floor(o.maxUrlLength / 8);
+    config.maxParams = Math.floor(o.maxUrlLength / 32);
   }
   return defineMiddleware({
     name: 'geoRedirect',
