@@ -110,7 +110,7 @@ function geoRedirectCff(config: GeoConfig, raw: boolean): string {
   const twoLetter = Object.keys(config.sections).some((k) => k.length === 2);
   const query = raw
     ? `var query = request.rawQueryString() || '';
-  if (uri.length + query.length > ${config.maxUrlLength} || query.split('&').length > ${config.maxParams}) return request;
+  if (uri.length + query.length > ${config.maxUrlLength} || (query.length > ${2 * config.maxParams - 2} && query.split('&').length > ${config.maxParams})) return request;
   var tail = query ? rest + '?' + query : rest;`
     : `if (uri.length > ${config.maxUrlLength}) return request;
   ` + String.raw`var parts = [], n = 0, size = uri.length, query = request.querystring, name, param, values, i;
@@ -190,7 +190,8 @@ function geoRedirectRequest(ctx: RequestContext, config: GeoConfig): Answer | un
   // rebuilt from the event's object (cloudfront-js-1.0): see geoRedirect.
   const query = ctx.request.querystring.toString();
   // A URL too long to encode within CloudFront's compute budget goes on unchanged (maxUrlLength).
-  if (uri.length + query.length > config.maxUrlLength || query.split('&').length > config.maxParams) return undefined;
+  // (n parameters take at least 2n - 1 characters: a short query string is not split to count them.)
+  if (uri.length + query.length > config.maxUrlLength || (query.length > 2 * config.maxParams - 2 && query.split('&').length > config.maxParams)) return undefined;
   let tail = query ? rest + '?' + query : rest;
   // Anything outside the URL path and query characters is percent-encoded (CR, LF, spaces,
   // non-ASCII, backslash, `#`), so the Location header is always valid; `%` stays as sent; a
@@ -237,7 +238,7 @@ function geoRedirectLambda(config: GeoConfig): string {
     if (!COUNTRIES.has(section)) section = ${JSON.stringify(config.fallback)};
   }
   var qs = request.querystring;
-  if (uri.length + qs.length > ${config.maxUrlLength} || qs.split('&').length > ${config.maxParams}) return request;
+  if (uri.length + qs.length > ${config.maxUrlLength} || (qs.length > ${2 * config.maxParams - 2} && qs.split('&').length > ${config.maxParams})) return request;
   var tail = qs ? rest + '?' + qs : rest;
   if (/[^\w\-.~!$&'()*+,;=:@\/?%]/.test(tail)) {
     try {
