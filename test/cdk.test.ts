@@ -8,7 +8,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { defineMiddleware, edge as pipeline } from '@edgeline/core';
-import { jwtVerify } from '@edgeline/middleware';
+import { geoRedirect, jwtVerify, originSelect } from '@edgeline/middleware';
 import { EdgelineBehavior, EdgelineBuildError, type EdgelineBehaviorProps } from '@edgeline/cdk';
 import site from '../examples/site/edge';
 import { edge, fixture } from './helpers';
@@ -115,6 +115,77 @@ describe('EdgelineBehavior: Lambda@Edge', { timeout: 180_000 }, () => {
     expect(() => synth({ pipeline: waits, target: 'lambda', timeout: Duration.seconds(31) })).toThrow(/at most 30 s/);
     const viewer = pipeline().use(defineMiddleware({ name: 'poweredBy', needs: [], response(ctx) { ctx.response.headers.set('x-powered-by', 'edgeline'); } }));
     expect(() => synth({ pipeline: viewer, target: 'lambda', memorySize: 512 })).toThrow(/memorySize 512 MB: the viewer-response function runs at a viewer event/);
+  });
+});
+
+describe('EdgelineBehavior: target auto', { timeout: 180_000 }, () => {
+  // A bucket name of 3 to 63 characters, as originSelect requires.
+  const geoDns = pipeline()
+    .use(geoRedirect({ countries: ['de', 'fr'] }))
+    .use(originSelect({ dnsTxt: 'nearest.assets.example.com', default: { s3: { bucket: 'assets-us-east-1', region: 'us-east-1' } } }));
+
+  it('puts a CloudFront Function at viewer-request and Lambda@Edge at origin-request, with both associations on the behavior', () => {
+    const { behavior, template } = synth({ pipeline: geoDns, target: 'auto' });
+    expect(behavior.build.artifacts.map((a) => [a.eventType, a.target, a.runtime])).toEqual([
+      ['viewer-request', 'cf', 'cloudfront-js-2.0'], ['origin-request', 'lambda', 'nodejs22.x'],
+    ]);
+    template.resourceCountIs('AWS::CloudFront::Function', 1);
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: readFileSync(join(behavior.build.out, 'cf/viewer-request.js'), 'utf8'), AutoPublish: true,
+      FunctionConfig: { Runtime: 'cloudfront-js-2.0', Comment: Match.stringLikeRegexp('^Edgeline viewer-request: geoRedirect'), KeyValueStoreAssociations: Match.absent() },
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler', Runtime: 'nodejs22.x', Timeout: 30, MemorySize: 128, Description: Match.stringLikeRegexp('^Edgeline origin-request: originSelect'),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: {
+        DefaultCacheBehavior: {
+          FunctionAssociations: [
+            { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EdgeViewerRequest'), 'FunctionARN'] } },
+          ],
+          LambdaFunctionAssociations: [
+            { EventType: 'origin-request', LambdaFunctionARN: { Ref: Match.stringLikeRegexp('^EdgeOriginRequestFnCurrentVersion') } },
+          ],
+        },
+      },
+    });
+    expect(Object.keys(behavior.functions)).toEqual(['viewer-request']);
+    expect(Object.keys(behavior.edgeFunctions)).toEqual(['origin-request']);
+  });
+
+  it('takes the runtime of the CloudFront Functions and the Lambda@Edge props; an all-cf pipeline gets no edgeLambdas', () => {
+    const { template } = synth({ pipeline: geoDns, target: 'auto', runtime: 'cloudfront-js-1.0', node: 'nodejs24.x', functionName: 'geo' });
+    template.hasResourceProperties('AWS::CloudFront::Function', { Name: 'geo-viewer-request', FunctionConfig: { Runtime: 'cloudfront-js-1.0' } });
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'geo-origin-request', Runtime: 'nodejs24.x' });
+    const cfOnly = synth({ entry: 'examples/site/edge.ts', target: 'auto' }).template;
+    cfOnly.resourceCountIs('AWS::CloudFront::Function', 2);
+    cfOnly.resourceCountIs('AWS::Lambda::Function', 0);
+    cfOnly.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: { DefaultCacheBehavior: { FunctionAssociations: Match.arrayWith([Match.objectLike({ EventType: 'viewer-request' })]), LambdaFunctionAssociations: Match.absent() } },
+    });
+  });
+
+  it('fails the synth with the violations of a rejected plan, as edge build --target auto prints them', async () => {
+    const dir = await fixture({
+      'edge.ts': `import { edge } from '@edgeline/core';
+import { jwtVerify } from '@edgeline/middleware';
+export default edge().use(jwtVerify({ algorithms: ['HS256'], secret: { kvs: 'jwt-secret' } }));
+`,
+    });
+    const cli = await edge(['build', 'edge.ts', '--target', 'auto', '--runtime', 'cloudfront-js-1.0'], dir);
+    expect(cli.code).toBe(1);
+    let error: unknown;
+    try {
+      synth({ entry: join(dir, 'edge.ts'), target: 'auto', runtime: 'cloudfront-js-1.0' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EdgelineBuildError);
+    expect((error as EdgelineBuildError).code).toBe('ERR_EDGE_REJECTED');
+    expect(new Set((error as EdgelineBuildError).violations.map((v) => v.middleware))).toEqual(new Set(['jwtVerify']));
+    expect((error as Error).message).toBe(cli.stderr.trim());
+    expect((error as Error).message).toMatch(/middleware 'jwtVerify' needs 'kvs'/);
   });
 });
 

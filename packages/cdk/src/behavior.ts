@@ -70,7 +70,26 @@ export interface LambdaBehaviorProps extends CommonProps {
   timeout?: Duration;
 }
 
-export type EdgelineBehaviorProps = EdgelineSource & (CfBehaviorProps | LambdaBehaviorProps);
+/**
+ * An auto build (`edge build --target auto`): each event type runs as a CloudFront Function
+ * where every hook at it can, else on Lambda@Edge (origin events always). The CloudFront Function
+ * props apply to the CloudFront Functions, the Lambda@Edge props to the Lambda@Edge functions.
+ */
+export interface AutoBehaviorProps extends CommonProps {
+  target: 'auto';
+  /** The runtime of the CloudFront Functions. Default as `edge build --target auto`: cloudfront-js-2.0. */
+  runtime?: CfRuntime;
+  /** Associated with each CloudFront Function whose middleware read a KeyValueStore; required when one does. */
+  keyValueStore?: cloudfront.IKeyValueStore;
+  /** The runtime of the Lambda@Edge functions. Default nodejs22.x. */
+  node?: 'nodejs22.x' | 'nodejs24.x';
+  /** Of the Lambda@Edge functions. Default 128 MB; at most 128 MB at viewer events. */
+  memorySize?: number;
+  /** Of the Lambda@Edge functions: default the trigger's limit, and above the deadline built into each handler. */
+  timeout?: Duration;
+}
+
+export type EdgelineBehaviorProps = EdgelineSource & (CfBehaviorProps | LambdaBehaviorProps | AutoBehaviorProps);
 
 const FUNCTION_EVENT: Partial<Record<EventType, cloudfront.FunctionEventType>> = {
   'viewer-request': cloudfront.FunctionEventType.VIEWER_REQUEST,
@@ -87,7 +106,8 @@ const LAMBDA_EVENT: Record<EventType, cloudfront.LambdaEdgeEventType> = {
 /**
  * An Edgeline pipeline on a CloudFront behavior: builds the pipeline at synth time as `edge build`
  * does (a rejection fails the synth with the same message), creates one CloudFront Function or
- * one Lambda@Edge function per artifact, and gives the behavior's associations.
+ * one Lambda@Edge function per artifact (target 'auto': each where the plan put its event type),
+ * and gives the behavior's associations.
  * @example
  * const edge = new EdgelineBehavior(this, 'Edge', { entry: 'edge.ts', target: 'cf' });
  * new cloudfront.Distribution(this, 'Site', { defaultBehavior: { origin, ...edge.behaviorOptions } });
@@ -96,9 +116,9 @@ const LAMBDA_EVENT: Record<EventType, cloudfront.LambdaEdgeEventType> = {
 export class EdgelineBehavior extends Construct {
   /** Spread into a behavior: `functionAssociations` (CloudFront Functions) and `edgeLambdas` (Lambda@Edge, with `includeBody` where the pipeline reads the body). */
   readonly behaviorOptions: Pick<cloudfront.BehaviorOptions, 'functionAssociations' | 'edgeLambdas'>;
-  /** The CloudFront Functions, by event type (target 'cf'). */
+  /** The CloudFront Functions, by event type (target 'cf', or 'auto' where the plan put one). */
   readonly functions: Partial<Record<EventType, cloudfront.Function>> = {};
-  /** The Lambda@Edge functions, by event type (target 'lambda'). */
+  /** The Lambda@Edge functions, by event type (target 'lambda', or 'auto' where the plan put one). */
   readonly edgeFunctions: Partial<Record<EventType, cloudfront.experimental.EdgeFunction>> = {};
   /** What the build made: each artifact as manifest.json lists it, and where the files are. */
   readonly build: { out: string; artifacts: readonly BuiltArtifact[]; warnings: readonly string[] };
@@ -110,18 +130,31 @@ export class EdgelineBehavior extends Construct {
     const built = buildSync({
       entry: 'entry' in props && props.entry !== undefined ? props.entry : pipelineEntry(this, props.pipeline!),
       target: props.target,
-      runtime: props.target === 'cf' ? props.runtime : undefined,
-      node: props.target === 'lambda' ? props.node : undefined,
+      runtime: props.target !== 'lambda' ? props.runtime : undefined,
+      node: props.target !== 'cf' ? props.node : undefined,
       out,
       typecheck: props.typecheck,
     });
     this.build = { out: built.out, artifacts: built.artifacts, warnings: built.warnings };
     for (const w of built.warnings) Annotations.of(this).addWarningV2('@edgeline/cdk:buildWarning', w);
-    this.behaviorOptions = props.target === 'cf' ? this.cloudFrontFunctions(props, built) : this.lambdaFunctions(props, built);
+    if (props.target === 'cf') this.behaviorOptions = this.cloudFrontFunctions(props, built, built.artifacts);
+    else if (props.target === 'lambda') this.behaviorOptions = this.lambdaFunctions(props, built, built.artifacts);
+    else {
+      // Auto: each artifact says where the plan put its event type; both kinds go on the one behavior.
+      const cf = built.artifacts.filter((a) => a.target === 'cf');
+      const le = built.artifacts.filter((a) => a.target === 'lambda');
+      const other = built.artifacts.filter((a) => a.target !== 'cf' && a.target !== 'lambda');
+      if (other.length) throw new Error(`${this.node.path}: the auto build gave no target for ${other.map((a) => a.file).join(', ')}`);
+      const functions = this.cloudFrontFunctions(props, built, cf); // with none, still says an unused keyValueStore
+      this.behaviorOptions = {
+        ...(cf.length ? functions : {}),
+        ...(le.length ? this.lambdaFunctions(props, built, le) : {}),
+      };
+    }
   }
 
-  private cloudFrontFunctions(props: CfBehaviorProps, built: Built): Pick<cloudfront.BehaviorOptions, 'functionAssociations'> {
-    const readers = built.artifacts.filter((a) => a.capabilities.includes('kvs' as Capability));
+  private cloudFrontFunctions(props: CfBehaviorProps | AutoBehaviorProps, built: Built, artifacts: readonly BuiltArtifact[]): Pick<cloudfront.BehaviorOptions, 'functionAssociations'> {
+    const readers = artifacts.filter((a) => a.capabilities.includes('kvs' as Capability));
     if (readers.length && !props.keyValueStore) {
       throw new Error(`${this.node.path}: the ${readers.map((a) => a.eventType).join(' and ')} function reads a KeyValueStore (${readers.flatMap((a) => a.middleware).join(', ')}): pass keyValueStore`);
     }
@@ -129,7 +162,7 @@ export class EdgelineBehavior extends Construct {
       Annotations.of(this).addWarningV2('@edgeline/cdk:unusedKeyValueStore', 'keyValueStore is set but no middleware of the pipeline reads a KeyValueStore: it is not associated');
     }
     const functionAssociations: cloudfront.FunctionAssociation[] = [];
-    for (const a of built.artifacts) {
+    for (const a of artifacts) {
       const eventType = FUNCTION_EVENT[a.eventType];
       if (!eventType) throw new Error(`${this.node.path}: a CloudFront Function cannot run at ${a.eventType}`);
       const fn = new cloudfront.Function(this, pascal(a.eventType), {
@@ -147,9 +180,9 @@ export class EdgelineBehavior extends Construct {
     return { functionAssociations };
   }
 
-  private lambdaFunctions(props: LambdaBehaviorProps, built: Built): Pick<cloudfront.BehaviorOptions, 'edgeLambdas'> {
+  private lambdaFunctions(props: LambdaBehaviorProps | AutoBehaviorProps, built: Built, artifacts: readonly BuiltArtifact[]): Pick<cloudfront.BehaviorOptions, 'edgeLambdas'> {
     const edgeLambdas: cloudfront.EdgeLambda[] = [];
-    for (const a of built.artifacts) {
+    for (const a of artifacts) {
       const limits = EDGE_LIMITS[side(a.eventType)];
       const memorySize = props.memorySize ?? 128;
       if (memorySize > limits.memoryMb || memorySize < 128) {
@@ -187,8 +220,10 @@ export class EdgelineBehavior extends Construct {
 function checkProps(props: EdgelineBehaviorProps): void {
   const source = [props.entry !== undefined && 'entry', props.pipeline !== undefined && 'pipeline'].filter(Boolean);
   if (source.length !== 1) throw new TypeError(`EdgelineBehavior: give entry or pipeline (got ${source.length ? 'both' : 'neither'})`);
-  if (props.target !== 'cf' && props.target !== 'lambda') throw new TypeError(`EdgelineBehavior: target must be 'cf' or 'lambda' (got ${String((props as { target?: unknown }).target)})`);
-  const wrong = props.target === 'cf' ? ['node', 'memorySize', 'timeout'] : ['runtime', 'keyValueStore'];
+  if (props.target !== 'cf' && props.target !== 'lambda' && props.target !== 'auto') {
+    throw new TypeError(`EdgelineBehavior: target must be 'auto', 'cf' or 'lambda' (got ${String((props as { target?: unknown }).target)})`);
+  }
+  const wrong = props.target === 'cf' ? ['node', 'memorySize', 'timeout'] : props.target === 'lambda' ? ['runtime', 'keyValueStore'] : [];
   const given = wrong.filter((k) => (props as unknown as Record<string, unknown>)[k] !== undefined);
   if (given.length) throw new TypeError(`EdgelineBehavior: ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} not for target '${props.target}'`);
 }

@@ -14,6 +14,7 @@ const violationList = ((cli as Record<string, unknown>).violationList as typeof 
 
 async function run(): Promise<BuildReply> {
   try {
+    if (request.target === 'auto') return await auto();
     const { result, out, warnings } = await cli.build({
       entry: request.entry,
       target: request.target,
@@ -31,6 +32,22 @@ async function run(): Promise<BuildReply> {
     const err = e as { message?: string; code?: string; name?: string };
     return { kind: 'error', message: `edge: ${err?.message ?? String(e)}`, code: err?.code, name: err?.name };
   }
+}
+
+/** `edge build --target auto`: a CloudFront Function or a Lambda@Edge handler per event type, each artifact with its target. */
+async function auto(): Promise<BuildReply> {
+  const { result, out, warnings } = await cli.buildAuto({
+    entry: request.entry,
+    runtime: request.runtime,
+    node: request.node as cli.NodeRuntime | undefined,
+    out: request.out,
+    typecheck: request.typecheck,
+  });
+  if (!result.ok) {
+    const target = `--target auto (a CloudFront Function on ${request.runtime ?? 'cloudfront-js-2.0'} or Lambda@Edge at each event type)`;
+    return { kind: 'rejected', message: violationList(result.violations, target), warnings, violations: result.violations };
+  }
+  return { kind: 'built', out, warnings, artifacts: result.artifacts.map((a) => ({ ...described(a), target: a.target })) };
 }
 
 /** The manifest's fields, and for Lambda@Edge the deadline the guard was bundled with (0: none, the hooks never wait). */

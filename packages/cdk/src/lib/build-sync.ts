@@ -10,7 +10,7 @@ export type Built = Extract<BuildReply, { kind: 'built' }>;
 
 export interface SyncBuild {
   entry: string;
-  target: 'cf' | 'lambda';
+  target: 'cf' | 'lambda' | 'auto';
   runtime?: CfRuntime;
   node?: string;
   out: string;
