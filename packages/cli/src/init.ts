@@ -7,12 +7,23 @@ import { cliPackage, here } from './version.js';
 /** Tools the project's tests and type check use, pinned as this repository pins them. */
 const TOOLS = { '@types/node': '^20.19.0', typescript: '~5.9.3', vitest: '^4.1.12' } as const;
 
+/** What `edge init --cdk` adds to the dev dependencies besides @edgeline/cdk: the CDK library, constructs and the CDK CLI. */
+const CDK_TOOLS = { 'aws-cdk': '^2', 'aws-cdk-lib': '^2.276.0', constructs: '^10' } as const;
+
+/** What `edge init` may add to the starter project. */
+export interface InitOptions {
+  /** Also a deployable AWS CDK app: cdk.json, cdk/app.mjs, @edgeline/cdk and the CDK packages, scripts synth and deploy. */
+  cdk?: boolean;
+}
+
 /**
  * The files `edge init` writes, by path relative to the project folder: a pipeline
  * (securityHeaders and a small custom middleware), its test with @edgeline/core/testing, sample
- * events for `edge run`, and package.json scripts `build` (type-checked) and `test`.
+ * events for `edge run`, and package.json scripts `build` (type-checked) and `test`. With `cdk`,
+ * also `cdk.json` and `cdk/app.mjs` (an S3 bucket behind a CloudFront distribution, the pipeline
+ * on its default behavior with @edgeline/cdk), their dev dependencies and scripts `synth` and `deploy`.
  */
-export function projectFiles(name: string): Record<string, string> {
+export function projectFiles(name: string, options: InitOptions = {}): Record<string, string> {
   const range = (pkg: string) => `^${packageVersion(pkg)}`;
   const pkg = {
     name,
@@ -22,6 +33,7 @@ export function projectFiles(name: string): Record<string, string> {
     scripts: {
       build: 'edge build edge.ts --target cf --typecheck',
       test: 'vitest run',
+      ...(options.cdk ? { synth: 'cdk synth', deploy: 'cdk deploy' } : {}),
     },
     dependencies: {
       '@edgeline/core': range('@edgeline/core'),
@@ -29,7 +41,9 @@ export function projectFiles(name: string): Record<string, string> {
     },
     devDependencies: {
       '@edgeline/cli': range('@edgeline/cli'),
+      ...(options.cdk ? { '@edgeline/cdk': range('@edgeline/cdk') } : {}),
       ...TOOLS,
+      ...(options.cdk ? CDK_TOOLS : {}),
     },
   };
   const tsconfig = {
@@ -45,7 +59,7 @@ export function projectFiles(name: string): Record<string, string> {
     },
     include: ['*.ts', 'src/**/*.ts'],
   };
-  return {
+  const files: Record<string, string> = {
     'package.json': json(pkg),
     'tsconfig.json': json(tsconfig),
     'edge.ts': EDGE_TS,
@@ -54,15 +68,21 @@ export function projectFiles(name: string): Record<string, string> {
     'events/viewer-response.json': json(viewerEvent('viewer-response', '/docs/index.html')),
     '.gitignore': 'node_modules/\ndist/\n',
   };
+  if (options.cdk) {
+    files['cdk.json'] = json({ app: 'node cdk/app.mjs' });
+    files['cdk/app.mjs'] = CDK_APP_MJS;
+    files['.gitignore'] += 'cdk.out/\n';
+  }
+  return files;
 }
 
 /**
  * Writes a new project into `dir` (created if missing). Refuses, writing nothing, when any of
  * its files is already there: returns the ones that are.
  */
-export async function initProject(dir: string): Promise<{ written: string[]; existing: string[] }> {
+export async function initProject(dir: string, options: InitOptions = {}): Promise<{ written: string[]; existing: string[] }> {
   const root = resolve(dir);
-  const files = projectFiles(packageName(root));
+  const files = projectFiles(packageName(root), options);
   const existing = Object.keys(files).filter((f) => existsSync(join(root, f)));
   if (existing.length) return { written: [], existing };
   const written: string[] = [];
@@ -159,4 +179,53 @@ describe('edge.ts', () => {
     }
   });
 });
+`;
+
+const CDK_APP_MJS = `// The AWS CDK app cdk.json runs: an S3 bucket (private, read by CloudFront through Origin Access
+// Control) behind a CloudFront distribution, with the pipeline of edge.ts built at synth time and
+// attached to the default behavior (target 'auto': each event type as a CloudFront Function or a
+// Lambda@Edge function, wherever it is cheapest to run).
+//
+//   npm run synth        (cdk synth: writes cdk.out/)
+//   npm run deploy       (cdk deploy: needs AWS credentials, and \`npx cdk bootstrap\` once per account)
+//
+// Then put the site in the bucket: aws s3 sync ./public s3://<Bucket output>
+import { fileURLToPath } from 'node:url';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { EdgelineBehavior } from '@edgeline/cdk';
+
+class EdgeStack extends Stack {
+  constructor(scope, id, props) {
+    super(scope, id, props);
+    const bucket = new s3.Bucket(this, 'Content', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+    });
+    // edge.ts beside cdk/, found from this file wherever the app is run from.
+    const entry = fileURLToPath(new URL('../edge.ts', import.meta.url));
+    const edge = new EdgelineBehavior(this, 'Edge', { entry, target: 'auto' });
+    const distribution = new cloudfront.Distribution(this, 'Site', {
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        ...edge.behaviorOptions,
+      },
+    });
+    new CfnOutput(this, 'DomainName', { value: distribution.distributionDomainName });
+    new CfnOutput(this, 'Url', { value: \`https://\${distribution.distributionDomainName}\` });
+    new CfnOutput(this, 'Bucket', { value: bucket.bucketName });
+  }
+}
+
+const app = new App();
+// us-east-1 unless EDGE_REGION says otherwise: Lambda@Edge functions live there, so the stack
+// holds them itself (elsewhere CDK puts them in a stack of their own, which needs an account).
+new EdgeStack(app, app.node.tryGetContext('stackName') ?? 'EdgeStack', {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.EDGE_REGION ?? 'us-east-1' },
+});
+app.synth();
 `;
