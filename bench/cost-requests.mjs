@@ -124,6 +124,8 @@ export function worstRequests() {
     checked('URL 8 KB: one value of raw " 中%"', query(base, (i) => (i === 0 ? 'lang=' : ['%', ' ', '中'][i % 3]), '', ' ')),
     checked('URL 8 KB: one value of "%20%E4%B8%AD%25"', query(base, (i) => (i === 0 ? 'lang=' : '%20%E4%B8%AD%25'), '', 'a')),
     checked('URL 8 KB: one value of "+" (spaces, form-encoded)', query(base, (i) => (i === 0 ? 'lang=' : '+'))),
+    checked('URL 8 KB: one value of "a+"', query(base, (i) => (i === 0 ? 'lang=' : i % 2 ? 'a' : '+'))),
+    checked('URL 8 KB: one value of "+%20" and a bad escape last', query(base, (i) => (i === 0 ? 'lang=' : i % 2 ? '+' : '%20'), '', '%')),
     checked('URL 8 KB: one value of lone surrogates', query(base, (i) => (i === 0 ? 'lang=' : '\ud800'), '', 'a')),
     checked('URL 8 KB: long path', { ...base, uri: `/${fill(MAX_URL - 1, (i) => `s${i % 10}/`)}` }),
     checked('URL 8 KB: path of slashes', { ...base, uri: fill(MAX_URL, () => '/') }),
