@@ -3,3 +3,4 @@ export * from './cacheKeyFromBasicAuth/index.js';
 export * from './securityHeaders/index.js';
 export * from './jwtVerify/index.js';
 export * from './originSelect/index.js';
+export * from './indexRewrite/index.js';

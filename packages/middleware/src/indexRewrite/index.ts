@@ -1,0 +1,1 @@
+export { indexRewrite, type IndexRewriteOptions } from './indexRewrite.js';
