@@ -4,3 +4,4 @@ export * from './securityHeaders/index.js';
 export * from './jwtVerify/index.js';
 export * from './originSelect/index.js';
 export * from './indexRewrite/index.js';
+export * from './trueClientIp/index.js';

@@ -1,0 +1,1 @@
+export { trueClientIp, type TrueClientIpOptions } from './trueClientIp.js';
