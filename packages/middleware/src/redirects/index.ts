@@ -1,0 +1,1 @@
+export { redirects, type RedirectRule, type RedirectsOptions } from './redirects.js';
