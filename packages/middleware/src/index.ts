@@ -3,7 +3,6 @@ export * from './cacheKeyFromBasicAuth/index.js';
 export * from './securityHeaders/index.js';
 export * from './jwtVerify/index.js';
 export * from './originSelect/index.js';
-export * from './basicAuth/index.js';
 export * from './indexRewrite/index.js';
 export * from './trueClientIp/index.js';
 export * from './redirects/index.js';
