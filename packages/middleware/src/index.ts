@@ -6,3 +6,4 @@ export * from './originSelect/index.js';
 export * from './indexRewrite/index.js';
 export * from './trueClientIp/index.js';
 export * from './redirects/index.js';
+export * from './cacheControl/index.js';

@@ -1,0 +1,1 @@
+export { cacheControl, type CacheControlOptions } from './cacheControl.js';
