@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { ConfigError, defineMiddleware, type Answer, type CfRuntime, type DirectHooks, type Middleware, type RequestContext } from '@edgeline/core';
-import { booleanOption, repr, isPlainObject, knownOptions, named, oneOf, REGION, stringListOption, stringOption } from '../lib/options.js';
+import { booleanOption, repr, isPlainObject, knownOptions, named, objectKeyOption, oneOf, REGION, stringListOption, stringOption } from '../lib/options.js';
 
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
 export type AsymmetricAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
@@ -31,14 +31,46 @@ export interface JwtClaimOptions {
   tokenUse?: 'id' | 'access';
   /** Seconds of clock skew allowed on `exp` and `nbf`. Default 0. */
   clockTolerance?: number;
-  /** Remove the Authorization header once the token is verified. Default true. */
+  /**
+   * Where the token is: `'bearer'` (`Authorization: Bearer <jwt>`, the default), `{ cookie: name }`
+   * (Cognito hosted-UI flows) or `{ query: name }` (signed links). The same rules hold for each:
+   * exactly one value (a repeated cookie or parameter is denied), at most maxTokenLength
+   * characters before a byte is decoded.
+   */
+  token?: JwtTokenSource;
+  /**
+   * Remove the token once verified: the Authorization header (`'bearer'`) or the query parameter
+   * (`{ query }`, so neither the origin nor the cache key sees it). Default true; a cookie cannot
+   * be removed at the edge (`strip: true` with `{ cookie }` is refused): choose which cookies
+   * reach the origin in the cache behavior's origin request policy.
+   */
   strip?: boolean;
   /**
-   * Longest token accepted, in characters after `Bearer `: a longer one is a 401 before anything
-   * is decoded, so a forged token costs no more than a valid one. Default 8192 (512 to 65536).
+   * Longest token accepted, in characters (after `Bearer `): a longer one is denied before
+   * anything is decoded, so a forged token costs no more than a valid one. Default 8192 (512 to 65536).
    */
   maxTokenLength?: number;
+  /**
+   * Require an `exp` claim. Default true; false for tokens without one (an `exp` that is present
+   * is still checked). Give `maxAge` with it: `edge build` warns when a token may live forever.
+   */
+  requireExp?: boolean;
+  /**
+   * Seconds a token is accepted after its `iat` (issued at), as jose's maxTokenAge: a token
+   * without a numeric `iat` is denied, and so is one issued more than clockTolerance in the future.
+   */
+  maxAge?: number;
+  /**
+   * What a denied request gets: a 401 with `www-authenticate: Bearer` (default), or
+   * `{ redirect: url }`, a 302 to a login page (an absolute https URL or a path, checked at build)
+   * with `redirect_uri` (the original path and query string, percent-encoded) added to its query.
+   * A path and query string over 2048 characters, or one holding a lone surrogate, is left out:
+   * the login page gets no `redirect_uri`.
+   */
+  unauthorized?: { redirect: string };
 }
+/** Where jwtVerify reads the token. */
+export type JwtTokenSource = 'bearer' | { cookie: string } | { query: string };
 interface NoKeySource {
   secret?: undefined;
   jwks?: undefined;
@@ -82,8 +114,17 @@ type ClaimConfig = {
   tokenUse: 'id' | 'access' | null;
   clockTolerance: number;
   strip: boolean;
-  /** Longest `Authorization` value accepted: `Bearer ` and maxTokenLength characters. */
+  /** Longest value accepted: the Authorization header (`Bearer ` and maxTokenLength characters), the cookie or the parameter. */
   maxLength: number;
+  /** Where the token is, and the cookie's or parameter's name ('' for bearer). */
+  from: 'bearer' | 'cookie' | 'query';
+  name: string;
+  requireExp: boolean;
+  /** Seconds after iat; 0 for none. */
+  maxAge: number;
+  /** The login page (unauthorized.redirect) or null for a 401; `redirectUri` is it with `redirect_uri=` appended. */
+  redirect: string | null;
+  redirectUri: string;
 };
 /** `algorithms`: alg -> hash; `hashes`: the hashes they use (the signature's length tells which). */
 type HmacConfig = ClaimConfig & { algorithms: Record<string, string>; hashes: string[]; secret: string };
@@ -114,7 +155,7 @@ const ASYMMETRIC: Record<AsymmetricAlgorithm, AlgorithmSpec> = {
   ES384: { hash: 'sha384', kty: 'EC', pss: false, crv: 'P-384', size: 96 },
   ES512: { hash: 'sha512', kty: 'EC', pss: false, crv: 'P-521', size: 132 },
 };
-const OPTIONS = ['algorithms', 'secret', 'jwks', 'jwksUrl', 'jwksTimeout', 'issuer', 'audience', 'tokenUse', 'clockTolerance', 'strip', 'maxTokenLength'];
+const OPTIONS = ['algorithms', 'secret', 'jwks', 'jwksUrl', 'jwksTimeout', 'issuer', 'audience', 'tokenUse', 'clockTolerance', 'strip', 'maxTokenLength', 'token', 'requireExp', 'maxAge', 'unauthorized'];
 const ON_ERROR = { status: 401, headers: { 'www-authenticate': 'Bearer' } };
 const isHmac = (alg: string): alg is HmacAlgorithm => Object.prototype.hasOwnProperty.call(HMAC, alg);
 const isAsymmetric = (alg: string): alg is AsymmetricAlgorithm => Object.prototype.hasOwnProperty.call(ASYMMETRIC, alg);
@@ -147,7 +188,10 @@ function build(options: JwtVerifyOptions): Middleware<JwtCapability> {
   }
   if (o.jwksTimeout !== undefined && sources[0] !== 'jwksUrl') throw new ConfigError('jwksTimeout', 'applies to jwksUrl only');
   const claims = claimOptions(o);
-  const base = { name: 'jwtVerify', onError: ON_ERROR };
+  // A hook that throws (it should not) denies as a failed check does, without redirect_uri.
+  const onError = claims.redirect === null ? ON_ERROR : { status: 302, headers: { location: claims.redirect } };
+  const warnings = !claims.requireExp && !claims.maxAge ? ['requireExp: false without maxAge: a token without exp is accepted forever'] : [];
+  const base = { name: 'jwtVerify', onError, warnings };
 
   if (sources[0] === 'secret') {
     const hmac = algorithms.filter(isHmac);
@@ -258,14 +302,77 @@ function claimOptions(o: Record<string, unknown>): ClaimConfig {
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 512 || max > 65536) {
     throw new ConfigError('maxTokenLength', `expected characters between 512 and 65536, got ${repr(max)}`);
   }
+  const { from, name } = tokenOption(o.token);
+  if (from === 'cookie' && o.strip === true) {
+    throw new ConfigError('strip', 'a cookie cannot be removed at the edge: leave strip out, and choose which cookies reach the origin in the origin request policy');
+  }
+  const maxAge = o.maxAge === undefined ? 0 : o.maxAge;
+  if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > 315360000 || (o.maxAge !== undefined && maxAge === 0)) {
+    throw new ConfigError('maxAge', `expected whole seconds from 1 to 315360000 (10 years), got ${repr(o.maxAge)}`);
+  }
+  const redirect = unauthorizedOption(o.unauthorized);
   return {
     issuer: o.issuer === undefined ? null : stringListOption('issuer', o.issuer),
     audience: o.audience === undefined ? null : stringListOption('audience', o.audience),
     tokenUse: o.tokenUse === undefined ? null : oneOf('tokenUse', o.tokenUse, ['id', 'access'] as const),
     clockTolerance: tolerance,
-    strip: booleanOption('strip', o.strip, true),
-    maxLength: max + 7,
+    strip: from === 'cookie' ? false : booleanOption('strip', o.strip, true),
+    maxLength: from === 'bearer' ? max + 7 : max,
+    from,
+    name,
+    requireExp: booleanOption('requireExp', o.requireExp, true),
+    maxAge,
+    redirect,
+    redirectUri: redirect === null ? '' : redirect + (redirect.indexOf('?') < 0 ? '?' : /[?&]$/.test(redirect) ? '' : '&') + 'redirect_uri=',
   };
+}
+
+/** A cookie name is an RFC 6265 token; a parameter name is sent as is (no `&`, `=`, `#`, `%`, `+`, space). */
+function tokenOption(value: unknown): { from: 'bearer' | 'cookie' | 'query'; name: string } {
+  if (value === undefined || value === 'bearer') return { from: 'bearer', name: '' };
+  if (!isPlainObject(value)) throw new ConfigError('token', `expected 'bearer', { cookie: name } or { query: name }, got ${repr(value)}`);
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || (keys[0] !== 'cookie' && keys[0] !== 'query')) {
+    throw new ConfigError('token', `expected 'bearer', { cookie: name } or { query: name }, got an object with ${keys.length ? keys.join(', ') : 'no keys'}`);
+  }
+  const from = keys[0] as 'cookie' | 'query';
+  const option = `token.${from}`;
+  const name = objectKeyOption(option, value[from]);
+  const valid = from === 'cookie' ? /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/ : /^[A-Za-z0-9\-._~!$'()*,;:@/?]+$/;
+  if (!valid.test(name)) {
+    throw new ConfigError(option, from === 'cookie'
+      ? `'${name}' is not a cookie name (RFC 6265: letters, digits and !#$%&'*+-.^_\`|~)`
+      : `'${name}' is not a plain query parameter name (letters, digits and -._~!$'()*,;:@/?; no &, =, #, % or +)`);
+  }
+  return { from, name };
+}
+
+/** The login page of unauthorized.redirect: an absolute https URL or a path, of printable ASCII without '#' or '\\'. */
+function unauthorizedOption(value: unknown): string | null {
+  if (value === undefined) return null;
+  knownOptions(value, ['redirect'], 'unauthorized');
+  const url = stringOption('unauthorized.redirect', (value as { redirect?: unknown }).redirect);
+  const bad = (why: string) => new ConfigError('unauthorized.redirect', `${JSON.stringify(url)}: ${why}`);
+  // Nothing that could end the Location header or change what the URL means.
+  if (!/^[\x21-\x7e]+$/.test(url)) throw bad('expected printable ASCII without spaces (percent-encode the rest)');
+  if (url.indexOf('#') >= 0) throw bad("a fragment ('#') would swallow redirect_uri");
+  if (url.indexOf('\\') >= 0) throw bad("a backslash is read as '/' by browsers");
+  if (/[?&]redirect_uri=/.test(url)) throw bad('redirect_uri is added by jwtVerify');
+  if (url.charAt(0) === '/') {
+    // `//host` is protocol-relative: another site.
+    if (url.charAt(1) === '/') throw bad("a path starts with a single '/' ('//host' is another site: give https://host/...)");
+    return url;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw bad("expected an absolute https URL or a path starting with '/'");
+  }
+  if (parsed.protocol !== 'https:') throw bad('an absolute URL must be https');
+  if (parsed.username || parsed.password) throw bad('user information in a URL is refused');
+  if (!parsed.hostname) throw bad('no host');
+  return url;
 }
 
 /** Checks each key with node:crypto now, so a bad key fails the build rather than every request. */
@@ -354,38 +461,93 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
     return null;
   }
 }`;
-  const deny = "function () {\n  return { statusCode: 401, headers: { 'www-authenticate': { value: 'Bearer' } } };\n}";
+  // The 401, or the login page with the original path and query string (the hook's rules: the
+  // query string as sent on 2.0, rebuilt from the object on 1.0, as __edge_qs does).
+  const rebuild = `var q = request.querystring, p = [], n = 0, k, l, i;
+    for (k in q) {
+      l = q[k].multiValue && q[k].multiValue.length ? q[k].multiValue : [q[k]];
+      for (i = 0; i < l.length; i++) p[n++] = l[i].value !== '' ? k + '=' + l[i].value : k;
+    }
+    query = p.join('&');`;
+  const query = runtime === 'cloudfront-js-1.0'
+    ? `var query;
+    ${rebuild}`
+    : `var query;
+    if (typeof request.rawQueryString === 'function') query = request.rawQueryString() || '';
+    else {
+      ${rebuild}
+    }`;
+  const deny = config.redirect === null
+    ? "function () {\n  return { statusCode: 401, headers: { 'www-authenticate': { value: 'Bearer' } } };\n}"
+    : `function (request) {
+  var uri = request.uri, location = ${JSON.stringify(config.redirect)};
+  if (uri.length <= 2048) {
+    ${query}
+    if (uri.length + query.length <= 2048) {
+      try {
+        location = ${JSON.stringify(config.redirectUri)} + encodeURIComponent(query ? uri + '?' + query : uri);
+      } catch (e) {}
+    }
+  }
+  return { statusCode: 302, headers: { location: { value: location } } };
+}`;
   const aud = config.tokenUse === 'access' ? 'claims.client_id' : 'claims.aud';
-  const request = `function (request) {
-  var headers = request.headers, auth = headers.authorization;
+  const name = JSON.stringify(config.name);
   // One value: CloudFront lists every value in multiValue when there are several, and a second
-  // one would reach the origin unverified.
-  if (!auth || (auth.multiValue && auth.multiValue.length > 1)) return __edge_jwtdeny();
+  // one would reach the origin unverified. A query value is decoded as the hook's getAll does it
+  // (a '+' is a space then: no token has one).
+  const read = config.from === 'bearer'
+    ? `var auth = request.headers.authorization;
+  if (!auth || (auth.multiValue && auth.multiValue.length > 1)) return __edge_jwtdeny(request);
   var value = auth.value;
-  if (value.length > ${config.maxLength} || value.length < 8 || value.charCodeAt(6) !== 32 || value.slice(0, 6).toLowerCase() !== 'bearer') return __edge_jwtdeny();
-  var token = value.slice(7).trim(), d1 = token.indexOf('.'), d2 = token.indexOf('.', d1 + 1);
-  if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return __edge_jwtdeny();
+  if (value.length > ${config.maxLength} || value.length < 8 || value.charCodeAt(6) !== 32 || value.slice(0, 6).toLowerCase() !== 'bearer') return __edge_jwtdeny(request);
+  var token = value.slice(7).trim();`
+    : config.from === 'cookie'
+      ? `var c = request.cookies[${name}];
+  if (!c || (c.multiValue && c.multiValue.length > 1)) return __edge_jwtdeny(request);
+  var token = c.value;
+  if (token.length > ${config.maxLength}) return __edge_jwtdeny(request);`
+      : `var param = request.querystring[${name}];
+  if (!param || (param.multiValue && param.multiValue.length > 1)) return __edge_jwtdeny(request);
+  var token = param.value;
+  if (token.indexOf('+') >= 0) return __edge_jwtdeny(request);
+  if (token.indexOf('%') >= 0) {
+    try {
+      token = decodeURIComponent(token);
+    } catch (e) {
+      return __edge_jwtdeny(request);
+    }
+  }
+  if (token.length > ${config.maxLength}) return __edge_jwtdeny(request);`;
+  const tolerance = config.clockTolerance;
+  const exp = `typeof claims.exp !== 'number' || claims.exp <= now - ${tolerance}`;
+  const request = `function (request) {
+  ${read}
+  var d1 = token.indexOf('.'), d2 = token.indexOf('.', d1 + 1);
+  if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return __edge_jwtdeny(request);
   // The signature first: nothing of a forged token is decoded.
   var given = token.slice(d2 + 1);
-  if (given.length !== 43) return __edge_jwtdeny();
+  if (given.length !== 43) return __edge_jwtdeny(request);
   var expected = require('crypto').createHmac('sha256', ${JSON.stringify(config.secret)}).update(token.slice(0, d2)).digest('base64url');
   var diff = 0;
   for (var i = 0; i < 43; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
-  if (diff !== 0) return __edge_jwtdeny();
+  if (diff !== 0) return __edge_jwtdeny(request);
   var header = __edge_jwtobject(token.slice(0, d1));
-  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined || ALGORITHMS[header.alg] !== 'sha256') return __edge_jwtdeny();
+  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined || ALGORITHMS[header.alg] !== 'sha256') return __edge_jwtdeny(request);
   var claims = __edge_jwtobject(token.slice(d1 + 1, d2));
-  if (claims === null) return __edge_jwtdeny();
+  if (claims === null) return __edge_jwtdeny(request);
   var now = Math.floor(Date.now() / 1000);
-  if (typeof claims.exp !== 'number' || claims.exp <= now - ${config.clockTolerance}) return __edge_jwtdeny();
-  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + ${config.clockTolerance})) return __edge_jwtdeny();
-  if (claims.iat !== undefined && typeof claims.iat !== 'number') return __edge_jwtdeny();${config.issuer === null ? '' : `
-  if (typeof claims.iss !== 'string' || ISSUERS.indexOf(claims.iss) < 0) return __edge_jwtdeny();`}${config.tokenUse === null ? '' : `
-  if (claims.token_use !== ${JSON.stringify(config.tokenUse)}) return __edge_jwtdeny();`}${config.audience === null ? '' : `
+  if (${config.requireExp ? exp : `claims.exp !== undefined && (${exp})`}) return __edge_jwtdeny(request);
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + ${tolerance})) return __edge_jwtdeny(request);
+  if (claims.iat !== undefined && typeof claims.iat !== 'number') return __edge_jwtdeny(request);${config.maxAge ? `
+  if (typeof claims.iat !== 'number' || claims.iat > now + ${tolerance} || now - claims.iat - ${tolerance} > ${config.maxAge}) return __edge_jwtdeny(request);` : ''}${config.issuer === null ? '' : `
+  if (typeof claims.iss !== 'string' || ISSUERS.indexOf(claims.iss) < 0) return __edge_jwtdeny(request);`}${config.tokenUse === null ? '' : `
+  if (claims.token_use !== ${JSON.stringify(config.tokenUse)}) return __edge_jwtdeny(request);`}${config.audience === null ? '' : `
   var aud = ${aud}, ok = typeof aud === 'string' && AUDIENCES.indexOf(aud) >= 0;
   if (!ok && Array.isArray(aud)) for (var j = 0; j < aud.length && !ok; j++) ok = typeof aud[j] === 'string' && AUDIENCES.indexOf(aud[j]) >= 0;
-  if (!ok) return __edge_jwtdeny();`}${config.strip ? `
-  delete headers.authorization;` : ''}
+  if (!ok) return __edge_jwtdeny(request);`}${!config.strip ? '' : config.from === 'bearer' ? `
+  delete request.headers.authorization;` : `
+  delete request.querystring[${name}];`}
   return request;
 }`;
   const constants: Record<string, string[] | Record<string, string>> = { ALGORITHMS: config.algorithms };
@@ -401,7 +563,23 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
 
 function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer | undefined {
   function deny(): Answer {
-    return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    if (config.redirect === null) return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    // The login page, with the original path and query string in redirect_uri: encoded whole
+    // (no CR, LF, '&' or '#' of the viewer's survives), left out when too long to encode cheaply
+    // or not encodable (a lone surrogate).
+    const uri = ctx.request.uri;
+    let location = config.redirect;
+    if (uri.length <= 2048) {
+      const query = ctx.request.querystring.toString();
+      if (uri.length + query.length <= 2048) {
+        try {
+          location = config.redirectUri + encodeURIComponent(query ? uri + '?' + query : uri);
+        } catch (e) {
+          location = config.redirect;
+        }
+      }
+    }
+    return ctx.redirect(location, 302);
   }
   // base64url without padding to its bytes; null when malformed.
   function bytes(s: string): number[] | null {
@@ -449,16 +627,22 @@ function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer |
       return null;
     }
   }
-  // One Authorization value: a second one (multiValue on CloudFront Functions, another entry on
-  // Lambda@Edge) would reach the origin unverified, whatever strip is.
-  const all = ctx.request.headers.getAll('authorization');
-  if (all.length !== 1) return deny();
-  const auth = all[0];
-  // The cheap checks first (length, scheme, three parts, the header's length, at most 2048
-  // characters: Cognito's, Auth0's or Entra ID's are ~100): an oversized or malformed token is a
-  // 401 before a byte of it is decoded.
-  if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
-  const token = auth.slice(7).trim();
+  // One value: a second one (multiValue on CloudFront Functions, another entry on Lambda@Edge)
+  // would reach the origin unverified, whatever strip is. The cheap checks first (length,
+  // scheme, three parts, the header's length, at most 2048 characters: Cognito's, Auth0's or
+  // Entra ID's are ~100): an oversized or malformed token is denied before a byte is decoded.
+  let token: string;
+  if (config.from === 'bearer') {
+    const all = ctx.request.headers.getAll('authorization');
+    if (all.length !== 1) return deny();
+    const auth = all[0];
+    if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+    token = auth.slice(7).trim();
+  } else {
+    const all = config.from === 'cookie' ? ctx.request.cookies.getAll(config.name) : ctx.request.querystring.getAll(config.name);
+    if (all.length !== 1 || all[0].length > config.maxLength) return deny();
+    token = all[0];
+  }
   const d1 = token.indexOf('.');
   const d2 = token.indexOf('.', d1 + 1);
   if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
@@ -480,9 +664,11 @@ function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer |
   if (claims === null) return deny();
   const now = Math.floor(Date.now() / 1000);
   const tolerance = config.clockTolerance;
-  if (typeof claims.exp !== 'number' || claims.exp <= now - tolerance) return deny();
+  if ((config.requireExp || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp <= now - tolerance)) return deny();
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
   if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
+  // maxAge, as jose's maxTokenAge: a numeric iat, not in the future, at most maxAge seconds ago.
+  if (config.maxAge && (typeof claims.iat !== 'number' || claims.iat > now + tolerance || now - claims.iat - tolerance > config.maxAge)) return deny();
   if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) return deny();
   if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
   if (config.audience !== null) {
@@ -492,13 +678,32 @@ function jwtVerifyHmacRequest(ctx: RequestContext, config: HmacConfig): Answer |
     if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
     if (!ok) return deny();
   }
-  if (config.strip) ctx.request.headers.delete('authorization');
+  if (config.strip) {
+    if (config.from === 'bearer') ctx.request.headers.delete('authorization');
+    else ctx.request.querystring.delete(config.name);
+  }
   return undefined;
 }
 
 function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): Answer | Promise<Answer | undefined> {
   function deny(): Answer {
-    return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    if (config.redirect === null) return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    // The login page, with the original path and query string in redirect_uri: encoded whole
+    // (no CR, LF, '&' or '#' of the viewer's survives), left out when too long to encode cheaply
+    // or not encodable (a lone surrogate).
+    const uri = ctx.request.uri;
+    let location = config.redirect;
+    if (uri.length <= 2048) {
+      const query = ctx.request.querystring.toString();
+      if (uri.length + query.length <= 2048) {
+        try {
+          location = config.redirectUri + encodeURIComponent(query ? uri + '?' + query : uri);
+        } catch (e) {
+          location = config.redirect;
+        }
+      }
+    }
+    return ctx.redirect(location, 302);
   }
   // base64url without padding to its bytes; null when malformed.
   function bytes(s: string): number[] | null {
@@ -546,16 +751,22 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
       return null;
     }
   }
-  // One Authorization value: a second one (multiValue on CloudFront Functions, another entry on
-  // Lambda@Edge) would reach the origin unverified, whatever strip is.
-  const all = ctx.request.headers.getAll('authorization');
-  if (all.length !== 1) return deny();
-  const auth = all[0];
-  // The cheap checks first (length, scheme, three parts, the header's length, at most 2048
-  // characters: Cognito's, Auth0's or Entra ID's are ~100): an oversized or malformed token is a
-  // 401 before a byte of it is decoded.
-  if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
-  const token = auth.slice(7).trim();
+  // One value: a second one (multiValue on CloudFront Functions, another entry on Lambda@Edge)
+  // would reach the origin unverified, whatever strip is. The cheap checks first (length,
+  // scheme, three parts, the header's length, at most 2048 characters: Cognito's, Auth0's or
+  // Entra ID's are ~100): an oversized or malformed token is denied before a byte is decoded.
+  let token: string;
+  if (config.from === 'bearer') {
+    const all = ctx.request.headers.getAll('authorization');
+    if (all.length !== 1) return deny();
+    const auth = all[0];
+    if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+    token = auth.slice(7).trim();
+  } else {
+    const all = config.from === 'cookie' ? ctx.request.cookies.getAll(config.name) : ctx.request.querystring.getAll(config.name);
+    if (all.length !== 1 || all[0].length > config.maxLength) return deny();
+    token = all[0];
+  }
   const d1 = token.indexOf('.');
   const d2 = token.indexOf('.', d1 + 1);
   if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
@@ -577,9 +788,11 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
     if (claims === null) return deny();
     const now = Math.floor(Date.now() / 1000);
     const tolerance = config.clockTolerance;
-    if (typeof claims.exp !== 'number' || claims.exp <= now - tolerance) return deny();
+    if ((config.requireExp || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp <= now - tolerance)) return deny();
     if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
     if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
+    // maxAge, as jose's maxTokenAge: a numeric iat, not in the future, at most maxAge seconds ago.
+    if (config.maxAge && (typeof claims.iat !== 'number' || claims.iat > now + tolerance || now - claims.iat - tolerance > config.maxAge)) return deny();
     if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) return deny();
     if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
     if (config.audience !== null) {
@@ -589,7 +802,10 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
       if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
       if (!ok) return deny();
     }
-    if (config.strip) ctx.request.headers.delete('authorization');
+    if (config.strip) {
+      if (config.from === 'bearer') ctx.request.headers.delete('authorization');
+      else ctx.request.querystring.delete(config.name);
+    }
     return undefined;
   }, deny);
 }
@@ -598,7 +814,23 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
 // warm container, memoized on the config object (a module-level literal in the artifact).
 function jwtVerifyJwksRequest(ctx: RequestContext, config: JwksConfig): Answer | undefined {
   function deny(): Answer {
-    return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    if (config.redirect === null) return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    // The login page, with the original path and query string in redirect_uri: encoded whole
+    // (no CR, LF, '&' or '#' of the viewer's survives), left out when too long to encode cheaply
+    // or not encodable (a lone surrogate).
+    const uri = ctx.request.uri;
+    let location = config.redirect;
+    if (uri.length <= 2048) {
+      const query = ctx.request.querystring.toString();
+      if (uri.length + query.length <= 2048) {
+        try {
+          location = config.redirectUri + encodeURIComponent(query ? uri + '?' + query : uri);
+        } catch (e) {
+          location = config.redirect;
+        }
+      }
+    }
+    return ctx.redirect(location, 302);
   }
   function object(s: string): Record<string, unknown> | null {
     // Buffer's base64url decoder skips characters it does not know: check the alphabet first.
@@ -610,16 +842,22 @@ function jwtVerifyJwksRequest(ctx: RequestContext, config: JwksConfig): Answer |
       return null;
     }
   }
-  // One Authorization value: a second one (multiValue on CloudFront Functions, another entry on
-  // Lambda@Edge) would reach the origin unverified, whatever strip is.
-  const all = ctx.request.headers.getAll('authorization');
-  if (all.length !== 1) return deny();
-  const auth = all[0];
-  // The cheap checks first (length, scheme, three parts, the header's length, at most 2048
-  // characters: Cognito's, Auth0's or Entra ID's are ~100): an oversized or malformed token is a
-  // 401 before a byte of it is decoded.
-  if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
-  const token = auth.slice(7).trim();
+  // One value: a second one (multiValue on CloudFront Functions, another entry on Lambda@Edge)
+  // would reach the origin unverified, whatever strip is. The cheap checks first (length,
+  // scheme, three parts, the header's length, at most 2048 characters: Cognito's, Auth0's or
+  // Entra ID's are ~100): an oversized or malformed token is denied before a byte is decoded.
+  let token: string;
+  if (config.from === 'bearer') {
+    const all = ctx.request.headers.getAll('authorization');
+    if (all.length !== 1) return deny();
+    const auth = all[0];
+    if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+    token = auth.slice(7).trim();
+  } else {
+    const all = config.from === 'cookie' ? ctx.request.cookies.getAll(config.name) : ctx.request.querystring.getAll(config.name);
+    if (all.length !== 1 || all[0].length > config.maxLength) return deny();
+    token = all[0];
+  }
   const d1 = token.indexOf('.');
   const d2 = token.indexOf('.', d1 + 1);
   if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
@@ -634,9 +872,11 @@ function jwtVerifyJwksRequest(ctx: RequestContext, config: JwksConfig): Answer |
   if (claims === null) return deny();
   const now = Math.floor(Date.now() / 1000);
   const tolerance = config.clockTolerance;
-  if (typeof claims.exp !== 'number' || claims.exp <= now - tolerance) return deny();
+  if ((config.requireExp || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp <= now - tolerance)) return deny();
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
   if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
+  // maxAge, as jose's maxTokenAge: a numeric iat, not in the future, at most maxAge seconds ago.
+  if (config.maxAge && (typeof claims.iat !== 'number' || claims.iat > now + tolerance || now - claims.iat - tolerance > config.maxAge)) return deny();
   if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) return deny();
   if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
   if (config.audience !== null) {
@@ -683,7 +923,10 @@ function jwtVerifyJwksRequest(ctx: RequestContext, config: JwksConfig): Answer |
     }
   }
   if (!ok) return deny();
-  if (config.strip) ctx.request.headers.delete('authorization');
+  if (config.strip) {
+    if (config.from === 'bearer') ctx.request.headers.delete('authorization');
+    else ctx.request.querystring.delete(config.name);
+  }
   return undefined;
 }
 
@@ -691,14 +934,40 @@ function jwtVerifyJwksRequest(ctx: RequestContext, config: JwksConfig): Answer |
 // the keys, refetches for an unknown kid (with a cooldown) and times out. Any failure denies.
 async function jwtVerifyJwksUrlRequest(ctx: RequestContext, config: JwksUrlConfig): Promise<Answer | undefined> {
   function deny(): Answer {
-    return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    if (config.redirect === null) return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    // The login page, with the original path and query string in redirect_uri: encoded whole
+    // (no CR, LF, '&' or '#' of the viewer's survives), left out when too long to encode cheaply
+    // or not encodable (a lone surrogate).
+    const uri = ctx.request.uri;
+    let location = config.redirect;
+    if (uri.length <= 2048) {
+      const query = ctx.request.querystring.toString();
+      if (uri.length + query.length <= 2048) {
+        try {
+          location = config.redirectUri + encodeURIComponent(query ? uri + '?' + query : uri);
+        } catch (e) {
+          location = config.redirect;
+        }
+      }
+    }
+    return ctx.redirect(location, 302);
   }
-  // One Authorization value (see jwtVerifyHmacRequest), at most maxTokenLength characters.
-  const all = ctx.request.headers.getAll('authorization');
-  if (all.length !== 1) return deny();
-  const auth = all[0];
-  if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
-  const token = auth.slice(7).trim();
+  // One value: a second one (multiValue on CloudFront Functions, another entry on Lambda@Edge)
+  // would reach the origin unverified, whatever strip is. The cheap checks first (length,
+  // scheme, three parts, the header's length, at most 2048 characters: Cognito's, Auth0's or
+  // Entra ID's are ~100): an oversized or malformed token is denied before a byte is decoded.
+  let token: string;
+  if (config.from === 'bearer') {
+    const all = ctx.request.headers.getAll('authorization');
+    if (all.length !== 1) return deny();
+    const auth = all[0];
+    if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
+    token = auth.slice(7).trim();
+  } else {
+    const all = config.from === 'cookie' ? ctx.request.cookies.getAll(config.name) : ctx.request.querystring.getAll(config.name);
+    if (all.length !== 1 || all[0].length > config.maxLength) return deny();
+    token = all[0];
+  }
   const d1 = token.indexOf('.');
   if (d1 < 1 || d1 > 2048 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return deny();
   const jose = require('jose');
@@ -710,7 +979,8 @@ async function jwtVerifyJwksUrlRequest(ctx: RequestContext, config: JwksUrlConfi
     keySet = jose.createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: config.timeout, cooldownDuration: 30000, cacheMaxAge: 600000 });
     sets.set(id, keySet);
   }
-  const checks: Record<string, unknown> = { algorithms: config.algorithms, clockTolerance: config.clockTolerance, requiredClaims: ['exp'] };
+  const checks: Record<string, unknown> = { algorithms: config.algorithms, clockTolerance: config.clockTolerance, requiredClaims: config.requireExp ? ['exp'] : [] };
+  if (config.maxAge) checks.maxTokenAge = config.maxAge;
   if (config.issuer !== null) checks.issuer = config.issuer;
   if (config.audience !== null && config.tokenUse !== 'access') checks.audience = config.audience;
   let claims: Record<string, unknown>;
@@ -724,6 +994,9 @@ async function jwtVerifyJwksUrlRequest(ctx: RequestContext, config: JwksUrlConfi
     // Cognito access tokens name their app client in client_id and carry no aud.
     if (typeof claims.client_id !== 'string' || config.audience.indexOf(claims.client_id) < 0) return deny();
   }
-  if (config.strip) ctx.request.headers.delete('authorization');
+  if (config.strip) {
+    if (config.from === 'bearer') ctx.request.headers.delete('authorization');
+    else ctx.request.querystring.delete(config.name);
+  }
   return undefined;
 }
