@@ -7,3 +7,4 @@ export * from './indexRewrite/index.js';
 export * from './trueClientIp/index.js';
 export * from './redirects/index.js';
 export * from './cacheControl/index.js';
+export * from './basicAuth/index.js';

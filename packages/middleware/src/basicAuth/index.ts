@@ -1,0 +1,1 @@
+export { basicAuth, type BasicAuthKvsUsers, type BasicAuthOptions, type BasicAuthUsers } from './basicAuth.js';
