@@ -59,7 +59,7 @@ function build(options: BasicAuthOptions): Middleware<'crypto:hash' | 'kvs' | 'a
   const o = knownOptions(options, OPTIONS, 'basicAuth');
   if (o.users === undefined) throw new ConfigError('users', "expected { name: password } or { kvs: true }");
   const challenge = `Basic realm="${realmOption(o.realm)}"`;
-  const onError = { status: 401, statusDescription: 'Unauthorized', headers: { 'www-authenticate': challenge } };
+  const onError = { status: 401, statusDescription: 'Unauthorized', headers: { 'WWW-Authenticate': challenge } };
   const users = o.users;
   if (!isPlainObject(users)) throw new ConfigError('users', `expected { name: password } or { kvs: true }, got ${repr(users)}`);
   ownKeysOnly('users', users);
@@ -126,7 +126,7 @@ function checkText(option: string, text: string, what: string): void {
 
 function basicAuthRequest(ctx: RequestContext, config: BasicAuthConfig): Answer | undefined {
   function deny(): Answer {
-    return ctx.respond({ status: 401, statusDescription: 'Unauthorized', headers: { 'www-authenticate': config.challenge } });
+    return ctx.respond({ status: 401, statusDescription: 'Unauthorized', headers: { 'WWW-Authenticate': config.challenge } });
   }
   // `user:password` of an `Authorization: Basic` value as text, or null for anything malformed.
   function credentials(auth: string, maxLength: number): string | null {
@@ -202,7 +202,7 @@ function basicAuthRequest(ctx: RequestContext, config: BasicAuthConfig): Answer 
 
 function basicAuthKvsRequest(ctx: RequestContext, config: BasicAuthKvsConfig): Answer | Promise<Answer | undefined> {
   function deny(): Answer {
-    return ctx.respond({ status: 401, statusDescription: 'Unauthorized', headers: { 'www-authenticate': config.challenge } });
+    return ctx.respond({ status: 401, statusDescription: 'Unauthorized', headers: { 'WWW-Authenticate': config.challenge } });
   }
   // `user:password` of an `Authorization: Basic` value as text, or null for anything malformed.
   function credentials(auth: string, maxLength: number): string | null {
