@@ -8,3 +8,4 @@ export * from './trueClientIp/index.js';
 export * from './redirects/index.js';
 export * from './cacheControl/index.js';
 export * from './basicAuth/index.js';
+export * from './abTest/index.js';

@@ -1,0 +1,1 @@
+export { abTest, type AbTestOptions } from './abTest.js';
