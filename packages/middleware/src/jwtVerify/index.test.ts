@@ -410,6 +410,22 @@ describe('security: jwtVerify with jwksUrl (lambda)', () => {
     expect(denied(await run(jwtVerify({ algorithms: ['RS256'], jwksUrl: hangingUrl, jwksTimeout: 100 }), token))).toBe(true);
   });
 
+  it('reads the token from a cookie or the query string, with requireExp: false and maxAge (jose maxTokenAge)', async () => {
+    const t = now();
+    const cookie = jwtVerify({ algorithms: ['RS256'], jwksUrl: `${base}/jwks.json`, token: { cookie: 'id_token' }, requireExp: false, maxAge: 300 });
+    const viaCookie = (token: string | string[]) => runPipeline(cookie, lambdaEvent('viewer-request', { cookies: { id_token: token } }));
+    expect(allowed(await viaCookie(rs({ sub: 'u1', iat: t - 10 })))).toBe(true);
+    expect(denied(await viaCookie(rs({ sub: 'u1', iat: t - 400 })))).toBe(true);
+    expect(denied(await viaCookie(rs({ sub: 'u1' })))).toBe(true);
+    expect(denied(await viaCookie(rs({ sub: 'u1', iat: t - 10, exp: t - 1 })))).toBe(true);
+    expect(denied(await viaCookie([rs({ sub: 'u1', iat: t - 10 }), rs({ sub: 'u1', iat: t - 10 })]))).toBe(true);
+    const query = jwtVerify({ algorithms: ['RS256'], jwksUrl: `${base}/jwks.json`, token: { query: 'jwt' }, unauthorized: { redirect: '/login' } });
+    const out = await runPipeline(query, lambdaEvent('viewer-request', { uri: '/a', querystring: `x=1&jwt=${rs(claims())}` }));
+    expect(out.kind === 'forward' && out.request.querystring).toBe('x=1');
+    const no = await runPipeline(query, lambdaEvent('viewer-request', { uri: '/a', querystring: `jwt=${rs(claims({ exp: t - 5 }))}` }));
+    expect(no.kind === 'respond' && no.response.status).toBe(302);
+  });
+
   it('needs network and async, so it is Lambda@Edge only', () => {
     const mw = jwtVerify({ algorithms: ['RS256'], jwksUrl: `${base}/jwks.json` });
     expect([...mw.needs].sort()).toEqual(['async', 'crypto:verify', 'network']);
@@ -579,4 +595,194 @@ describe('cognito', () => {
       expect(() => cognito(options as never)).toThrow(expect.objectContaining({ code: CODES.config, option }));
     });
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 17: token sources, requireExp, maxAge, unauthorized.redirect
+
+const LOGIN = 'https://login.example/oauth2/authorize?client_id=abc';
+function redirectedTo(out: Outcome): string | undefined {
+  if (out.kind !== 'respond') return undefined;
+  expect(out.response.status).toBe(302);
+  expect(Object.keys(out.response.headers)).toEqual(['location']);
+  return out.response.headers.location[0];
+}
+
+for (const shape of ['cff', 'lambda'] as const) {
+  describe(`jwtVerify token sources (${shape})`, () => {
+    const good = () => hmacToken(claims({ iss: ISSUER }));
+    const fromCookie = jwtVerify({ algorithms: ['HS256'], secret: SECRET, issuer: ISSUER, token: { cookie: 'id_token' } });
+    const fromQuery = jwtVerify({ algorithms: ['HS256'], secret: SECRET, issuer: ISSUER, token: { query: 'token' } });
+    const run = (mw: Middleware, init: Parameters<typeof eventFor>[2]) => runPipeline(mw, eventFor(shape, 'viewer-request', init));
+
+    it('reads a cookie, and leaves the Authorization header and the cookie alone', async () => {
+      const out = await run(fromCookie, { cookies: { theme: 'dark', id_token: good() }, headers: { authorization: 'Basic YTpi' } });
+      expect(allowed(out)).toBe(true);
+      if (out.kind === 'forward') {
+        expect(out.request.headers.authorization).toEqual(['Basic YTpi']);
+      }
+      // A valid bearer token does not stand in for the cookie.
+      expect(denied(await run(fromCookie, { headers: bearer(good()) }))).toBe(true);
+    });
+
+    it('reads a query parameter and removes it (strip), or keeps it with strip: false', async () => {
+      const out = await run(fromQuery, { uri: '/file', querystring: `a=1&token=${good()}&b=2` });
+      expect(out.kind === 'forward' && out.request.querystring).toBe('a=1&b=2');
+      const kept = await run(jwtVerify({ algorithms: ['HS256'], secret: SECRET, issuer: ISSUER, token: { query: 'token' }, strip: false }), { querystring: `token=${good()}` });
+      expect(kept.kind === 'forward' && kept.request.querystring).toMatch(/^token=[\w-]+\.[\w-]+\.[\w-]+$/);
+      // A percent-encoded character is decoded first, as the query string map does.
+      expect(allowed(await run(fromQuery, { querystring: `token=${good().replace('.', '%2E')}` }))).toBe(true);
+    });
+
+    it('denies a cookie or parameter sent twice, empty, missing, or over maxTokenLength (before decoding)', async () => {
+      expect(denied(await run(fromCookie, { cookies: { id_token: [good(), good()] } }))).toBe(true);
+      expect(denied(await run(fromCookie, { cookies: { id_token: '' } }))).toBe(true);
+      expect(denied(await run(fromCookie, { cookies: { other: good() } }))).toBe(true);
+      expect(denied(await run(fromQuery, { querystring: `token=${good()}&token=${good()}` }))).toBe(true);
+      expect(denied(await run(fromQuery, { querystring: 'token' }))).toBe(true);
+      expect(denied(await run(fromQuery, { querystring: `token=+${good()}` }))).toBe(true);
+      const long = hmacToken(claims({ iss: ISSUER, pad: 'p'.repeat(6200) }));
+      expect(long.length).toBeGreaterThan(8192);
+      expect(denied(await run(fromCookie, { cookies: { id_token: long } }))).toBe(true);
+      expect(denied(await run(fromQuery, { querystring: `token=${long}` }))).toBe(true);
+      expect(denied(await run(fromCookie, { cookies: { id_token: 'A'.repeat(20000) } }))).toBe(true);
+    });
+
+    it('denies the HMAC cases read from a cookie as from the header', async () => {
+      for (const [what, headers, allow] of hmacCases()) {
+        const value = (Array.isArray(headers.authorization) ? headers.authorization[0] : headers.authorization) ?? '';
+        // Only a well-formed "Bearer <token>" carries a token a cookie could carry.
+        if (!/^bearer /i.test(value) || value.slice(7) !== value.slice(7).trim()) continue;
+        const out = await run(fromCookie, { cookies: { id_token: value.slice(7) } });
+        expect(allow ? allowed(out) : denied(out), what).toBe(true);
+      }
+    });
+  });
+
+  describe(`jwtVerify requireExp and maxAge (${shape})`, () => {
+    const run = (mw: Middleware, payload: unknown) => runPipeline(mw, eventFor(shape, 'viewer-request', { headers: bearer(hmacToken(payload)) }));
+
+    it('accepts a token without exp when requireExp is false, and still checks an exp that is there', async () => {
+      const t = now();
+      const mw = jwtVerify({ algorithms: ['HS256'], secret: SECRET, requireExp: false });
+      expect(mw.warnings).toEqual([expect.stringMatching(/without maxAge/)]);
+      expect(allowed(await run(mw, { sub: 'u1' }))).toBe(true);
+      expect(allowed(await run(mw, { sub: 'u1', exp: t + 60 }))).toBe(true);
+      expect(denied(await run(mw, { sub: 'u1', exp: t - 60 }))).toBe(true);
+      expect(denied(await run(mw, { sub: 'u1', exp: 'never' }))).toBe(true);
+      expect(denied(await run(mw, { sub: 'u1', exp: null }))).toBe(true);
+      expect(denied(await run(hs256, { sub: 'u1', iss: ISSUER }))).toBe(true);
+    });
+
+    it('checks iat against maxAge: a token without iat is denied, so is one issued in the future', async () => {
+      const t = now();
+      const mw = jwtVerify({ algorithms: ['HS256'], secret: SECRET, requireExp: false, maxAge: 300, clockTolerance: 5 });
+      expect(mw.warnings).toEqual([]);
+      expect(allowed(await run(mw, { sub: 'u1', iat: t - 10 }))).toBe(true);
+      expect(allowed(await run(mw, { sub: 'u1', iat: t - 303 }))).toBe(true);
+      expect(allowed(await run(mw, { sub: 'u1', iat: t + 3 }))).toBe(true);
+      expect(denied(await run(mw, { sub: 'u1', iat: t - 310 }))).toBe(true);
+      expect(denied(await run(mw, { sub: 'u1', iat: t + 60 }))).toBe(true);
+      expect(denied(await run(mw, { sub: 'u1' }))).toBe(true);
+      expect(denied(await run(mw, { sub: 'u1', iat: String(t) }))).toBe(true);
+      expect(denied(await run(mw, { sub: 'u1', iat: t - 10, exp: t - 10 }))).toBe(true);
+      // With exp required (the default) both hold.
+      const both = jwtVerify({ algorithms: ['HS256'], secret: SECRET, maxAge: 60 });
+      expect(allowed(await run(both, { sub: 'u1', iat: t - 10, exp: t + 600 }))).toBe(true);
+      expect(denied(await run(both, { sub: 'u1', iat: t - 100, exp: t + 600 }))).toBe(true);
+      expect(denied(await run(both, { sub: 'u1', iat: t - 10 }))).toBe(true);
+    });
+  });
+
+  describe(`security: jwtVerify unauthorized.redirect (${shape})`, () => {
+    const mw = jwtVerify({ algorithms: ['HS256'], secret: SECRET, token: { cookie: 'id_token' }, unauthorized: { redirect: LOGIN } });
+    const run = (init: Parameters<typeof eventFor>[2]) => runPipeline(mw, eventFor(shape, 'viewer-request', init));
+
+    it('sends a denied browser to the login page with redirect_uri, and lets a valid token through', async () => {
+      expect(redirectedTo(await run({ uri: '/orders/42', querystring: 'tab=open' }))).toBe(`${LOGIN}&redirect_uri=%2Forders%2F42%3Ftab%3Dopen`);
+      expect(redirectedTo(await run({ uri: '/' }))).toBe(`${LOGIN}&redirect_uri=%2F`);
+      expect(allowed(await run({ cookies: { id_token: hmacToken(claims()) } }))).toBe(true);
+      const path = jwtVerify({ algorithms: ['HS256'], secret: SECRET, unauthorized: { redirect: '/login' } });
+      const out = await runPipeline(path, eventFor(shape, 'viewer-request', { uri: '/a' }));
+      expect(redirectedTo(out)).toBe('/login?redirect_uri=%2Fa');
+    });
+
+    it('encodes whatever the viewer sent: no CR/LF, & or # of theirs escapes redirect_uri', async () => {
+      for (const [uri, querystring] of [['/x\r\nset-cookie: a=1', 'b=%0d%0a'], ['/a&redirect_uri=//evil', 'c=1#d'], ['/caf\u00e9 \u4e2d', ''], ['//evil.example/\\x', 'u=https://evil.example']]) {
+        const location = redirectedTo(await run({ uri, querystring }))!;
+        expect(location).toMatch(/^https:\/\/login\.example\/oauth2\/authorize\?client_id=abc&redirect_uri=[A-Za-z0-9\-_.!~*'()%]+$/);
+        expect(decodeURIComponent(location.slice(LOGIN.length + 14))).toBe(querystring ? `${uri}?${querystring}` : uri);
+      }
+    });
+
+    it('leaves redirect_uri out for a URL over 2048 characters or one holding a lone surrogate', async () => {
+      expect(redirectedTo(await run({ uri: '/' + 'x'.repeat(5000) }))).toBe(LOGIN);
+      expect(redirectedTo(await run({ uri: '/a', querystring: 'q=' + 'v'.repeat(3000) }))).toBe(LOGIN);
+      expect(redirectedTo(await run({ uri: '/\ud800x' }))).toBe(LOGIN);
+    });
+
+    it('redirects when a hook throws (onError), without redirect_uri', () => {
+      expect(mw.onError).toEqual({ status: 302, headers: { location: LOGIN } });
+    });
+  });
+}
+
+describe('jwtVerify new options refused at build', () => {
+  const base = { algorithms: ['HS256'], secret: SECRET };
+  const bad: [string, unknown][] = [
+    ['token', { ...base, token: 'cookie' }],
+    ['token', { ...base, token: { header: 'x' } }],
+    ['token', { ...base, token: { cookie: 'a', query: 'b' } }],
+    ['token', { ...base, token: {} }],
+    ['token.cookie', { ...base, token: { cookie: '' } }],
+    ['token.cookie', { ...base, token: { cookie: 'a b' } }],
+    ['token.cookie', { ...base, token: { cookie: 'a=b' } }],
+    ['token.cookie', { ...base, token: { cookie: 'a;b' } }],
+    ['token.cookie', { ...base, token: { cookie: '__proto__' } }],
+    ['token.cookie', { ...base, token: { cookie: 7 } }],
+    ['token.query', { ...base, token: { query: 'a&b' } }],
+    ['token.query', { ...base, token: { query: 'a=b' } }],
+    ['token.query', { ...base, token: { query: 'a%20' } }],
+    ['token.query', { ...base, token: { query: 'a+b' } }],
+    ['token.query', { ...base, token: { query: 'constructor' } }],
+    ['strip', { ...base, token: { cookie: 'id' }, strip: true }],
+    ['requireExp', { ...base, requireExp: 'no' }],
+    ['maxAge', { ...base, maxAge: 0 }],
+    ['maxAge', { ...base, maxAge: -1 }],
+    ['maxAge', { ...base, maxAge: 1.5 }],
+    ['maxAge', { ...base, maxAge: '1h' }],
+    ['maxAge', { ...base, maxAge: 315360001 }],
+    ['unauthorized', { ...base, unauthorized: '/login' }],
+    ['to', { ...base, unauthorized: { to: '/login' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: {} }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: '' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: 'login' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: '//evil.example/login' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: '/\\evil.example' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: 'http://login.example/' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: 'javascript:alert(1)' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: 'https://user:pw@login.example/' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: 'https://login.example/\r\nset-cookie: a=1' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: '/login page' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: '/login#top' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: '/login?redirect_uri=/x' } }],
+    ['unauthorized.redirect', { ...base, unauthorized: { redirect: '/l\u00f6gin' } }],
+  ];
+  for (const [option, options] of bad) {
+    it(`refuses ${JSON.stringify(options).slice(60, 180)}, naming ${option}`, () => {
+      expect(() => jwtVerify(options as never)).toThrow(expect.objectContaining({ code: CODES.config, option }));
+      expect(() => jwtVerify(options as never)).toThrow(/^jwtVerify \S+: /);
+    });
+  }
+
+  it('accepts the documented forms', () => {
+    for (const token of ['bearer', { cookie: 'CognitoIdentityServiceProvider.id' }, { query: 'X-Token' }] as const) expect(() => jwtVerify({ ...base, algorithms: ['HS256'], token })).not.toThrow();
+    for (const redirect of ['/login', '/auth/login?next=1', '/login?', 'https://auth.example.com/oauth2/authorize?client_id=1&response_type=code', 'https://auth.example.com:8443/']) {
+      const mw = jwtVerify({ ...base, algorithms: ['HS256'], unauthorized: { redirect } });
+      expect((mw.config as { redirectUri: string }).redirectUri).toMatch(/[?&]redirect_uri=$/);
+    }
+    expect((jwtVerify({ ...base, algorithms: ['HS256'], token: { query: 't' } }).config as { strip: boolean }).strip).toBe(true);
+    expect((jwtVerify({ ...base, algorithms: ['HS256'], token: { cookie: 't' } }).config as { strip: boolean }).strip).toBe(false);
+    expect(() => jwtVerify({ ...base, algorithms: ['HS256'], token: { cookie: 't' }, strip: false })).not.toThrow();
+  });
 });

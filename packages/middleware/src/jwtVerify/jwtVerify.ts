@@ -350,6 +350,7 @@ function tokenOption(value: unknown): { from: 'bearer' | 'cookie' | 'query'; nam
 /** The login page of unauthorized.redirect: an absolute https URL or a path, of printable ASCII without '#' or '\\'. */
 function unauthorizedOption(value: unknown): string | null {
   if (value === undefined) return null;
+  if (!isPlainObject(value)) throw new ConfigError('unauthorized', `expected { redirect: url }, got ${repr(value)}`);
   knownOptions(value, ['redirect'], 'unauthorized');
   const url = stringOption('unauthorized.redirect', (value as { redirect?: unknown }).redirect);
   const bad = (why: string) => new ConfigError('unauthorized.redirect', `${JSON.stringify(url)}: ${why}`);
