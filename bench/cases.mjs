@@ -172,4 +172,21 @@ export const cases = [
       res({ status: 404 }),
     ],
   },
+  {
+    name: 'redirects',
+    example: 'redirects',
+    // Most requests are not in the table; the rest are old links, some with tracking parameters.
+    requests: [
+      req({ uri: '/articles/2024/launch' }),
+      req({ uri: '/about-us' }),
+      req({ uri: '/blog/2024/launch', querystring: 'utm_source=news&utm_medium=email' }),
+      req({ uri: '/' }),
+      req({ uri: '/legal/privacy.html' }),
+      req({ uri: '/shop/cart', querystring: 'item=42' }),
+      req({ uri: '/assets/app.3f9a.js', headers: { Accept: '*/*' } }),
+      req({ uri: '/summer-sale', querystring: 'utm_campaign=s24' }),
+      req({ uri: '/docs/start' }),
+      req({ uri: '/blog/feed', querystring: 'v=2' }),
+    ],
+  },
 ];

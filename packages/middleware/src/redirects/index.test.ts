@@ -119,8 +119,7 @@ describe('redirects targets', () => {
 
   it('keeps its config plain data: exact paths and prefixes as lookups', () => {
     expect(redirects({ rules: [{ from: '/a', to: '/b' }, { from: '/x/y/*', to: '/z/*', query: 'drop', status: 302 }] }).config).toEqual({
-      exact: { '/a': 0 }, prefix: { '/x/y/': 1 }, min: 3, depth: 3,
-      rules: [['/b', 301, 1, 0, '?'], ['/z/', 302, 0, 1, '?']], status: 301,
+      exact: { '/a': '/b' }, prefix: { '/x/y/': ['/z/', '', 1, 302] }, min: 3, depth: 3, status: 301,
     });
   });
 

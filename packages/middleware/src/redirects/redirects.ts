@@ -33,20 +33,40 @@ export interface RedirectsOptions {
   kvs?: boolean;
 }
 
-/** `[target, status, keep the query (1/0), carry the rest of the path (1/0), separator before the query]`. */
-type Rule = [string, number, number, number, string];
+/**
+ * `[target, separator before the viewer's query string ('' to drop it), carry the rest of the
+ * path (1/0), status if not the default]`: short, since a table of 200 rows is inlined.
+ */
+type Rule = [string, string, number, number?];
 
 type RedirectsConfig = {
-  /** Exact path -> index into `rules`: one lookup whatever the size of the table. */
-  exact: Record<string, number>;
-  /** Prefix (ends in `/`) -> index into `rules`. */
-  prefix: Record<string, number>;
-  /** The fewest and the most slashes a prefix holds: the request's first `depth` slashes are all the lookups a request costs. */
+  /**
+   * Exact path -> its rule: one lookup whatever the size of the table. A rule with the defaults
+   * (query kept, status of the option, no `?` in the target) is its target alone, the shortest
+   * literal for the 200 rules a CloudFront Function has room for.
+   */
+  exact: Record<string, string | Rule>;
+  /** Prefix (ends in `/`) -> its rule. */
+  prefix: Record<string, Rule>;
+  /**
+   * The fewest and the most slashes a prefix holds (0 and 0 without prefixes): the request's
+   * first `depth` slashes are all the lookups a request costs.
+   */
   min: number;
   depth: number;
-  rules: Rule[];
+  /** The default status. */
   status: number;
 };
+
+/** The table as the build checks it: rules by index. */
+interface Table {
+  exact: Map<string, number>;
+  prefix: Map<string, number>;
+  rules: Rule[];
+  froms: string[];
+  min: number;
+  depth: number;
+}
 
 const OPTIONS = ['rules', 'status', 'kvs'];
 const RULE_KEYS = ['from', 'to', 'status', 'query'];
@@ -82,8 +102,7 @@ function build(options: RedirectsOptions): Middleware<'kvs' | 'async'> | Middlew
   const status = o.status === undefined ? 301 : oneOf('status', o.status, STATUSES);
   const list = o.rules === undefined && kvs ? [] : o.rules;
   if (!Array.isArray(list) || (!list.length && !kvs)) throw new ConfigError('rules', `expected a non-empty list of { from, to } rules, got ${repr(list)}`);
-  const config: RedirectsConfig = { exact: Object.create(null), prefix: Object.create(null), min: 0, depth: 0, rules: [], status };
-  const froms: string[] = [];
+  const table: Table = { exact: new Map(), prefix: new Map(), rules: [], froms: [], min: 0, depth: 0 };
   list.forEach((raw: unknown, i: number) => {
     const at = `rules[${i}]`;
     if (!isPlainObject(raw)) throw new ConfigError(at, `expected { from, to }, got ${repr(raw)}`);
@@ -92,29 +111,30 @@ function build(options: RedirectsOptions): Middleware<'kvs' | 'async'> | Middlew
     }
     const { from, star } = fromOption(`${at}.from`, raw.from);
     const to = toOption(`${at}.to`, raw.to, star);
-    const table = star ? config.prefix : config.exact;
-    if (from in table) throw new ConfigError(`${at}.from`, `'${raw.from}' is in the table twice (rules[${table[from]}])`);
-    table[from] = i;
-    froms.push(from + (star ? '*' : ''));
+    const lookup = star ? table.prefix : table.exact;
+    if (lookup.has(from)) throw new ConfigError(`${at}.from`, `'${raw.from}' is in the table twice (rules[${lookup.get(from)}])`);
+    lookup.set(from, i);
+    table.froms.push(from + (star ? '*' : ''));
     const carry = to.endsWith('*');
-    const rule: Rule = [
-      carry ? to.slice(0, -1) : to,
-      raw.status === undefined ? status : oneOf(`${at}.status`, raw.status, STATUSES),
-      (raw.query === undefined ? 'keep' : oneOf(`${at}.query`, raw.query, ['keep', 'drop'] as const)) === 'keep' ? 1 : 0,
-      carry ? 1 : 0,
-      to.indexOf('?') >= 0 ? '&' : '?',
-    ];
-    config.rules.push(rule);
+    const keep = (raw.query === undefined ? 'keep' : oneOf(`${at}.query`, raw.query, ['keep', 'drop'] as const)) === 'keep';
+    const rule: Rule = [carry ? to.slice(0, -1) : to, keep ? (to.indexOf('?') >= 0 ? '&' : '?') : '', carry ? 1 : 0];
+    const own = raw.status === undefined ? status : oneOf(`${at}.status`, raw.status, STATUSES);
+    if (own !== status) rule.push(own);
+    table.rules.push(rule);
   });
-  const depths = Object.keys(config.prefix).map((p) => p.split('/').length - 1);
+  const depths = [...table.prefix.keys()].map((p) => p.split('/').length - 1);
   if (depths.length) {
-    config.min = Math.min(...depths);
-    config.depth = Math.max(...depths);
+    table.min = Math.min(...depths);
+    table.depth = Math.max(...depths);
   }
-  noLoops(config, froms);
-  // Plain objects in the artifact (the null prototype is a build-time guard only).
-  config.exact = { ...config.exact };
-  config.prefix = { ...config.prefix };
+  noLoops(table);
+  const config: RedirectsConfig = { exact: {}, prefix: {}, min: table.min, depth: table.depth, status };
+  // (Keys start with '/': none is `__proto__`.)
+  for (const [from, i] of table.exact) {
+    const r = table.rules[i];
+    config.exact[from] = r[1] === '?' && r.length === 3 ? r[0] : r;
+  }
+  for (const [from, i] of table.prefix) config.prefix[from] = table.rules[i];
   if (kvs) {
     return defineMiddleware<'kvs' | 'async', RedirectsConfig>({ name: 'redirects', needs: ['kvs', 'async'], config, request: redirectsKvsRequest });
   }
@@ -163,21 +183,22 @@ function toOption(option: string, value: unknown, prefixRule: boolean): string {
   return value;
 }
 
-/** The rule a path meets, as the hook finds it, and the path it redirects to. */
-function follow(config: RedirectsConfig, path: string): { rule: number; next: string | undefined } | undefined {
-  let rule = config.exact[path];
+/** The rule a path meets, as the hooks find it, and the path it redirects to. */
+function follow(table: Table, path: string): { rule: number; next: string | undefined } | undefined {
+  let rule = table.exact.get(path);
   let at = path.length;
-  if (rule === undefined) {
-    for (let p = path.indexOf('/'), d = 1; p >= 0 && d <= config.depth; p = path.indexOf('/', p + 1), d++) {
-      const k = config.prefix[path.slice(0, p + 1)];
-      if (d >= config.min && k !== undefined) {
+  if (rule === undefined && table.depth) {
+    for (let p = 0, d = 1; ; d++) {
+      const k = d >= table.min ? table.prefix.get(path.slice(0, p + 1)) : undefined;
+      if (k !== undefined) {
         rule = k;
         at = p + 1;
       }
+      if (d >= table.depth || (p = path.indexOf('/', p + 1)) < 0) break;
     }
   }
   if (rule === undefined) return undefined;
-  const [to, , , carry] = config.rules[rule];
+  const [to, , carry] = table.rules[rule];
   if (!to.startsWith('/')) return { rule, next: undefined }; // another site
   let next = to.split('?')[0];
   if (carry) next += path.slice(at).replace(/^[/\\]+/, '');
@@ -190,15 +211,16 @@ function follow(config: RedirectsConfig, path: string): { rule: number; next: st
  * own path (a prefix rule's with a segment no rule names) and ends at a path no rule matches,
  * an https target, or the same rule again: linear in the table for each walk.
  */
-function noLoops(config: RedirectsConfig, froms: readonly string[]): void {
+function noLoops(table: Table): void {
+  const { froms, rules } = table;
   froms.forEach((from, start) => {
     let path: string | undefined = from.endsWith('*') ? from.slice(0, -1) + '\u0000' : from;
     const seen: number[] = [];
-    for (let step = 0; path !== undefined; step++) {
-      const hit = follow(config, path);
+    while (path !== undefined) {
+      const hit = follow(table, path);
       if (!hit) return;
-      if (seen.indexOf(hit.rule) >= 0 || step > froms.length) {
-        const chain = [...seen, hit.rule].map((i) => `${froms[i]} -> ${config.rules[i][0]}${config.rules[i][3] ? '*' : ''}`).join(', ');
+      if (seen.indexOf(hit.rule) >= 0) {
+        const chain = [...seen, hit.rule].map((i) => `${froms[i]} -> ${rules[i][0]}${rules[i][2] ? '*' : ''}`).join(', ');
         throw new ConfigError(`rules[${start}]`, `a redirect loop: ${chain}`);
       }
       seen.push(hit.rule);
@@ -212,24 +234,31 @@ function noLoops(config: RedirectsConfig, froms: readonly string[]): void {
 // KeyValueStore one is a copy with the store read added (a hook cannot call a shared function).
 function redirectsRequest(ctx: RequestContext, config: RedirectsConfig): Answer | undefined {
   const uri = ctx.request.uri;
-  // Numbers only: `constructor` and the other Object.prototype names read as functions.
-  let i = config.exact[uri];
+  let rule = config.exact[uri];
   let at = -1;
-  if (typeof i !== 'number') {
-    // The longest prefix: one lookup for each of the first `depth` slashes, at most.
-    for (let p = uri.indexOf('/'), d = 1; p >= 0 && d <= config.depth; p = uri.indexOf('/', p + 1), d++) {
-      if (d < config.min) continue;
-      const k = config.prefix[uri.slice(0, p + 1)];
-      if (typeof k === 'number') {
-        i = k;
-        at = p + 1;
+  if (typeof rule === 'string') rule = [rule, '?', 0];
+  // An array or nothing: `constructor` and the other Object.prototype names read as functions
+  // or as Object.prototype itself, which has no length.
+  else if (typeof rule !== 'object' || !rule.length) {
+    // The longest prefix: one lookup for each of the first `depth` slashes, at most. (Without
+    // prefixes `depth` is a literal 0 in the artifact and the loop is gone.)
+    if (config.depth) {
+      for (let p = 0, d = 1; ; d++) {
+        if (d >= config.min) {
+          // (The key ends in '/': never an Object.prototype name.)
+          const k = config.prefix[uri.slice(0, p + 1)];
+          if (k !== undefined) {
+            rule = k;
+            at = p + 1;
+          }
+        }
+        if (d >= config.depth || (p = uri.indexOf('/', p + 1)) < 0) break;
       }
     }
     if (at < 0) return undefined;
   }
-  const rule = config.rules[i];
   let tail = '';
-  if (rule[3] === 1) {
+  if (rule[2] === 1) {
     tail = uri.slice(at);
     // `/old/*` -> `/*` and `/old//evil.example`: leading slashes and backslashes collapse, so the
     // Location never becomes protocol-relative (`//evil.example`, `/\evil.example`).
@@ -239,16 +268,16 @@ function redirectsRequest(ctx: RequestContext, config: RedirectsConfig): Answer 
       tail = s < 0 ? '' : tail.slice(s);
     }
   }
-  if (rule[2] === 1) {
+  if (rule[1]) {
     // As sent on Lambda@Edge and 2.0, rebuilt from the event's object on 1.0 (geoRedirect).
     const query = ctx.request.querystring.toString();
     // Encoding a URL this long costs more than CloudFront's compute budget allows on 1.0
     // (~2,000 njs instructions a parameter): it goes on unchanged, as from geoRedirect.
     // (n parameters take at least 2n - 1 characters: a short query string is not split.)
     if (uri.length + query.length > 2048 || (query.length > 126 && query.split('&').length > 64)) return undefined;
-    if (query) tail = tail + rule[4] + query;
+    if (query) tail = tail + rule[1] + query;
   }
-  if (!tail) return ctx.redirect(rule[0], rule[1] as RedirectStatus);
+  if (!tail) return ctx.redirect(rule[0], (rule[3] || config.status) as RedirectStatus);
   // Only URL characters reach the header (geoRedirect): `%` sequences stay as sent, a lone
   // surrogate becomes U+FFFD instead of throwing.
   try {
@@ -271,48 +300,49 @@ function redirectsRequest(ctx: RequestContext, config: RedirectsConfig): Answer 
   }
   if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
   if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
-  return ctx.redirect(rule[0] + tail, rule[1] as RedirectStatus);
+  return ctx.redirect(rule[0] + tail, (rule[3] || config.status) as RedirectStatus);
 }
 
 function redirectsKvsRequest(ctx: RequestContext, config: RedirectsConfig): Answer | undefined | Promise<Answer | undefined> {
   const uri = ctx.request.uri;
-  let i = config.exact[uri];
+  let rule = config.exact[uri];
   let at = -1;
-  let rule: (string | number)[];
-  if (typeof i !== 'number') {
-    for (let p = uri.indexOf('/'), d = 1; p >= 0 && d <= config.depth; p = uri.indexOf('/', p + 1), d++) {
-      if (d < config.min) continue;
-      const k = config.prefix[uri.slice(0, p + 1)];
-      if (typeof k === 'number') {
-        i = k;
-        at = p + 1;
+  if (typeof rule === 'string') return redirectTo([rule, '?', 0], at);
+  if (typeof rule === 'object' && rule.length) return redirectTo(rule, at);
+  if (config.depth) {
+    for (let p = 0, d = 1; ; d++) {
+      if (d >= config.min) {
+        const k = config.prefix[uri.slice(0, p + 1)];
+        if (k !== undefined) {
+          rule = k;
+          at = p + 1;
+        }
       }
+      if (d >= config.depth || (p = uri.indexOf('/', p + 1)) < 0) break;
     }
+    if (at >= 0) return redirectTo(rule as Rule, at);
   }
-  if (typeof i !== 'number') {
-    // A KeyValueStore key is at most 512 bytes: a longer path is in no table.
-    if (uri.length > 512) return undefined;
-    return ctx.kvs(uri).then(function (value) {
-      // The store is written outside the build: its value is checked here as `to` is at build.
-      // `302 /new` or `/new`; a path on this site (not `//` or `/\`) or an https URL, URL characters only.
-      if (typeof value !== 'string' || value.length > 1024) return undefined;
-      let status = config.status;
-      let target = value;
-      const code = value.slice(0, 4);
-      if (code === '301 ' || code === '302 ' || code === '307 ' || code === '308 ') {
-        status = +value.slice(0, 3);
-        target = value.slice(4);
-      }
-      if (!/^(\/(?![\/\\])|https:\/\/[a-z0-9.-]+(:\d+)?\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%\/?]*$/.test(target)) return undefined;
-      return redirectTo(ctx, [target, status, 1, 0, target.indexOf('?') >= 0 ? '&' : '?'], uri, -1);
-    });
-  }
-  return redirectTo(ctx, config.rules[i], uri, at);
+  // A KeyValueStore key is at most 512 bytes: a longer path is in no table.
+  if (uri.length > 512) return undefined;
+  return ctx.kvs(uri).then(function (value) {
+    // The store is written outside the build: its value is checked here as `to` is at build.
+    // `302 /new` or `/new`; a path on this site (not `//` or `/\`) or an https URL, URL characters only.
+    if (typeof value !== 'string' || value.length > 1024) return undefined;
+    let status = config.status;
+    let target = value;
+    const code = value.slice(0, 4);
+    if (code === '301 ' || code === '302 ' || code === '307 ' || code === '308 ') {
+      status = +value.slice(0, 3);
+      target = value.slice(4);
+    }
+    if (!/^(\/(?![\/\\])|https:\/\/[a-z0-9.-]+(:\d+)?\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%\/?]*$/.test(target)) return undefined;
+    return redirectTo([target, target.indexOf('?') >= 0 ? '&' : '?', 0, status], -1);
+  });
 
-  // (A function declaration inside the hook: it is lowered with it.)
-  function redirectTo(ctx: RequestContext, rule: (string | number)[], uri: string, at: number): Answer | undefined {
+  // A function declaration inside the hook is lowered with it.
+  function redirectTo(rule: Rule, at: number): Answer | undefined {
     let tail = '';
-    if (rule[3] === 1) {
+    if (rule[2] === 1) {
       tail = uri.slice(at);
       const c = tail.charCodeAt(0);
       if (c === 47 || c === 92) {
@@ -320,12 +350,13 @@ function redirectsKvsRequest(ctx: RequestContext, config: RedirectsConfig): Answ
         tail = s < 0 ? '' : tail.slice(s);
       }
     }
-    if (rule[2] === 1) {
+    if (rule[1]) {
       const query = ctx.request.querystring.toString();
       if (uri.length + query.length > 2048 || (query.length > 126 && query.split('&').length > 64)) return undefined;
-      if (query) tail = tail + rule[4] + query;
+      if (query) tail = tail + rule[1] + query;
     }
-    if (!tail) return ctx.redirect(rule[0] as string, rule[1] as RedirectStatus);
+    const status = (rule[3] || config.status) as RedirectStatus;
+    if (!tail) return ctx.redirect(rule[0], status);
     try {
       tail = encodeURI(tail);
     } catch (e) {
@@ -346,6 +377,6 @@ function redirectsKvsRequest(ctx: RequestContext, config: RedirectsConfig): Answ
     }
     if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
     if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
-    return ctx.redirect(rule[0] + tail, rule[1] as RedirectStatus);
+    return ctx.redirect(rule[0] + tail, status);
   }
 }
