@@ -256,7 +256,7 @@ describe('jwtVerify token sources, requireExp, maxAge and unauthorized.redirect 
     });
   });
 
-  it('puts the original path and query string in redirect_uri, encoded, and leaves it out past 2048 characters', async () => {
+  it('puts the original path and query string in redirect_uri, encoded, and leaves it out past 2048 characters or 64 parameters', async () => {
     const mw = jwtVerify({ algorithms: ['HS256'], secret: SECRET, token: { cookie: 'session' }, unauthorized: { redirect: LOGIN } });
     const runs = await everywhere(mw, [
       { uri: '/orders/42', querystring: 'tab=open&page=2' },
@@ -267,6 +267,10 @@ describe('jwtVerify token sources, requireExp, maxAge and unauthorized.redirect 
       { uri: '/' + 'l'.repeat(2048) },
       { uri: '/' + 'l'.repeat(1000), querystring: 'q=' + 'v'.repeat(1045) },
       { uri: '/' + 'l'.repeat(1000), querystring: 'q=' + 'v'.repeat(1046) },
+      // Grouped by name, at most 8 names: njs enumerates more than ~10 names in hash order.
+      { uri: '/p', querystring: Array.from({ length: 64 }, (_, i) => `p${i >> 3}=${i}`).join('&') },
+      { uri: '/p', querystring: Array.from({ length: 65 }, (_, i) => `p${Math.min(i >> 3, 7)}=${i}`).join('&') },
+      { uri: '/p', querystring: Array(65).fill('a').join('&') },
     ]);
     const uri = (s: string) => `${LOGIN}&redirect_uri=${encodeURIComponent(s)}`;
     expect(runs.map((r) => r.location)).toEqual([
@@ -277,6 +281,9 @@ describe('jwtVerify token sources, requireExp, maxAge and unauthorized.redirect 
       uri('/' + 'l'.repeat(2047)),
       LOGIN,
       uri('/' + 'l'.repeat(1000) + '?q=' + 'v'.repeat(1045)),
+      LOGIN,
+      uri('/p?' + Array.from({ length: 64 }, (_, i) => `p${i >> 3}=${i}`).join('&')),
+      LOGIN,
       LOGIN,
     ]);
     expect(runs.every((r) => r.status === 302)).toBe(true);
