@@ -6,6 +6,17 @@ export interface GeoRedirectOptions {
   countries: readonly string[];
   /** The section for every other viewer (and when the country is unknown). Default `'en'`. */
   fallback?: string;
+  /**
+   * What a viewer from a country not in `countries` (or of unknown country) gets: `'fallback'`
+   * (default), a redirect to the fallback section; `'pass'`, the request goes on unchanged, as in
+   * AWS's country-redirect sample. The fallback section stays a section either way.
+   */
+  others?: 'fallback' | 'pass';
+  /**
+   * Answer with an absolute Location, `https://<host>/<section>/...`, instead of a path: a
+   * hostname (letters, digits, `-`, `.`), with an optional `:port`; no scheme, path or user.
+   */
+  host?: string;
   /** Default 302. */
   status?: RedirectStatus;
   /** The request header that holds the viewer's country. Default `cloudfront-viewer-country`. */
@@ -26,18 +37,24 @@ type GeoConfig = {
   /** Every section prefix (countries and fallback) -> 1. */
   sections: Record<string, 1>;
   fallback: string;
+  /** others: 'pass'. */
+  pass: boolean;
+  /** `https://host`, or '' for a path Location. */
+  origin: string;
   status: RedirectStatus;
   maxUrlLength: number;
   /** maxUrlLength / 32: rebuilding a query string from the event object costs ~2,000 njs instructions a value (1.0). */
   maxParams: number;
 };
 
-const OPTIONS = ['countries', 'fallback', 'status', 'header', 'maxUrlLength'];
+const OPTIONS = ['countries', 'fallback', 'others', 'host', 'status', 'header', 'maxUrlLength'];
 
 /**
  * Redirects a request to the section of the viewer's country: `/pricing` from Germany goes to
- * `/de/pricing` (query string kept), from elsewhere to `/<fallback>/pricing`. A request already
- * under a section (`/de/...`, `/en/...`) goes on unchanged. Viewer-request, every target.
+ * `/de/pricing` (query string kept), from elsewhere to `/<fallback>/pricing` (or, with
+ * `others: 'pass'`, on unchanged). A request already under a section (`/de/...`, `/en/...`) goes
+ * on unchanged. With `host`, the Location is absolute (`https://<host>/de/pricing`).
+ * Viewer-request, every target.
  *
  * The Location keeps the query string as the viewer sent it (order, repeats, `a=`, empty pairs)
  * where the runtime has it: Lambda@Edge (`querystring`) and cloudfront-js-2.0
@@ -48,7 +65,7 @@ const OPTIONS = ['countries', 'fallback', 'status', 'header', 'maxUrlLength'];
  * outside the URL path and query characters are percent-encoded (`%` sequences are kept as
  * sent), lone surrogates become U+FFFD. The work is linear in the URL (at most 8,192 bytes on
  * CloudFront): no regular expression with a callback runs over the viewer's input.
- * @example edge().use(geoRedirect({ countries: ['de', 'fr'], fallback: 'en' }))
+ * @example edge().use(geoRedirect({ countries: ['de', 'fr'], others: 'pass', host: 'www.example.com' }))
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html#cloudfront-headers-viewer-location
  */
 export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
@@ -69,6 +86,8 @@ export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
     countries,
     sections: { ...countries, [fallback]: 1 },
     fallback,
+    pass: (o.others === undefined ? 'fallback' : oneOf('others', o.others, ['fallback', 'pass'] as const)) === 'pass',
+    origin: o.host === undefined ? '' : 'https://' + hostOption(o.host),
     status: o.status === undefined ? 302 : oneOf('status', o.status, [301, 302, 307, 308] as const),
     maxUrlLength: 2048,
     maxParams: 64,
@@ -90,6 +109,17 @@ export function geoRedirect(options: GeoRedirectOptions): Middleware<never> {
       lambda: (c) => ({ request: geoRedirectLambda(c), safe: true, sets: { SECTIONS: Object.keys(c.sections), COUNTRIES: Object.keys(c.countries) } }),
     },
   });
+}
+
+/** A hostname (or IPv4 address) with an optional port, lower-cased: nothing else may reach the Location. */
+function hostOption(value: unknown): string {
+  if (typeof value !== 'string' || !value) throw new ConfigError('host', `expected a hostname such as 'www.example.com', got ${repr(value)}`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new ConfigError('host', `give the hostname alone, without '${value.slice(0, value.indexOf(':') + 3)}': the Location is https://<host>/...`);
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)(?::(\d{1,5}))?$/.exec(value);
+  if (!m || m[1].length > 253 || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535 || m[2].charAt(0) === '0'))) {
+    throw new ConfigError('host', `${JSON.stringify(value)} is not a hostname with an optional :port (no path, user, query or spaces)`);
+  }
+  return value.toLowerCase();
 }
 
 // The three copies below (hook, CloudFront Function, Lambda@Edge handler) give the same Location
@@ -140,7 +170,7 @@ function geoRedirectCff(config: GeoConfig, raw: boolean): string {
   } else {
     var country = request.headers[${JSON.stringify(config.header)}];
     section = country ? country.value.toLowerCase() : '';
-    if (COUNTRIES[section] !== 1) section = ${JSON.stringify(config.fallback)};
+    if (COUNTRIES[section] !== 1) ${config.pass ? 'return request;' : `section = ${JSON.stringify(config.fallback)};`}
   }
   ${query}
   try {
@@ -159,7 +189,7 @@ function geoRedirectCff(config: GeoConfig, raw: boolean): string {
   }
   if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
   if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
-  return { statusCode: ${config.status}, headers: { location: { value: '/' + section + '/' + tail } } };
+  return { statusCode: ${config.status}, headers: { location: { value: '${config.origin}/' + section + '/' + tail } } };
 }`;
 }
 
@@ -184,6 +214,7 @@ function geoRedirectRequest(ctx: RequestContext, config: GeoConfig): Answer | un
   } else {
     const country = ctx.request.headers.get(config.header);
     const code = country ? country.toLowerCase() : '';
+    if (config.countries[code] !== 1 && config.pass) return undefined;
     section = config.countries[code] === 1 ? code : config.fallback;
   }
   // The query string as sent where the runtime has it (Lambda@Edge, cloudfront-js-2.0), else
@@ -216,7 +247,7 @@ function geoRedirectRequest(ctx: RequestContext, config: GeoConfig): Answer | un
   }
   if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
   if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
-  return ctx.redirect('/' + section + '/' + tail, config.status);
+  return ctx.redirect(config.origin + '/' + section + '/' + tail, config.status);
 }
 
 /** The Lambda@Edge handler an expert writes, with the hook's rules: the query string as sent. */
@@ -235,7 +266,7 @@ function geoRedirectLambda(config: GeoConfig): string {
   } else {
     var country = request.headers[${JSON.stringify(config.header)}];
     section = country && country.length ? country[0].value.toLowerCase() : '';
-    if (!COUNTRIES.has(section)) section = ${JSON.stringify(config.fallback)};
+    if (!COUNTRIES.has(section)) ${config.pass ? 'return request;' : `section = ${JSON.stringify(config.fallback)};`}
   }
   var qs = request.querystring;
   if (uri.length + qs.length > ${config.maxUrlLength} || (qs.length > ${2 * config.maxParams - 2} && qs.split('&').length > ${config.maxParams})) return request;
@@ -249,6 +280,6 @@ function geoRedirectLambda(config: GeoConfig): string {
     if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
     if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
   }
-  return { status: '${config.status}', headers: { location: [{ key: 'Location', value: '/' + section + '/' + tail }] } };
+  return { status: '${config.status}', headers: { location: [{ key: 'Location', value: '${config.origin}/' + section + '/' + tail }] } };
 }`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CODES, checkPipeline, edge, type Outcome } from '@edgeline/core';
-import { eventFor, runPipeline, type EventInit } from '@edgeline/core/testing';
+import { CODES, checkPipeline, defineMiddleware, edge, type Outcome } from '@edgeline/core';
+import { eventFor, expectSameEverywhere, runPipeline, type EventInit } from '@edgeline/core/testing';
 import type { CffEvent, LeEvent } from '@edgeline/core/runtime';
 import { buildCf, hasNjs, runInNjs } from '@edgeline/cf-target';
 import { buildLambda, runLambdaArtifact } from '@edgeline/lambda-target';
@@ -143,6 +143,24 @@ describe('geoRedirect options', () => {
     ['header', { countries: ['de'], header: 'bad header' }],
     ['header', { countries: ['de'], header: '' }],
     ['countrys', { countries: ['de'], countrys: ['fr'] }],
+    ['others', { countries: ['de'], others: 'skip' }],
+    ['others', { countries: ['de'], others: true }],
+    ['host', { countries: ['de'], host: '' }],
+    ['host', { countries: ['de'], host: 'https://www.example.com' }],
+    ['host', { countries: ['de'], host: '//www.example.com' }],
+    ['host', { countries: ['de'], host: 'www.example.com/de' }],
+    ['host', { countries: ['de'], host: 'user@www.example.com' }],
+    ['host', { countries: ['de'], host: 'www.example.com:0' }],
+    ['host', { countries: ['de'], host: 'www.example.com:65536' }],
+    ['host', { countries: ['de'], host: 'www.example.com:' }],
+    ['host', { countries: ['de'], host: 'www.example.com?x' }],
+    ['host', { countries: ['de'], host: 'www.example.com#x' }],
+    ['host', { countries: ['de'], host: 'www.exa mple.com' }],
+    ['host', { countries: ['de'], host: 'www.example.com\r\nx: y' }],
+    ['host', { countries: ['de'], host: '-bad.example.com' }],
+    ['host', { countries: ['de'], host: 'a..example.com' }],
+    ['host', { countries: ['de'], host: 'bücher.example' }],
+    ['host', { countries: ['de'], host: ['www.example.com'] }],
   ];
   for (const [option, options] of bad) {
     it(`refuses ${JSON.stringify(options)}, naming ${option}`, () => {
@@ -160,6 +178,8 @@ describe('geoRedirect options', () => {
       countries: { de: 1, fr: 1, es: 1 },
       sections: { de: 1, fr: 1, es: 1, en: 1 },
       fallback: 'en',
+      pass: false,
+      origin: '',
       status: 302,
       maxUrlLength: 2048,
       maxParams: 64,
@@ -306,5 +326,82 @@ describe('geoRedirect: cost and termination on hostile requests (issues 11, 12)'
         else expect(got).toBe(hook);
       }
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 17: others ('fallback' | 'pass') and host
+
+for (const shape of ['cff', 'lambda'] as const) {
+  describe(`geoRedirect others and host (${shape})`, () => {
+    const pass = geoRedirect({ countries: ['de', 'fr'], others: 'pass' });
+    const run = (mw: typeof geo, init: EventInit) => runPipeline(mw, eventFor(shape, 'viewer-request', init));
+
+    it("with others: 'pass', lets other and unknown countries through unchanged, and still redirects the listed ones", async () => {
+      for (const init of [{ uri: '/pricing', country: 'US' }, { uri: '/pricing' }, { uri: '/', country: 'constructor' }, { uri: '/x', country: 'EN', querystring: 'a=1' }]) {
+        const event = eventFor(shape, 'viewer-request', init);
+        const before = structuredClone(event);
+        const out = await runPipeline(pass, event);
+        expect(out.kind).toBe('forward');
+        expect(out.raw).toEqual('Records' in before ? before.Records[0].cf.request : before.request);
+      }
+      expect(location(await run(pass, { uri: '/pricing', country: 'DE', querystring: 'a=1' }))).toBe('/de/pricing?a=1');
+      // A bare or doubled section is still put right, the fallback's included.
+      expect(location(await run(pass, { uri: '/fr', country: 'US' }))).toBe('/fr/');
+      expect(location(await run(pass, { uri: '//en/x', country: 'US' }))).toBe('/en/x');
+      expect(location(await run(geoRedirect({ countries: ['de'], others: 'fallback' }), { uri: '/p', country: 'US' }))).toBe('/en/p');
+    });
+
+    it('with host, answers an absolute https Location on that host', async () => {
+      const abs = geoRedirect({ countries: ['de'], host: 'WWW.Example.com:8443' });
+      expect(location(await run(abs, { uri: '/pricing', country: 'DE', querystring: 'a=1' }))).toBe('https://www.example.com:8443/de/pricing?a=1');
+      expect(location(await run(abs, { uri: '//evil.example/x', country: 'US' }))).toBe('https://www.example.com:8443/en/evil.example/x');
+      expect(location(await run(abs, { uri: '/a b\r\n#', country: 'US' }))).toBe('https://www.example.com:8443/en/a%20b%0D%0A%23');
+      const both = geoRedirect({ countries: ['de'], others: 'pass', host: 'de.example.com' });
+      expect(location(await run(both, { uri: '/', country: 'DE' }))).toBe('https://de.example.com/de/');
+      expect((await run(both, { uri: '/', country: 'US' })).kind).toBe('forward');
+    });
+  });
+}
+
+describe('geoRedirect others and host on the built artifacts (hand-written, derived, context; cf 1.0, 2.0, lambda)', () => {
+  function mulberry32(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  function randomInits(seed: number, n: number): EventInit[] {
+    const rnd = mulberry32(seed);
+    const pick = <T>(l: readonly T[]): T => l[Math.floor(rnd() * l.length)];
+    const uris = ['/', '/pricing', '/de', '/de/x', '/en', '//en/x', '/fr/', '//evil.example', '/\\evil', '/a b/\u00fc', '/x\r\ny', '/p#f', '/%41%zz', '/' + 'l'.repeat(300)];
+    const queries = ['', 'a=1', 'a=1&a=2&b', 'q=caf%C3%A9&x=a+b', 'n=%0D%0A&m=#'];
+    const countries = [undefined, 'DE', 'de', 'FR', 'US', 'GB', 'EN', '', 'constructor', '__proto__', 'D\u00c9'];
+    return Array.from({ length: n }, () => {
+      const c = pick(countries);
+      return { uri: pick(uris), querystring: pick(queries), ...(c === undefined ? {} : { country: c }) };
+    });
+  }
+  const configs = [
+    geoRedirect({ countries: ['de', 'fr'], others: 'pass' }),
+    geoRedirect({ countries: ['de', 'fr'], fallback: 'en', others: 'pass', host: 'www.example.com', status: 301 }),
+    geoRedirect({ countries: ['de'], host: 'www.example.com:8443' }),
+  ];
+  const derived = (mw: typeof geo) => defineMiddleware({ name: mw.name, needs: [], config: mw.config as never, request: mw.request as never });
+  configs.forEach((mw, k) => {
+    it(`gives the same answers as the source everywhere (config ${k}, seeded random requests)`, async () => {
+      const inits = randomInits(4200 + k, 40);
+      const events = [...inits.map((i) => eventFor('cff', 'viewer-request', i) as CffEvent), ...inits.map((i) => eventFor('lambda', 'viewer-request', i) as LeEvent)];
+      const engines = njsInstalled ? (['emulator', 'njs'] as const) : (['emulator'] as const);
+      await expectSameEverywhere(mw, events, { engines });
+      await expectSameEverywhere(derived(mw), events, { engines });
+      await expectSameEverywhere(mw, events, { engines, direct: false });
+      const outs = await Promise.all(inits.map((i) => runPipeline(mw, eventFor('lambda', 'viewer-request', i))));
+      expect(new Set(outs.map((o) => o.kind)).size).toBe(2);
+    });
   });
 });
