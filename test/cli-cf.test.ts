@@ -55,7 +55,7 @@ describe('edge build --target cf', () => {
     expect(existsSync(join(dir, 'out/viewer-request.js'))).toBe(false);
     const code = readFileSync(join(dir, 'out/viewer-response.js'), 'utf8');
     expect(code.split('\n').length).toBeGreaterThan(5);
-    expect(code).toMatch(/\n {4}\S/);
+    expect(code).toMatch(/\n {2,}\S/);
   });
 
   const rejections: [string, string, string, RegExp][] = [

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { edge, fixture, ROOT } from './helpers';
 
 const CJS = `const { defineMiddleware, edge } = require('@edgeline/core');
@@ -17,6 +18,19 @@ const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, target: 'es20
 const tree = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath ?? d.path, d.name).slice(dir.length + 1)).sort();
 
 describe('edge build: entries', () => {
+  it('an entry shares the ES modules of @edgeline/* the CLI runs: no CommonJS copy of core or middleware is loaded', async () => {
+    const dir = await fixture({ 'edge.ts': "import { edge } from '@edgeline/core';\nimport { securityHeaders } from '@edgeline/middleware';\nexport default edge().use(securityHeaders());\n", 'edge.cjs': CJS });
+    const script = `
+      import { createRequire } from 'node:module';
+      import { loadEntry } from ${JSON.stringify(join(ROOT, 'packages/cli/dist/index.js'))};
+      const out = [];
+      for (const entry of ['edge.ts', 'edge.cjs']) out.push((await loadEntry(entry)).middleware.map((m) => m.name).join());
+      const cjs = Object.keys(createRequire(import.meta.url).cache).filter((p) => /packages.(core|middleware).dist/.test(p));
+      console.log(JSON.stringify({ out, cjs }));`;
+    const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' }));
+    expect(result).toEqual({ out: ['securityHeaders', 'fromCjs'], cjs: [] });
+  });
+
   it('accepts a CommonJS entry (module.exports = edge()...) in a .cjs file and in a .js file of a CommonJS project', async () => {
     const dir = await fixture({ 'edge.cjs': CJS, 'cjs-project/package.json': JSON.stringify({ type: 'commonjs' }), 'cjs-project/edge.js': CJS });
     const [cjs, js] = await Promise.all([

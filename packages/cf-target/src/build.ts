@@ -8,7 +8,7 @@ import { featureDefines } from './features.js';
 import { MAX_BYTES } from './rules.js';
 import { scanHooks } from './scan-hooks.js';
 import { shortenGeneratedNames } from './short-names.js';
-import { bundleGlue, lowerToEs5, minifiedBytes, minify, RUNTIME_MODULE } from './steps.js';
+import { bundleGlue, format, lowerToEs5, minifiedBytes, minify, RUNTIME_MODULE } from './steps.js';
 
 export interface CfBuildOptions<R extends CfRuntime> {
   pipeline: Pipeline<SupportedBy<R>>;
@@ -103,8 +103,11 @@ async function draftFor(placements: Placement[], eventType: EventType, runtime: 
       // Only runtime 2.0's request has rawQueryString(): the adapters' use of it is left out on 1.0.
       __EDGE_RAW_QUERY__: runtime === 'cloudfront-js-2.0' ? 'true' : 'false',
     });
-  let code = lowerToEs5(`${bundled}\n${emitted.declarations}`);
+  const source = `${bundled}\n${emitted.declarations}`;
+  let code = lowerToEs5(source);
   if (doMinify) code = shortenGeneratedNames(await minify(code));
+  // Code that was ES5 already skipped TypeScript's printer: --no-minify output is still laid out.
+  else if (code === source) code = await format(code);
   // The cloudfront module is an ES import on runtime 2.0; added after lowering, which targets scripts.
   if (runtime === 'cloudfront-js-2.0' && (needs('kvs') || needs('origin'))) code = `import cf from 'cloudfront';\n${code}`;
   return { eventType, hooks: emitted.hooks, code };

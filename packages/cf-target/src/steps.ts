@@ -1,9 +1,11 @@
+import { parse } from 'acorn';
 import { build as esbuild, transform } from 'esbuild';
 import type * as TS from 'typescript';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CODES, EdgelineError } from '@edgeline/core';
+import { requireWithCodeCache } from './code-cache.js';
 
 /** The adapters artifacts import, resolved from this package so a user's project needs nothing more. */
 export const RUNTIME_MODULE = '@edgeline/core/runtime';
@@ -33,6 +35,8 @@ export async function bundleGlue(glue: string, define: Record<string, string> = 
 /** The range the ES5 lowering is pinned to: TypeScript 6 deprecates `target: ES5` and 7 refuses it (TS5108). */
 export const TYPESCRIPT_RANGE = '~5.9.3';
 let typescript: typeof TS | undefined;
+/** Writes TypeScript's code cache after the first lowering (code-cache.ts). */
+let saveTypescriptCache = (): void => {};
 
 /**
  * TypeScript is an optional peer dependency, loaded on the first CloudFront Function build and
@@ -44,9 +48,12 @@ let typescript: typeof TS | undefined;
 export function loadTypescript(): typeof TS {
   if (typescript) return typescript;
   let found: typeof TS | undefined;
+  let save = (): void => {};
   for (const from of [import.meta.url, join(process.cwd(), 'package.json')]) {
     try {
-      found = createRequire(from)('typescript') as typeof TS;
+      const loaded = requireWithCodeCache(createRequire(from), 'typescript');
+      found = loaded.exports as typeof TS;
+      save = loaded.save;
       break;
     } catch {
       // not installed there: try the next place
@@ -62,13 +69,20 @@ export function loadTypescript(): typeof TS {
       `a CloudFront Function build lowers its code to ES5 with TypeScript ${TYPESCRIPT_RANGE}, and found TypeScript ${found.version} (6.0 deprecates and 7 refuses target ES5): ${fix}`,
     );
   }
+  saveTypescriptCache = save;
   return (typescript = found);
 }
 
-/** TypeScript 5.9's ES5 emit: the smallest lowering measured (../shared/docs/es5-lowering.md). */
+/**
+ * TypeScript 5.9's ES5 emit: the smallest lowering measured (../shared/docs/es5-lowering.md).
+ * Code that is ES5 already (derived and direct handlers are written so) is returned as it is:
+ * loading TypeScript is ~0.3 s of CPU, most of a cold `edge build`, and its ES5 emit of ES5 only
+ * drops comments, which the minifier drops too.
+ */
 export function lowerToEs5(code: string): string {
+  if (isEs5(code)) return code;
   const ts = loadTypescript();
-  return ts.transpileModule(code, {
+  const lowered = ts.transpileModule(code, {
     compilerOptions: {
       target: ts.ScriptTarget.ES5,
       module: ts.ModuleKind.None,
@@ -79,6 +93,17 @@ export function lowerToEs5(code: string): string {
     },
     reportDiagnostics: false,
   }).outputText;
+  saveTypescriptCache();
+  return lowered;
+}
+
+function isEs5(code: string): boolean {
+  try {
+    parse(code, { ecmaVersion: 5, sourceType: 'script' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -87,6 +112,12 @@ export function lowerToEs5(code: string): string {
  */
 export async function minify(code: string): Promise<string> {
   const out = await transform(code, { minify: true, target: 'es5', legalComments: 'none', charset: 'utf8' });
+  return out.code;
+}
+
+/** Lays out code as a person would read it (`--no-minify`), keeping ES5 ES5. */
+export async function format(code: string): Promise<string> {
+  const out = await transform(code, { target: 'es5', legalComments: 'none', charset: 'utf8' });
   return out.code;
 }
 

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // The `edge` binary. A file kept in the repository, not in dist/: npm links a workspace's bin only
 // if the file exists at install time, and dist/ is built after `npm ci`.
+import module from 'node:module';
+
+// Node 22+ caches compiled modules (TypeScript's compiler is most of a cold build); older Nodes
+// get the same for TypeScript alone from @edgeline/cf-target.
+module.enableCompileCache?.();
 const BUILT = new URL('../dist/bin.js', import.meta.url);
 import(BUILT.href).catch((error) => {
   if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(BUILT.pathname)) {

@@ -2,6 +2,7 @@ import { build, type Message, type Metafile, type Plugin } from 'esbuild';
 import Module from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isPipeline, type Capability, type Pipeline } from '@edgeline/core';
 import { EntryError } from './errors.js';
 
@@ -100,10 +101,35 @@ async function loadModule(path: string, load: Load): Promise<unknown> {
   // Relative requires were left as written: resolve them as esbuild would (extensionless, .ts) and
   // load them the same way, so a TypeScript helper required at the top level works too.
   const requireLocal = await localRequires(result.metafile, load);
+  const shared = await sharedPackages(result.metafile, mod);
   const native = mod.require.bind(mod);
-  (mod as { require(id: string): unknown }).require = (id: string) => (requireLocal.has(id) ? requireLocal.get(id) : native(id));
+  (mod as { require(id: string): unknown }).require = (id: string) => requireLocal.get(id) ?? shared.get(id) ?? native(id);
   mod._compile(result.outputFiles[0].text, path);
   return mod.exports;
+}
+
+/**
+ * The Edgeline packages the entry imports, as ES modules: specifier -> namespace. Required as
+ * CommonJS they would be a second copy of @edgeline/core (and of acorn) beside the one this CLI
+ * runs, ~0.1 s of a cold build. Only where the entry's project resolves the same files this
+ * package ships in both formats (`x.cjs` beside `x.js`); anything else is required as usual.
+ */
+async function sharedPackages(metafile: Metafile, mod: Module): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
+  const resolveFrom = Module as unknown as { _resolveFilename(id: string, parent: Module): string };
+  for (const input of Object.values(metafile.inputs)) {
+    for (const imp of input.imports) {
+      if (!imp.external || !imp.path.startsWith('@edgeline/') || out.has(imp.path)) continue;
+      try {
+        const cjs = resolveFrom._resolveFilename(imp.path, mod);
+        const esm = cjs.replace(/\.cjs$/, '.js');
+        if (esm !== cjs && existsSync(esm)) out.set(imp.path, await import(pathToFileURL(esm).href));
+      } catch {
+        // not resolvable as such: the entry's own require reports it
+      }
+    }
+  }
+  return out;
 }
 
 /** The relative `require()`s of a bundle, loaded: specifier -> exports. */
