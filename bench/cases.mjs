@@ -32,6 +32,8 @@ const req = (init) => ({ ...init, headers: { ...browser, ...init.headers } });
 const originHeaders = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'max-age=300', ETag: '"5f3a-1"', Server: 'AmazonS3' };
 const res = (init) => ({ ...req({}), ...init, responseHeaders: { ...originHeaders, ...init.responseHeaders } });
 const basic = (s) => 'Basic ' + Buffer.from(s).toString('base64');
+/** The session cookie of examples/jwt-cookie-login: HS256, valid until 2100 (its events/cf/signed-in.json). */
+const JWT_COOKIE = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJtZW1iZXItNDIiLCJpc3MiOiJodHRwczovL2xvZ2luLmV4YW1wbGUuY29tIiwiaWF0IjoxNzY3MjI1NjAwLCJleHAiOjQxMDI0NDQ4MDB9.wr1gbYjENaZwmvX77uSMAenhTpRx6J8k92CgZYkFCSg';
 
 // The two custom middleware of packages/cf-target/src/build.test.ts.
 const stamp = defineMiddleware({
@@ -129,6 +131,21 @@ export const cases = [
     ],
   },
   {
+    name: 'basicAuth',
+    example: 'basic-auth',
+    // A staging site: the browser sends the credentials with every request once signed in.
+    requests: [
+      req({ uri: '/preview/', headers: { Authorization: basic('preview:correct horse battery staple') } }),
+      req({ uri: '/preview/app.3f9a.js', headers: { Accept: '*/*', Authorization: basic('preview:correct horse battery staple') } }),
+      req({ uri: '/preview/img/hero.webp', headers: { Accept: 'image/webp,*/*', Authorization: basic('preview:correct horse battery staple') } }),
+      req({ uri: '/preview/docs/start', headers: { Authorization: basic('preview:correct horse battery staple') } }),
+      req({ uri: '/preview/' }),
+      req({ uri: '/preview/', headers: { Authorization: basic('preview:Tr0ub4dor&3') } }),
+      req({ uri: '/preview/', headers: { Authorization: basic('admin:admin') } }),
+      req({ uri: '/api', headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln' } }),
+    ],
+  },
+  {
     name: 'securityHeaders',
     uses: ['securityHeaders'],
     pipeline: (mw) => edge().use(mw.securityHeaders()),
@@ -187,6 +204,83 @@ export const cases = [
       req({ uri: '/summer-sale', querystring: 'utm_campaign=s24' }),
       req({ uri: '/docs/start' }),
       req({ uri: '/blog/feed', querystring: 'v=2' }),
+    ],
+  },
+  {
+    name: 'indexRewrite',
+    example: 'index-rewrite',
+    // A static site: most requests are pages without a file name, then assets.
+    requests: [
+      req({ uri: '/' }),
+      req({ uri: '/docs/' }),
+      req({ uri: '/docs/getting-started' }),
+      req({ uri: '/blog/2024/launch', querystring: 'utm_source=news' }),
+      req({ uri: '/assets/app.3f9a.js', headers: { Accept: '*/*' } }),
+      req({ uri: '/assets/logo.svg', headers: { Accept: 'image/*' } }),
+      req({ uri: '/v1.2/guide' }),
+      req({ uri: '/favicon.ico', headers: { Accept: 'image/*' } }),
+    ],
+  },
+  {
+    name: 'trueClientIp',
+    example: 'true-client-ip',
+    requests: [
+      req({ uri: '/api/orders', ip: '203.0.113.178' }),
+      req({ uri: '/', ip: '2001:db8::1' }),
+      req({ uri: '/login', ip: '198.51.100.7', headers: { 'True-Client-IP': '127.0.0.1' } }),
+      req({ uri: '/products/42', ip: '192.0.2.44', querystring: 'ref=home' }),
+    ],
+  },
+  {
+    name: 'cacheControl',
+    example: 'cache-control',
+    // Mostly an origin that sends no Cache-Control (S3 without object metadata), one that does.
+    responses: [
+      ...[200, 304, 404, 200, 500].map((status) => ({ ...req({}), status, responseHeaders: { 'Content-Type': 'text/html; charset=utf-8', ETag: '"5f3a-1"', Server: 'AmazonS3' } })),
+      res({ status: 200 }),
+    ],
+  },
+  {
+    name: 'abTest',
+    example: 'ab-test',
+    // Returning viewers (a new viewer's variant is random: its outcome cannot be compared), and
+    // responses of new and returning viewers.
+    requests: [
+      req({ uri: '/', cookies: { 'ab-home': 'a' } }),
+      req({ uri: '/pricing', cookies: { 'ab-home': 'b', theme: 'dark' } }),
+      req({ uri: '/assets/app.3f9a.js', cookies: { 'ab-home': 'a' }, headers: { Accept: '*/*' } }),
+      req({ uri: '/docs/start', cookies: { session: 'x1', 'ab-home': 'a' } }),
+    ],
+    responses: [
+      res({ status: 200, headers: { 'x-ab-home': 'a' } }),
+      res({ status: 200, headers: { 'x-ab-home': 'b' }, cookies: { 'ab-home': 'b' } }),
+      res({ status: 304, headers: { 'x-ab-home': 'a' }, cookies: { 'ab-home': 'a', theme: 'dark' } }),
+      res({ status: 200, headers: { 'x-ab-home': 'b' }, responseHeaders: { 'Set-Cookie': ['session=abc; Secure; HttpOnly'] } }),
+    ],
+  },
+  {
+    name: 'jwt-cookie-login',
+    example: 'jwt-cookie-login',
+    // Members with the session cookie (HS256, valid until 2100), browsers sent to the login page.
+    requests: [
+      req({ uri: '/members/reports', querystring: 'year=2026', cookies: { theme: 'dark', session: JWT_COOKIE } }),
+      req({ uri: '/members/', cookies: { session: JWT_COOKIE } }),
+      req({ uri: '/members/reports/q3', cookies: { session: JWT_COOKIE, _ga: 'GA1.2.1234567890.1767225600' } }),
+      req({ uri: '/members/reports', querystring: 'year=2026' }),
+      req({ uri: '/members/admin', cookies: { session: JWT_COOKIE.slice(0, -4) + 'AAAA' } }),
+      req({ uri: '/members/files/report.pdf', cookies: { session: JWT_COOKIE } }),
+    ],
+  },
+  {
+    name: 'geo-redirect-pass',
+    example: 'geo-redirect-pass',
+    requests: [
+      req({ uri: '/pricing', country: 'US' }),
+      req({ uri: '/pricing', country: 'DE', querystring: 'plan=pro' }),
+      req({ uri: '/', country: 'GB' }),
+      req({ uri: '/docs/start', country: 'AT' }),
+      req({ uri: '/blog/launch', country: 'FR', querystring: 'utm_source=news&utm_medium=email' }),
+      req({ uri: '/assets/app.3f9a.js', country: 'US', headers: { Accept: '*/*' } }),
     ],
   },
 ];
