@@ -26,8 +26,10 @@ type BasicAuthConfig = {
   challenge: string;
   /** Longest Authorization value looked at: a longer one is a 401 before a byte is decoded. */
   maxLength: number;
+  /** Each base64 character's value (`A` 0 ... `/` 63), the decoder's table. */
+  base64: Record<string, number>;
 };
-type BasicAuthKvsConfig = { challenge: string; maxLength: number };
+type BasicAuthKvsConfig = { challenge: string; maxLength: number; base64: Record<string, number> };
 
 const OPTIONS = ['users', 'realm'];
 /**
@@ -37,6 +39,8 @@ const OPTIONS = ['users', 'realm'];
 const MAX_AUTHORIZATION_LENGTH = 2054;
 /** A KeyValueStore key is at most 512 bytes (Quotas on CloudFront Functions). */
 const MAX_KVS_KEY_BYTES = 512;
+const BASE64: Record<string, number> = {};
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => (BASE64[c] = i));
 
 /**
  * Password-protects a site (staging, previews) with HTTP Basic authentication (RFC 7617).
@@ -65,7 +69,7 @@ function build(options: BasicAuthOptions): Middleware<'crypto:hash' | 'kvs' | 'a
   ownKeysOnly('users', users);
   if (users.kvs === true) {
     if (Object.keys(users).length !== 1) throw new ConfigError('users', '{ kvs: true } reads every user from the KeyValueStore: give no other user beside it');
-    const config: BasicAuthKvsConfig = { challenge, maxLength: MAX_AUTHORIZATION_LENGTH };
+    const config: BasicAuthKvsConfig = { challenge, maxLength: MAX_AUTHORIZATION_LENGTH, base64: BASE64 };
     return defineMiddleware<'crypto:hash' | 'kvs' | 'async', BasicAuthKvsConfig>({
       name: 'basicAuth', needs: ['crypto:hash', 'kvs', 'async'], config, onError, request: basicAuthKvsRequest,
     });
@@ -81,7 +85,7 @@ function build(options: BasicAuthOptions): Middleware<'crypto:hash' | 'kvs' | 'a
     }
     return createHash('sha256').update(credentials).digest('hex');
   });
-  const config: BasicAuthConfig = { hashes: hashes.join(''), challenge, maxLength: MAX_AUTHORIZATION_LENGTH };
+  const config: BasicAuthConfig = { hashes: hashes.join(''), challenge, maxLength: MAX_AUTHORIZATION_LENGTH, base64: BASE64 };
   return defineMiddleware<'crypto:hash', BasicAuthConfig>({ name: 'basicAuth', needs: ['crypto:hash'], config, onError, request: basicAuthRequest });
 }
 
@@ -129,49 +133,49 @@ function basicAuthRequest(ctx: RequestContext, config: BasicAuthConfig): Answer 
     return ctx.respond({ status: 401, statusDescription: 'Unauthorized', headers: { 'WWW-Authenticate': config.challenge } });
   }
   // `user:password` of an `Authorization: Basic` value as text, or null for anything malformed.
-  function credentials(auth: string, maxLength: number): string | null {
+  function credentials(auth: string, table: Record<string, number>, maxLength: number): string | null {
     // The cheap checks first: an oversized value is refused before a byte of it is decoded.
     // `Basic <base64(user:password)>`, scheme case-insensitive (RFC 7617).
     if (auth.length > maxLength || auth.length < 7 || auth.charCodeAt(5) !== 32 || auth.slice(0, 5).toLowerCase() !== 'basic') return null;
     const b64 = auth.slice(6).trim();
-    // Standard alphabet; `=` padding only at the end, and then to a multiple of 4.
+    // Standard alphabet; `=` padding only at the end, and then to a multiple of 4; never 4n+1
+    // characters (they cannot encode whole bytes).
+    if (!/^[A-Za-z0-9+\/]+={0,2}$/.test(b64)) return null;
     let n = b64.length;
-    while (n > 0 && b64.charCodeAt(n - 1) === 61) n--;
-    if (n === 0 || b64.length - n > 2 || (n !== b64.length && b64.length % 4 !== 0)) return null;
+    while (b64.charCodeAt(n - 1) === 61) n--;
+    if (n % 4 === 1 || (n !== b64.length && b64.length % 4 !== 0)) return null;
     // Four characters to three bytes, kept as numbers: njs finds the i-th character of a string
     // holding non-ASCII characters by walking it, so no loop indexes the decoded text (quadratic).
+    // A loop step costs more than a table lookup in njs: four characters a step.
     const out: number[] = [];
     let w = 0;
-    let k = 0;
     let high = 0;
-    for (let i = 0; i < n; i++) {
-      const c = b64.charCodeAt(i);
-      // A-Z 0-25, a-z 26-51, 0-9 52-61, '+' 62, '/' 63; anything else is malformed.
-      const v = c > 96 ? (c < 123 ? c - 71 : -1) : c > 64 ? (c < 91 ? c - 65 : -1) : c > 47 ? (c < 58 ? c + 4 : -1) : c === 43 ? 62 : c === 47 ? 63 : -1;
-      if (v < 0) return null;
-      w = (w << 6) | v;
-      if (++k === 4) {
-        out.push(w >> 16, (w >> 8) & 255, w & 255);
-        high |= w;
-        w = 0;
-        k = 0;
-      }
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      w = (table[b64[i]] << 18) | (table[b64[i + 1]] << 12) | (table[b64[i + 2]] << 6) | table[b64[i + 3]];
+      out.push(w >> 16, (w >> 8) & 255, w & 255);
+      high |= w;
     }
-    if (k === 1) return null;
-    if (k === 2) out.push(w >> 4);
-    else if (k === 3) out.push(w >> 10, (w >> 2) & 255);
-    // The last one or two bytes, after the whole groups: a byte over 127 anywhere is not ASCII.
-    if (k > 1) high |= out[out.length - 1] | out[out.length - k + 1];
+    if (n - i === 2) {
+      w = (table[b64[i]] << 2) | (table[b64[i + 1]] >> 4);
+      out.push(w);
+      high |= w;
+    } else if (n - i === 3) {
+      w = (table[b64[i]] << 10) | (table[b64[i + 1]] << 4) | (table[b64[i + 2]] >> 2);
+      out.push(w >> 8, w & 255);
+      high |= w;
+    }
     // A colon byte never occurs inside a UTF-8 sequence: the user name is everything before the first.
     if (out.indexOf(58) <= 0) return null;
-    // ASCII: one fromCharCode per 1000 bytes (njs's apply takes at most 1024 values). UTF-8:
-    // percent-encoded and decoded by decodeURIComponent, which refuses what is not UTF-8; one join.
+    // ASCII (no byte over 127): one fromCharCode per 1000 bytes (njs's apply takes at most 1024
+    // values). UTF-8: percent-encoded and decoded by decodeURIComponent, which refuses what is
+    // not UTF-8; one join.
     const parts: string[] = [];
     if (!(high & 0x808080)) {
-      for (let i = 0; i < out.length; i += 1000) parts.push(String.fromCharCode.apply(null, out.slice(i, i + 1000)));
+      for (i = 0; i < out.length; i += 1000) parts.push(String.fromCharCode.apply(null, out.slice(i, i + 1000)));
       return parts.join('');
     }
-    for (let i = 0; i < out.length; i++) parts.push(out[i] > 127 || out[i] === 37 ? '%' + out[i].toString(16) : String.fromCharCode(out[i]));
+    for (i = 0; i < out.length; i++) parts.push(out[i] > 127 || out[i] === 37 ? '%' + out[i].toString(16) : String.fromCharCode(out[i]));
     try {
       return decodeURIComponent(parts.join(''));
     } catch (e) {
@@ -182,17 +186,17 @@ function basicAuthRequest(ctx: RequestContext, config: BasicAuthConfig): Answer 
   // One Authorization value: a second one could reach the origin unchecked.
   const all = headers.getAll('authorization');
   if (all.length !== 1) return deny();
-  const given = credentials(all[0], config.maxLength);
+  const given = credentials(all[0], config.base64, config.maxLength);
   if (given === null) return deny();
   const digest: string = require('crypto').createHash('sha256').update(given).digest('hex');
-  // Constant time: every character of every stored digest is compared, whatever matches.
+  // Constant time: all of every stored digest is compared, whatever matches, eight hex digits
+  // (32 bits) a step: a step costs njs as much as a few calls.
   const hashes = config.hashes;
-  let ok = 0;
+  let ok = false;
   for (let u = 0; u < hashes.length; u += 64) {
     let diff = 0;
-    for (let i = 0; i < 64; i++) diff |= hashes.charCodeAt(u + i) ^ digest.charCodeAt(i);
-    // 1 when diff is 0, else 0, without a branch.
-    ok |= (diff - 1) >>> 31;
+    for (let i = 0; i < 64; i += 8) diff |= parseInt(hashes.slice(u + i, u + i + 8), 16) ^ parseInt(digest.slice(i, i + 8), 16);
+    if (diff === 0) ok = true;
   }
   if (!ok) return deny();
   // The origin never sees the password.
@@ -205,49 +209,49 @@ function basicAuthKvsRequest(ctx: RequestContext, config: BasicAuthKvsConfig): A
     return ctx.respond({ status: 401, statusDescription: 'Unauthorized', headers: { 'WWW-Authenticate': config.challenge } });
   }
   // `user:password` of an `Authorization: Basic` value as text, or null for anything malformed.
-  function credentials(auth: string, maxLength: number): string | null {
+  function credentials(auth: string, table: Record<string, number>, maxLength: number): string | null {
     // The cheap checks first: an oversized value is refused before a byte of it is decoded.
     // `Basic <base64(user:password)>`, scheme case-insensitive (RFC 7617).
     if (auth.length > maxLength || auth.length < 7 || auth.charCodeAt(5) !== 32 || auth.slice(0, 5).toLowerCase() !== 'basic') return null;
     const b64 = auth.slice(6).trim();
-    // Standard alphabet; `=` padding only at the end, and then to a multiple of 4.
+    // Standard alphabet; `=` padding only at the end, and then to a multiple of 4; never 4n+1
+    // characters (they cannot encode whole bytes).
+    if (!/^[A-Za-z0-9+\/]+={0,2}$/.test(b64)) return null;
     let n = b64.length;
-    while (n > 0 && b64.charCodeAt(n - 1) === 61) n--;
-    if (n === 0 || b64.length - n > 2 || (n !== b64.length && b64.length % 4 !== 0)) return null;
+    while (b64.charCodeAt(n - 1) === 61) n--;
+    if (n % 4 === 1 || (n !== b64.length && b64.length % 4 !== 0)) return null;
     // Four characters to three bytes, kept as numbers: njs finds the i-th character of a string
     // holding non-ASCII characters by walking it, so no loop indexes the decoded text (quadratic).
+    // A loop step costs more than a table lookup in njs: four characters a step.
     const out: number[] = [];
     let w = 0;
-    let k = 0;
     let high = 0;
-    for (let i = 0; i < n; i++) {
-      const c = b64.charCodeAt(i);
-      // A-Z 0-25, a-z 26-51, 0-9 52-61, '+' 62, '/' 63; anything else is malformed.
-      const v = c > 96 ? (c < 123 ? c - 71 : -1) : c > 64 ? (c < 91 ? c - 65 : -1) : c > 47 ? (c < 58 ? c + 4 : -1) : c === 43 ? 62 : c === 47 ? 63 : -1;
-      if (v < 0) return null;
-      w = (w << 6) | v;
-      if (++k === 4) {
-        out.push(w >> 16, (w >> 8) & 255, w & 255);
-        high |= w;
-        w = 0;
-        k = 0;
-      }
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      w = (table[b64[i]] << 18) | (table[b64[i + 1]] << 12) | (table[b64[i + 2]] << 6) | table[b64[i + 3]];
+      out.push(w >> 16, (w >> 8) & 255, w & 255);
+      high |= w;
     }
-    if (k === 1) return null;
-    if (k === 2) out.push(w >> 4);
-    else if (k === 3) out.push(w >> 10, (w >> 2) & 255);
-    // The last one or two bytes, after the whole groups: a byte over 127 anywhere is not ASCII.
-    if (k > 1) high |= out[out.length - 1] | out[out.length - k + 1];
+    if (n - i === 2) {
+      w = (table[b64[i]] << 2) | (table[b64[i + 1]] >> 4);
+      out.push(w);
+      high |= w;
+    } else if (n - i === 3) {
+      w = (table[b64[i]] << 10) | (table[b64[i + 1]] << 4) | (table[b64[i + 2]] >> 2);
+      out.push(w >> 8, w & 255);
+      high |= w;
+    }
     // A colon byte never occurs inside a UTF-8 sequence: the user name is everything before the first.
     if (out.indexOf(58) <= 0) return null;
-    // ASCII: one fromCharCode per 1000 bytes (njs's apply takes at most 1024 values). UTF-8:
-    // percent-encoded and decoded by decodeURIComponent, which refuses what is not UTF-8; one join.
+    // ASCII (no byte over 127): one fromCharCode per 1000 bytes (njs's apply takes at most 1024
+    // values). UTF-8: percent-encoded and decoded by decodeURIComponent, which refuses what is
+    // not UTF-8; one join.
     const parts: string[] = [];
     if (!(high & 0x808080)) {
-      for (let i = 0; i < out.length; i += 1000) parts.push(String.fromCharCode.apply(null, out.slice(i, i + 1000)));
+      for (i = 0; i < out.length; i += 1000) parts.push(String.fromCharCode.apply(null, out.slice(i, i + 1000)));
       return parts.join('');
     }
-    for (let i = 0; i < out.length; i++) parts.push(out[i] > 127 || out[i] === 37 ? '%' + out[i].toString(16) : String.fromCharCode(out[i]));
+    for (i = 0; i < out.length; i++) parts.push(out[i] > 127 || out[i] === 37 ? '%' + out[i].toString(16) : String.fromCharCode(out[i]));
     try {
       return decodeURIComponent(parts.join(''));
     } catch (e) {
@@ -258,7 +262,7 @@ function basicAuthKvsRequest(ctx: RequestContext, config: BasicAuthKvsConfig): A
   // One Authorization value: a second one could reach the origin unchecked.
   const all = headers.getAll('authorization');
   if (all.length !== 1) return deny();
-  const given = credentials(all[0], config.maxLength);
+  const given = credentials(all[0], config.base64, config.maxLength);
   if (given === null) return deny();
   const user = given.slice(0, given.indexOf(':'));
   // A KeyValueStore key is at most 512 bytes: a longer name is no user and costs no read (a
@@ -267,11 +271,11 @@ function basicAuthKvsRequest(ctx: RequestContext, config: BasicAuthKvsConfig): A
   const digest: string = require('crypto').createHash('sha256').update(given).digest('hex');
   // A missing key reads as undefined: deny.
   return ctx.kvs(user).then(function (stored) {
-    if (typeof stored !== 'string' || stored.length !== 64) return deny();
-    const hash = stored.toLowerCase();
-    // Constant time: every character is compared whatever the first difference.
+    // 64 hex digits, in either case (parseInt reads both); anything else matches nothing.
+    if (typeof stored !== 'string' || !/^[0-9a-fA-F]{64}$/.test(stored)) return deny();
+    // Constant time: all of the digest is compared, eight hex digits (32 bits) a step.
     let diff = 0;
-    for (let i = 0; i < 64; i++) diff |= hash.charCodeAt(i) ^ digest.charCodeAt(i);
+    for (let i = 0; i < 64; i += 8) diff |= parseInt(stored.slice(i, i + 8), 16) ^ parseInt(digest.slice(i, i + 8), 16);
     if (diff !== 0) return deny();
     headers.delete('authorization');
     return undefined;

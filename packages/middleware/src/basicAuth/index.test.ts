@@ -326,7 +326,7 @@ describe('basicAuth options', () => {
 
   it('keeps only the digests in its config', () => {
     const config = auth.config as Record<string, unknown>;
-    expect(Object.keys(config).sort()).toEqual(['challenge', 'hashes', 'maxLength']);
+    expect(Object.keys(config).sort()).toEqual(['base64', 'challenge', 'hashes', 'maxLength']);
     expect(config.hashes).toBe(Object.entries(USERS).map(([n, p]) => sha256(`${n}:${p}`)).join(''));
     expect(config.challenge).toBe('Basic realm="Restricted"');
   });
