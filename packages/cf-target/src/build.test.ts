@@ -4,6 +4,7 @@ import { runPipeline, viewerRequest, viewerResponse, type EventInit } from '@edg
 import type { CffEvent } from '@edgeline/core/runtime';
 import { parse } from 'acorn';
 import { buildCf, runInEmulator, runInNjs } from './index.js';
+import { es2Lacks } from './syntax-2.js';
 
 // Two custom middleware, written as a user would: request and response hooks, md5 via crypto.
 const stamp = defineMiddleware({
@@ -61,7 +62,9 @@ for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
       for (const a of result.artifacts) {
         expect(a.bytes).toBeLessThanOrEqual(10240);
         expect(a.code).not.toMatch(/\bexport\b|module\.exports/);
-        const ast = parse(a.code, { ecmaVersion: 5 }) as unknown as { body: { type: string; id?: { name: string } }[] };
+        // 1.0 is ES5.1; 2.0 keeps its own syntax (const, let, arrows...), checked by its gate.
+        const ast = parse(a.code, { ecmaVersion: runtime === 'cloudfront-js-1.0' ? 5 : 2017 }) as unknown as { body: { type: string; id?: { name: string } }[] };
+        if (runtime === 'cloudfront-js-2.0') expect(es2Lacks(a.code)).toEqual([]);
         expect(ast.body.some((n) => n.type === 'FunctionDeclaration' && n.id?.name === 'handler')).toBe(true);
         expect(a.code).not.toMatch(/_create_for_of|_extends|_object_spread|_class_call_check|__publicField/);
       }

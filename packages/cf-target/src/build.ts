@@ -8,6 +8,7 @@ import { featureDefines } from './features.js';
 import { MAX_BYTES } from './rules.js';
 import { scanHooks } from './scan-hooks.js';
 import { shortenGeneratedNames } from './short-names.js';
+import { toEs2 } from './syntax-2.js';
 import { bundleGlue, format, lowerToEs5, minifiedBytes, minify, RUNTIME_MODULE } from './steps.js';
 
 export interface CfBuildOptions<R extends CfRuntime> {
@@ -104,10 +105,13 @@ async function draftFor(placements: Placement[], eventType: EventType, runtime: 
       __EDGE_RAW_QUERY__: runtime === 'cloudfront-js-2.0' ? 'true' : 'false',
     });
   const source = `${bundled}\n${emitted.declarations}`;
-  let code = lowerToEs5(source);
-  if (doMinify) code = shortenGeneratedNames(await minify(code));
+  // Runtime 2.0 runs const, let, arrows, templates and async natively: code that keeps to its
+  // syntax is not lowered (TypeScript's ES5 async is a ~4 KB state machine); other code is.
+  const es2 = runtime === 'cloudfront-js-2.0' ? toEs2(source) : undefined;
+  let code = es2 ?? lowerToEs5(source);
+  if (doMinify) code = shortenGeneratedNames(await minify(code, runtime));
   // Code that was ES5 already skipped TypeScript's printer: --no-minify output is still laid out.
-  else if (code === source) code = await format(code);
+  else if (es2 !== undefined || code === source) code = await format(code, runtime);
   // The cloudfront module is an ES import on runtime 2.0; added after lowering, which targets scripts.
   if (runtime === 'cloudfront-js-2.0' && (needs('kvs') || needs('origin'))) code = `import cf from 'cloudfront';\n${code}`;
   return { eventType, hooks: emitted.hooks, code };

@@ -2,6 +2,7 @@ import { parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import detectGlobals from 'acorn-globals';
 import type { CfRuntime } from '@edgeline/core';
+import { es2Lacks } from './syntax-2.js';
 import { LACKING_GLOBALS, MAX_BYTES, MODULES, lackingMethodName, lacksMethod } from './rules.js';
 
 /** What is wrong with generated code, each a sentence a user can act on. */
@@ -31,6 +32,10 @@ export function checkArtifact(code: string, runtime: CfRuntime): ArtifactProblem
     }) as unknown as Node;
   } catch (e) {
     return [{ check: 'syntax', message: `does not parse as ${runtime === 'cloudfront-js-1.0' ? 'ECMAScript 5.1' : 'the cloudfront-js-2.0 syntax'}: ${(e as Error).message}` }];
+  }
+  if (runtime === 'cloudfront-js-2.0') {
+    const lacks = es2Lacks(code);
+    if (lacks.length) return [{ check: 'syntax', message: `uses ${lacks.join(', ')}, which cloudfront-js-2.0 lacks` }];
   }
   const hasHandler = (ast.body as Node[]).some((n) => n.type === 'FunctionDeclaration' && n.id?.name === 'handler');
   if (!hasHandler) problems.push({ check: 'handler', message: 'has no top-level `function handler(event)`' });

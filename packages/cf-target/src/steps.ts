@@ -4,7 +4,7 @@ import type * as TS from 'typescript';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CODES, EdgelineError } from '@edgeline/core';
+import { CODES, EdgelineError, type CfRuntime } from '@edgeline/core';
 import { requireWithCodeCache } from './code-cache.js';
 
 /** The adapters artifacts import, resolved from this package so a user's project needs nothing more. */
@@ -19,7 +19,8 @@ export async function bundleGlue(glue: string, define: Record<string, string> = 
     write: false,
     format: 'esm',
     platform: 'neutral',
-    target: 'es2020',
+    // ES2017 at most: what runtime 2.0 parses (syntax-2.ts); 1.0 lowers further.
+    target: 'es2017',
     treeShaking: true,
     // Folds the feature switches and drops what they turn off; names stay readable.
     minifySyntax: true,
@@ -107,17 +108,27 @@ function isEs5(code: string): boolean {
 }
 
 /**
+ * What esbuild may keep or write beyond ES5, per runtime: 2.0's additions (syntax-2.ts), so its
+ * minifier neither lowers them nor writes what 2.0 lacks (it would write `{ a }` for `{ a: a }`
+ * on a modern target).
+ */
+const SUPPORTED: Record<CfRuntime, Record<string, boolean>> = {
+  'cloudfront-js-1.0': {},
+  'cloudfront-js-2.0': { arrow: true, 'template-literal': true, 'rest-argument': true, 'exponent-operator': true, 'const-and-let': true, 'async-await': true },
+};
+
+/**
  * Minifies without renaming the top-level `handler`. `target: 'es5'` keeps esbuild from
  * turning string concatenation into template literals, which acorn's ES5 parser would refuse.
  */
-export async function minify(code: string): Promise<string> {
-  const out = await transform(code, { minify: true, target: 'es5', legalComments: 'none', charset: 'utf8' });
+export async function minify(code: string, runtime: CfRuntime = 'cloudfront-js-1.0'): Promise<string> {
+  const out = await transform(code, { minify: true, target: 'es5', supported: SUPPORTED[runtime], legalComments: 'none', charset: 'utf8' });
   return out.code;
 }
 
 /** Lays out code as a person would read it (`--no-minify`), keeping ES5 ES5. */
-export async function format(code: string): Promise<string> {
-  const out = await transform(code, { target: 'es5', legalComments: 'none', charset: 'utf8' });
+export async function format(code: string, runtime: CfRuntime = 'cloudfront-js-1.0'): Promise<string> {
+  const out = await transform(code, { target: 'es5', supported: SUPPORTED[runtime], legalComments: 'none', charset: 'utf8' });
   return out.code;
 }
 
