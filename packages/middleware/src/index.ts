@@ -9,3 +9,4 @@ export * from './redirects/index.js';
 export * from './cacheControl/index.js';
 export * from './basicAuth/index.js';
 export * from './abTest/index.js';
+export * from './cors/index.js';

@@ -1,0 +1,1 @@
+export { cors, type CorsOptions } from './cors.js';
