@@ -111,6 +111,26 @@ for (const shape of ['cff', 'lambda'] as const) {
       expect(forwarded(await run({ headers: { authorization: 'Basic ' + unpadded } }, staging)).authorization).toBeUndefined();
     });
 
+    it('decodes base64 that is not canonical (unpadded, bits set after the last byte) before comparing', async () => {
+      const b64 = Buffer.from('alice:correct horse battery staple').toString('base64');
+      expect(b64.endsWith('==')).toBe(true);
+      const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+      // The last character before '==' carries 2 bits of the last byte and 4 unused ones.
+      const loose = b64.slice(0, -3) + A[A.indexOf(b64[b64.length - 3]) | 5] + '==';
+      expect(Buffer.from(loose, 'base64').toString()).toBe('alice:correct horse battery staple');
+      for (const value of [loose, b64.slice(0, -2), loose.slice(0, -2)]) {
+        expect(forwarded(await run({ headers: { authorization: 'Basic ' + value } })).authorization, value).toBeUndefined();
+      }
+      const one = Buffer.from('ab:cdefg').toString('base64');
+      expect(one.endsWith('=') && !one.endsWith('==')).toBe(true);
+      const looseOne = one.slice(0, -2) + A[A.indexOf(one[one.length - 2]) | 1] + '=';
+      expect(looseOne).not.toBe(one);
+      const ab = basicAuth({ users: { ab: 'cdefg' } });
+      expect(forwarded(await run({ headers: { authorization: 'Basic ' + looseOne } }, ab)).authorization).toBeUndefined();
+      expect(forwarded(await run({ headers: { authorization: 'Basic ' + one } }, ab)).authorization).toBeUndefined();
+      expect(denied(await run({ headers: { authorization: 'Basic ' + basic('alice:wrong').slice(6).replace(/=+$/, '') } }))).toBe(true);
+    });
+
     it('accepts the longest credentials that fit the bound, and compares long ones right', async () => {
       const bytes = ((MAX - 6) / 4) * 3;
       const name = 'ü'.repeat(200);
@@ -216,7 +236,10 @@ describe('basicAuth targets', () => {
     const decoder = (mw: Middleware) => {
       const s = String(mw.request);
       const start = s.indexOf('function credentials(');
-      return s.slice(start, s.indexOf('\n\tconst headers', start) >= 0 ? s.indexOf('\n\tconst headers', start) : s.indexOf('const headers', start));
+      const ends = ['function known(', 'const headers'].map((e) => s.indexOf(e, start)).filter((i) => i > 0);
+      const text = s.slice(start, Math.min(...ends));
+      // Up to the function's closing brace, without the comment of what follows.
+      return text.slice(0, text.lastIndexOf('}') + 1);
     };
     expect(decoder(auth).length).toBeGreaterThan(500);
     expect(decoder(kvsAuth)).toBe(decoder(auth));
@@ -326,8 +349,9 @@ describe('basicAuth options', () => {
 
   it('keeps only the digests in its config', () => {
     const config = auth.config as Record<string, unknown>;
-    expect(Object.keys(config).sort()).toEqual(['base64', 'challenge', 'hashes', 'maxLength']);
+    expect(Object.keys(config).sort()).toEqual(['base64', 'challenge', 'encoded', 'hashes', 'maxLength']);
     expect(config.hashes).toBe(Object.entries(USERS).map(([n, p]) => sha256(`${n}:${p}`)).join(''));
+    expect(config.encoded).toBe(Object.entries(USERS).map(([n, p]) => sha256(Buffer.from(`${n}:${p}`).toString('base64'))).join(''));
     expect(config.challenge).toBe('Basic realm="Restricted"');
   });
 });
