@@ -82,7 +82,7 @@ function build(options: AbTestOptions): Middleware<never> {
   }
   let sum = 0;
   const bounds = names.map((name, i) => {
-    sum += o.variants[name] as number;
+    sum += (o.variants as Record<string, number>)[name];
     return i === names.length - 1 ? 1 : sum / total;
   });
   const sticky = booleanOption('sticky', o.sticky, true);

@@ -37,7 +37,7 @@ export interface RedirectsOptions {
  * `[target, separator before the viewer's query string ('' to drop it), carry the rest of the
  * path (1/0), status if not the default]`: short, since a table of 200 rows is inlined.
  */
-type Rule = [string, string, number, number?];
+type Rule = [string, string, number] | [string, string, number, number];
 
 type RedirectsConfig = {
   /**
