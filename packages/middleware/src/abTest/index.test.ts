@@ -222,12 +222,12 @@ describe('abTest targets', () => {
     const inits: EventInit[] = Array.from({ length: 80 }, (_, i) => ({
       uri: pick(uris),
       // A valid sticky cookie decides the variant; others carry one of the hostile values in the variant header.
-      cookies: { 'ab-home': pick(['a', 'b']), ...(i % 4 ? {} : { other: pick(values) }) },
+      cookies: { 'ab-home': pick(['a', 'b']), ...(i % 4 ? {} : { other: pick(values) }) } as Record<string, string>,
       headers: { 'x-ab-home': pick(values) },
       status: pick([200, 304, 404, 500]),
-      responseHeaders: i % 3 ? {} : { 'Set-Cookie': ['s=1; Secure'] },
+      responseHeaders: (i % 3 ? {} : { 'Set-Cookie': ['s=1; Secure'] }) as Record<string, string[]>,
     }));
-    const responseInits: EventInit[] = inits.map((init, i) => ({ ...init, cookies: i % 2 ? {} : { 'ab-home': pick(values) } }));
+    const responseInits: EventInit[] = inits.map((init, i) => ({ ...init, cookies: (i % 2 ? {} : { 'ab-home': pick(values) }) as Record<string, string> }));
     const events = [
       ...inits.map((init) => viewerRequest(init)),
       ...responseInits.map((init) => viewerResponse(init)),

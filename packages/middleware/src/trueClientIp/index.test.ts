@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CODES, checkPipeline, edge, planPipeline, type Outcome } from '@edgeline/core';
 import { eventFor, expectSameEverywhere, lambdaEvent, runPipeline, viewerRequest, type EventInit } from '@edgeline/core/testing';
 import { hasNjs } from '@edgeline/cf-target';
-import { runPortably } from '../testing/portable.js';
+import { runPortably, type HookCase } from '../testing/portable.js';
 import { trueClientIp } from '.';
 
 const njsInstalled = await hasNjs();
@@ -87,7 +87,7 @@ describe('trueClientIp targets', () => {
   });
 
   it('lowers to ES5 and gives the same headers in njs as in Node', async () => {
-    const cases = [{ headers: {} }, { headers: { 'true-client-ip': 'forged' } }];
+    const cases: HookCase[] = [{ headers: {} }, { headers: { 'true-client-ip': 'forged' } }];
     const { njs, node } = await runPortably(trueClientIp({ header: 'x-ip' }), 'request', cases);
     expect(njs).toEqual(node);
     expect(njs.map((r) => r.headers['x-ip'])).toEqual(['198.51.100.11', '198.51.100.11']);
