@@ -111,7 +111,7 @@ for (const shape of ['cff', 'lambda'] as const) {
       expect(forwarded(await run({ headers: { authorization: 'Basic ' + unpadded } }, staging)).authorization).toBeUndefined();
     });
 
-    it('decodes base64 that is not canonical (unpadded, bits set after the last byte) before comparing', async () => {
+    it('accepts base64 that is not canonical (unpadded, bits set after the last byte) as its bytes', async () => {
       const b64 = Buffer.from('alice:correct horse battery staple').toString('base64');
       expect(b64.endsWith('==')).toBe(true);
       const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -169,6 +169,13 @@ describe('basicAuth with { kvs: true } (cloudfront-js-2.0)', () => {
     expect(forwarded(await run(basic('carol:pw'))).authorization).toBeUndefined();
   });
 
+  it('accepts base64 that is not canonical (unpadded, bits set after the last byte)', async () => {
+    const b64 = Buffer.from('alice:correct horse battery staple').toString('base64');
+    const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const loose = b64.slice(0, -3) + A[A.indexOf(b64[b64.length - 3]) | 5] + '==';
+    for (const value of [loose, b64.slice(0, -2), loose.slice(0, -2)]) expect(forwarded(await run('Basic ' + value)).authorization, value).toBeUndefined();
+  });
+
   it('answers 401 to a wrong password, a user not in the store, a malformed stored value, no credentials', async () => {
     expect(denied(await run(basic('alice:wrong')))).toBe(true);
     expect(denied(await run(basic('mallory:pw')))).toBe(true);
@@ -219,7 +226,7 @@ describe('basicAuth targets', () => {
     expect(codes).toHaveLength(5);
     for (const code of codes) {
       for (const secret of secrets) expect(code.includes(secret), secret).toBe(false);
-      for (const [name, password] of Object.entries(USERS)) expect(code).toContain(sha256(`${name}:${password}`));
+      for (const [name, password] of Object.entries(USERS)) expect(code).toContain(sha256(Buffer.from(`${name}:${password}`).toString('base64')));
     }
   });
 
@@ -232,30 +239,19 @@ describe('basicAuth targets', () => {
     }
   });
 
-  it('decodes with the same code in both hooks', () => {
-    const decoder = (mw: Middleware) => {
-      const s = String(mw.request);
-      const start = s.indexOf('function credentials(');
-      const ends = ['function known(', 'const headers'].map((e) => s.indexOf(e, start)).filter((i) => i > 0);
-      const text = s.slice(start, Math.min(...ends));
-      // Up to the function's closing brace, without the comment of what follows.
-      return text.slice(0, text.lastIndexOf('}') + 1);
-    };
-    expect(decoder(auth).length).toBeGreaterThan(500);
-    expect(decoder(kvsAuth)).toBe(decoder(auth));
-  });
-
-  it('lowers to ES5 and gives the same results in njs as in Node, KeyValueStore reads included', async () => {
+  // The KeyValueStore variant uses runtime 2.0's Buffer, which this 1.0-like check has not: the
+  // same-everywhere test below runs it through the cloudfront-js-2.0 artifact in njs instead.
+  it('lowers to ES5 and gives the same results in njs as in Node', async () => {
     const values = [
       basic('alice:correct horse battery staple'), basic('ünï😀:pässwörd%41'), basic('bob@example.com:pa:ss:wörd'), basic('carol:pw'), basic('alice:wrong'),
       basic(`${'ü'.repeat(300)}:${'p'.repeat(900)}`), ...malformedValues().map(([, v]) => v).filter((v): v is string => typeof v === 'string'),
     ];
     const cases = values.map((authorization) => ({ headers: { authorization, accept: 'text/html' }, kvs: STORE }));
-    for (const mw of [auth, kvsAuth]) {
+    for (const mw of [auth]) {
       const { njs, node } = await runPortably(mw, 'request', cases);
       expect(njs).toEqual(node);
       const allowed = njs.map((r) => r.result === null);
-      expect(allowed.slice(0, 5)).toEqual(mw === auth ? [true, true, true, false, false] : [true, true, false, true, false]);
+      expect(allowed.slice(0, 5)).toEqual([true, true, true, false, false]);
       expect(allowed.slice(5).every((a) => !a)).toBe(true);
       for (const r of njs) if (r.result === null) expect(r.headers.authorization).toBeUndefined();
     }
@@ -347,11 +343,10 @@ describe('basicAuth options', () => {
     expect(forwarded(await runPipeline(mw, viewerRequest({ headers: { authorization: basic('kvs:pw') } }), { target: 'cloudfront-js-1.0' })).authorization).toBeUndefined();
   });
 
-  it('keeps only the digests in its config', () => {
+  it('keeps only the digests of the base64 credentials in its config', () => {
     const config = auth.config as Record<string, unknown>;
-    expect(Object.keys(config).sort()).toEqual(['base64', 'challenge', 'encoded', 'hashes', 'maxLength']);
-    expect(config.hashes).toBe(Object.entries(USERS).map(([n, p]) => sha256(`${n}:${p}`)).join(''));
-    expect(config.encoded).toBe(Object.entries(USERS).map(([n, p]) => sha256(Buffer.from(`${n}:${p}`).toString('base64'))).join(''));
+    expect(Object.keys(config).sort()).toEqual(['challenge', 'hashes', 'maxLength']);
+    expect(config.hashes).toBe(Object.entries(USERS).map(([n, p]) => sha256(Buffer.from(`${n}:${p}`).toString('base64'))).join(''));
     expect(config.challenge).toBe('Basic realm="Restricted"');
   });
 });
