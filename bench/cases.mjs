@@ -283,4 +283,25 @@ export const cases = [
       req({ uri: '/assets/app.3f9a.js', country: 'US', headers: { Accept: '*/*' } }),
     ],
   },
+  {
+    name: 'cors',
+    example: 'cors',
+    // An API: most requests are the app's own calls (with Origin), some preflights, some without
+    // Origin (same-origin, curl), one from another site.
+    requests: [
+      req({ uri: '/v1/orders', headers: { Origin: 'https://app.example.com', Accept: 'application/json' } }),
+      req({ uri: '/v1/orders', method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' } }),
+      req({ uri: '/v1/orders/42', method: 'POST', headers: { Origin: 'https://app.example.com', 'Content-Type': 'application/json' } }),
+      req({ uri: '/v1/me', method: 'OPTIONS', headers: { Origin: 'https://pr-118.preview.example.com', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-request-id' } }),
+      req({ uri: '/v1/orders' }),
+      req({ uri: '/v1/orders', method: 'OPTIONS', headers: { Origin: 'https://evil.example.net', 'Access-Control-Request-Method': 'DELETE' } }),
+    ],
+    responses: [
+      res({ status: 200, headers: { Origin: 'https://app.example.com' }, responseHeaders: { 'Content-Type': 'application/json', Vary: 'Accept-Encoding', 'X-Request-Id': 'r-8f2c' } }),
+      res({ status: 201, headers: { Origin: 'https://app.example.com' }, responseHeaders: { 'Content-Type': 'application/json', 'X-Request-Id': 'r-8f2d' } }),
+      res({ status: 200, responseHeaders: { 'Content-Type': 'application/json', Vary: 'Accept-Encoding' } }),
+      res({ status: 404, headers: { Origin: 'https://pr-118.preview.example.com' }, responseHeaders: { 'Content-Type': 'application/json' } }),
+      res({ status: 200, headers: { Origin: 'https://evil.example.net' }, responseHeaders: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' } }),
+    ],
+  },
 ];

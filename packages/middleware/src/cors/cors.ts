@@ -7,8 +7,9 @@ export interface CorsOptions {
    * origins (`['https://app.example.com', 'http://localhost:3000']`: scheme, host and a
    * non-default port, no path), or a RegExp anchored with `^...$` matched against the `Origin`
    * header (`/^https:\/\/([a-z0-9-]+\.)*example\.com$/`). The RegExp is checked at build: a
-   * pattern that could backtrack for long (`(a+)+`, `(a|a)*`, `\d+\d+`), backreferences,
-   * lookarounds, named groups and flags other than `i` are refused.
+   * pattern that could backtrack for long (`(a+)+`, `(a|a)*`, `\d+\d+`), one matching other
+   * characters than an origin's (`.`, `\S`, `[^/]`: write `[a-z0-9-]`, and a dot as `\.`),
+   * backreferences, lookarounds, named groups and flags other than `i` are refused.
    */
   origins: '*' | readonly string[] | RegExp;
   /** Methods a preflight allows. Default `['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH']`; `['*']` for any (not with credentials). */
@@ -182,6 +183,8 @@ const DIGIT = [48, 57];
 const WORD = [48, 57, 65, 90, 95, 95, 97, 122];
 const SPACE = [9, 13, 32, 32, 160, 160, 0x1680, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x202f, 0x205f, 0x205f, 0x3000, 0x3000, 0xfeff, 0xfeff];
 const DOT = [0, 9, 11, 12, 14, 0x2027, 0x202a, 0xffff];
+/** The characters of a serialized origin: scheme, host (and IPv6 brackets), port. */
+const ORIGIN_CHAR = /^[A-Za-z0-9+.\-:/\[\]_]$/;
 /** Positions the check accepts: a pattern for origins needs a few dozen. */
 const MAX_POSITIONS = 120;
 
@@ -493,6 +496,17 @@ function checkUnambiguous(option: string, source: string, ast: Node, icase: bool
 
   glushkov(ast);
   const n = sets.length;
+  // The matched value is sent back in Access-Control-Allow-Origin: the pattern may match the
+  // characters of a serialized origin only (this also catches the unescaped '.' of app.example.com).
+  for (const set of sets) {
+    for (let i = 0; i < set.length; i += 2) {
+      for (let c = set[i]; c <= set[i + 1]; c++) {
+        if (!ORIGIN_CHAR.test(String.fromCharCode(c))) {
+          fail(`matches characters no origin holds (${c < 33 || c > 126 ? `U+${c.toString(16).toUpperCase().padStart(4, '0')}` : `'${String.fromCharCode(c)}'`}): '.', \\S or a class such as [^/] match anything; write the characters out ([a-z0-9-]) and a dot as \\.`);
+        }
+      }
+    }
+  }
   // The pair graph: (p, q) -> (p', q') when p' follows p, q' follows q and some character leads
   // to both (node id p * n + q). A path from (p, p) to (p, q) is a word read from p both back to
   // p and to q.
@@ -562,17 +576,14 @@ function corsRequest(ctx: RequestContext, config: CorsConfig): Answer | undefine
   const h = ctx.request.headers;
   // A preflight carries both; an OPTIONS request without them is an ordinary request.
   if (!h.has('access-control-request-method')) return undefined;
-  const all = h.getAll('origin');
-  if (!all.length) return undefined;
-  const origin = all[0];
-  // One Origin header, of a sensible length, listed or matching the pattern (and shaped as a
-  // serialized origin: the value is sent back).
+  const origin = h.get('origin');
+  if (origin === undefined) return undefined;
+  // Of a sensible length, listed or matching the pattern (which the build made sure matches
+  // origin characters only: the value is sent back). Browsers send one Origin; of several, the
+  // first is the one checked and sent back.
   const ok =
-    all.length === 1 &&
-    (config.any ||
-      (origin.length <= 300 &&
-        (config.list[origin] === 1 ||
-          (config.re !== '' && /^[a-z][a-z0-9+.\-]*:\/\/[a-z0-9.\-:\[\]]+$/.test(origin) && new RegExp(config.re, config.flags).test(origin)))));
+    config.any ||
+    (origin.length <= 300 && (config.list[origin] === 1 || (config.re !== '' && new RegExp(config.re, config.flags).test(origin))));
   if (!ok) return ctx.respond({ status: 403 });
   const headers: Record<string, string> = { 'access-control-allow-origin': config.any ? '*' : origin };
   const p = config.preflight;
@@ -592,21 +603,20 @@ function corsResponse(ctx: ResponseContext, config: CorsConfig): void {
       if (t.indexOf(',origin,') < 0 && t.indexOf(',*,') < 0) rh.set('vary', vary.join(', ') + ', Origin');
     }
   }
-  const all = ctx.request.headers.getAll('origin');
-  const origin = all.length === 1 ? all[0] : '';
+  const origin = ctx.request.headers.get('origin');
   const ok =
     config.any ||
-    (origin !== '' &&
+    (origin !== undefined &&
       origin.length <= 300 &&
       (config.list[origin] === 1 ||
-        (config.re !== '' && /^[a-z][a-z0-9+.\-]*:\/\/[a-z0-9.\-:\[\]]+$/.test(origin) && new RegExp(config.re, config.flags).test(origin))));
+        (config.re !== '' && new RegExp(config.re, config.flags).test(origin))));
   if (!ok) {
     // The edge decides: a grant the origin server sent for another origin goes.
     if (rh.has('access-control-allow-origin')) rh.delete('access-control-allow-origin');
     if (rh.has('access-control-allow-credentials')) rh.delete('access-control-allow-credentials');
     return;
   }
-  rh.set('access-control-allow-origin', config.any ? '*' : origin);
+  rh.set('access-control-allow-origin', config.any ? '*' : (origin as string));
   if (config.credentials) rh.set('access-control-allow-credentials', 'true');
   if (config.expose !== '') rh.set('access-control-expose-headers', config.expose);
 }
