@@ -24,7 +24,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { edge } from '@edgeline/core';
+import { DEFAULT_CF_RUNTIME, edge } from '@edgeline/core';
 import { viewerRequest, viewerResponse } from '@edgeline/core/testing';
 import { buildCf, njsPrelude } from '@edgeline/cf-target';
 import { loadEntry } from '@edgeline/cli';
@@ -60,7 +60,7 @@ async function pipelines(middleware, only) {
     const file = join(EXAMPLES, name, 'example.json');
     if (!existsSync(file)) continue;
     if (only.length && !only.includes(name)) continue;
-    const runtimes = JSON.parse(readFileSync(file, 'utf8')).targets.map((t) => t.split(':')).filter(([t]) => t === 'cf').map(([, r]) => r || 'cloudfront-js-1.0');
+    const runtimes = JSON.parse(readFileSync(file, 'utf8')).targets.map((t) => t.split(':')).filter(([t]) => t === 'cf').map(([, r]) => r || DEFAULT_CF_RUNTIME);
     if (!runtimes.length) continue;
     const c = cases.find((x) => x.example === name);
     out.push({

@@ -12,6 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { transform } from 'esbuild';
+import { DEFAULT_CF_RUNTIME } from '@edgeline/core';
 import { lambdaEvent, toOutcome, viewerRequest, viewerResponse } from '@edgeline/core/testing';
 import { buildCf, checkArtifact, hasNjs } from '@edgeline/cf-target';
 import { loadEntry } from '@edgeline/cli';
@@ -172,7 +173,7 @@ function targetsOf(c) {
   const { targets } = JSON.parse(readFileSync(join(EXAMPLES, c.example, 'example.json'), 'utf8'));
   return targets.map((spec) => {
     const [target, runtime] = spec.split(':');
-    return target === 'cf' ? { target, runtime: runtime || 'cloudfront-js-1.0' } : { target };
+    return target === 'cf' ? { target, runtime: runtime || DEFAULT_CF_RUNTIME } : { target };
   });
 }
 

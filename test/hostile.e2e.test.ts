@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CfRuntime, Pipeline } from '@edgeline/core';
+import { DEFAULT_CF_RUNTIME, type CfRuntime, type Pipeline } from '@edgeline/core';
 import { buildCf, hasNjs, runInNjs } from '@edgeline/cf-target';
 import { hostileEvents, issue11Event } from './hostile-events';
 
@@ -28,7 +28,7 @@ function cases(): Case[] {
     const config = join(EXAMPLES, example, 'example.json');
     if (!existsSync(config)) continue;
     const { targets } = JSON.parse(readFileSync(config, 'utf8')) as { targets: string[] };
-    const cf = targets.filter((t) => t === 'cf' || t.startsWith('cf:')).map((t) => (t === 'cf' ? 'cloudfront-js-1.0' : t.slice(3)) as CfRuntime);
+    const cf = targets.filter((t) => t === 'cf' || t.startsWith('cf:')).map((t) => (t === 'cf' ? DEFAULT_CF_RUNTIME : t.slice(3)) as CfRuntime);
     if (!cf.length) continue;
     for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) out.push({ example, runtime, listed: cf.includes(runtime) });
   }

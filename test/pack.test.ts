@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exec, packAll, ROOT, WORKSPACES, type Tarball } from './pack-tarballs';
+import { fixture } from './helpers';
 
 // What `npm publish` would ship, checked as a user's tools see it: publint (strict, suggestions
 // included) and arethetypeswrong (the strict profile of `attw --pack`: node10, node16 from CJS and
@@ -98,10 +99,11 @@ describe('packed packages', () => {
   });
 });
 
-describe('typescript is loaded by a CloudFront Function build only', () => {
-  // A preload that reports every load of typescript (cf-target loads it with require).
-  const SPY = `const M = require('module'); const load = M._load;
-M._load = function (request, ...rest) { if (request === 'typescript') process.stderr.write('[spy] typescript loaded\\n'); return load.call(this, request, ...rest); };`;
+describe('typescript is loaded by a CloudFront Function build that needs lowering only', () => {
+  // A preload that reports every resolution of typescript (cf-target resolves it, then requires
+  // it or compiles it through its code cache).
+  const SPY = `const M = require('module'); const resolve = M._resolveFilename;
+M._resolveFilename = function (request, ...rest) { if (request === 'typescript') process.stderr.write('[spy] typescript loaded\\n'); return resolve.call(this, request, ...rest); };`;
   const BIN = join(ROOT, 'packages/cli/bin/edge.js');
 
   async function edgeWithSpy(args: string[]): Promise<string> {
@@ -115,9 +117,17 @@ M._load = function (request, ...rest) { if (request === 'typescript') process.st
     expect(await edgeWithSpy(['--help'])).not.toContain('[spy] typescript loaded');
   });
 
-  it('edge build --target cf does', async () => {
+  it('edge build --target cf of code that is ES5 already (derived hooks) does not', async () => {
     const out = join(dest, 'cf-out');
-    const stderr = await edgeWithSpy(['build', 'examples/security-headers/edge.ts', '--target', 'cf', '--out', out]);
+    for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0']) {
+      const stderr = await edgeWithSpy(['build', 'examples/security-headers/edge.ts', '--target', 'cf', '--runtime', runtime, '--out', out]);
+      expect(stderr, runtime).not.toContain('[spy] typescript loaded');
+    }
+  });
+
+  it('edge build --target cf of a hook using what the runtime lacks (destructuring) does', async () => {
+    const dir = await fixture({ 'destructures.ts': "import { defineMiddleware, edge } from '@edgeline/core';\nexport default edge().use(defineMiddleware({ name: 'd', needs: [], request(ctx) { const { uri } = ctx.request; ctx.request.headers.set('x-uri', uri); } }));\n" });
+    const stderr = await edgeWithSpy(['build', join(dir, 'destructures.ts'), '--target', 'cf', '--out', join(dest, 'd-out')]);
     expect(stderr).toContain('[spy] typescript loaded');
   });
 });

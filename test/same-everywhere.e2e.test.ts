@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toOutcome, type Capability, type EventType, type Outcome, type Pipeline } from '@edgeline/core';
+import { DEFAULT_CF_RUNTIME, toOutcome, type Capability, type EventType, type Outcome, type Pipeline } from '@edgeline/core';
 import { eventFor, runPipeline } from '@edgeline/core/testing';
 import type { CffEvent, LeEvent } from '@edgeline/core/runtime';
 import { buildCf, runInEmulator, runInNjs } from '@edgeline/cf-target';
@@ -38,7 +38,7 @@ async function examples(): Promise<Subject[]> {
     out.push({
       name: `example ${name}`,
       pipeline: mod.default,
-      cf: spec.targets.filter((t) => t.startsWith('cf')).map((t) => (t === 'cf' ? 'cloudfront-js-1.0' : (t.slice(3) as CfRuntime))),
+      cf: spec.targets.filter((t) => t.startsWith('cf')).map((t) => (t === 'cf' ? DEFAULT_CF_RUNTIME : (t.slice(3) as CfRuntime))),
       lambda: spec.targets.includes('lambda'),
     });
   }

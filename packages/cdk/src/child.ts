@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as cli from '@edgeline/cli';
-import type { Artifact } from '@edgeline/core';
+import { DEFAULT_CF_RUNTIME, type Artifact } from '@edgeline/core';
 import { violationList as localViolationList } from './lib/violations.js';
 import type { BuildReply, BuildRequest, BuiltArtifact } from './lib/protocol.js';
 
@@ -24,7 +24,7 @@ async function run(): Promise<BuildReply> {
       typecheck: request.typecheck,
     });
     if (!result.ok) {
-      const target = request.target === 'cf' ? (request.runtime ?? 'cloudfront-js-1.0') : 'lambda';
+      const target = request.target === 'cf' ? (request.runtime ?? DEFAULT_CF_RUNTIME) : 'lambda';
       return { kind: 'rejected', message: violationList(result.violations, target), warnings, violations: result.violations };
     }
     return { kind: 'built', out, warnings, artifacts: result.artifacts.map(described) };

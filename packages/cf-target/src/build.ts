@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CF_RUNTIME,
   emitDirect, emitHandler, eventTypesOf, planPipeline,
   type Artifact, type BuildResult, type Capability, type CfRuntime, type EmittedHook, type EventType,
   type Pipeline, type Placement, type SupportedBy, type Violation,
@@ -42,8 +43,8 @@ interface Draft {
  * Steps: place hooks -> scan hooks -> emit glue -> bundle -> lower to ES5 -> minify -> check.
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-functions.html
  */
-export async function buildCf<R extends CfRuntime = 'cloudfront-js-1.0'>(options: CfBuildOptions<R>): Promise<BuildResult> {
-  const runtime: CfRuntime = options.runtime ?? 'cloudfront-js-1.0';
+export async function buildCf<R extends CfRuntime = typeof DEFAULT_CF_RUNTIME>(options: CfBuildOptions<R>): Promise<BuildResult> {
+  const runtime: CfRuntime = options.runtime ?? DEFAULT_CF_RUNTIME;
   const pipeline = options.pipeline as Pipeline<Capability>;
   const plan = planPipeline(pipeline, runtime);
   if (!plan.ok) return { ok: false, target: 'cf', violations: plan.violations };

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import querystring from 'node:querystring';
 import { Buffer } from 'node:buffer';
 import { inspect } from 'node:util';
-import type { CfRuntime } from '@edgeline/core';
+import { DEFAULT_CF_RUNTIME, type CfRuntime } from '@edgeline/core';
 import { rawQueryOf, type CffEvent } from '@edgeline/core/runtime';
 import { LACKING_GLOBALS } from './rules.js';
 import { validateCfResult } from './validate.js';
@@ -29,7 +29,7 @@ const IMPORT_CF = /^import\s+cf\s+from\s+['"]cloudfront['"];?\s*$/m;
  * as CloudFront checks it. Fast enough for unit tests; njs (see runInNjs) is the reference.
  */
 export async function runInEmulator(code: string, event: CffEvent, options: EmulatorOptions = {}): Promise<EmulatorRun> {
-  const runtime = options.runtime ?? 'cloudfront-js-1.0';
+  const runtime = options.runtime ?? DEFAULT_CF_RUNTIME;
   const state: { origin?: Record<string, unknown> } = {};
   const store = options.kvs ?? {};
   const cf = {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { CfRuntime } from '@edgeline/core';
+import { DEFAULT_CF_RUNTIME, type CfRuntime } from '@edgeline/core';
 import { rawQueryOf, type CffEvent } from '@edgeline/core/runtime';
 import type { EmulatorRun } from './emulator.js';
 import { njsPrelude } from './rules.js';
@@ -112,7 +112,7 @@ interface Batch {
 }
 
 async function runBatch(code: string, events: CffEvent[], options: NjsOptions, timeoutMs: number): Promise<Batch> {
-  const runtime = options.runtime ?? 'cloudfront-js-1.0';
+  const runtime = options.runtime ?? DEFAULT_CF_RUNTIME;
   const dir = await mkdtemp(join(tmpdir(), 'edgeline-njs-'));
   try {
     const module = runtime === 'cloudfront-js-2.0';

@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { manifestOf, type BuildResult, type CfRuntime, type Pipeline, type SizeShare } from '@edgeline/core';
+import { DEFAULT_CF_RUNTIME, manifestOf, type BuildResult, type CfRuntime, type Pipeline, type SizeShare } from '@edgeline/core';
 import { buildCf } from '@edgeline/cf-target';
 import { buildLambda, type NodeRuntime } from '@edgeline/lambda-target';
 import { cloudFormationTemplate, deployFields, kvsKeysOf } from './cloudformation.js';
@@ -15,7 +15,7 @@ export interface BuildOptions {
   /** Module that exports an `edge()` pipeline (`export default`, or `module.exports` in CommonJS). */
   entry: string;
   target: Target;
-  /** cf only; default cloudfront-js-1.0. */
+  /** cf only; default DEFAULT_CF_RUNTIME (cloudfront-js-2.0). */
   runtime?: CfRuntime;
   /** lambda only; default nodejs22.x. */
   node?: NodeRuntime;
@@ -78,7 +78,7 @@ export async function build(options: BuildOptions): Promise<BuildOutcome> {
   await removeStale(out, options.target);
   const written: string[] = [];
   const sizes: Record<string, SizeShare[]> = {};
-  const name = options.target === 'cf' ? options.runtime ?? 'cloudfront-js-1.0' : 'lambda';
+  const name = options.target === 'cf' ? options.runtime ?? DEFAULT_CF_RUNTIME : 'lambda';
   for (const a of result.artifacts) {
     sizes[a.file] = await middlewareBytes(pipeline, a, { name, minify });
     const file = join(out, a.file);
@@ -119,7 +119,7 @@ export function deployManifest(result: Extract<BuildResult, { ok: true }>, entry
 function buildFor(pipeline: Pipeline<any>, options: BuildOptions, minify = options.minify): Promise<BuildResult> {
   if (options.target === 'cf') {
     // Unminified, an artifact over 10 KB comes back: whether it fits minified decides (oversize()).
-    return buildCf({ pipeline, runtime: options.runtime ?? 'cloudfront-js-1.0', minify, oversize: minify === false });
+    return buildCf({ pipeline, runtime: options.runtime ?? DEFAULT_CF_RUNTIME, minify, oversize: minify === false });
   }
   // Hooks' require('...') resolve from the entry's project, wherever edge runs.
   return buildLambda({ pipeline, node: options.node, minify, resolveDir: dirname(resolve(options.entry)) });

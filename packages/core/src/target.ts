@@ -7,9 +7,11 @@ export type CfRuntime = Extract<TargetName, `cloudfront-js-${string}`>;
 /**
  * The CloudFront Functions runtime used when none is given: by `edge build --target cf`,
  * `buildCf`, `edge run` and `runPipeline`, so a test runs a pipeline as the default build does.
+ * 2.0, as the CloudFront console picks for a new function: it runs const, let and async/await
+ * natively, KeyValueStore and origin helpers; 1.0 stays available (`--runtime cloudfront-js-1.0`).
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-features.html
  */
-export const DEFAULT_CF_RUNTIME = 'cloudfront-js-1.0' satisfies CfRuntime;
+export const DEFAULT_CF_RUNTIME = 'cloudfront-js-2.0' satisfies CfRuntime;
 
 /** One runtime as seen by one event type's code. */
 export type ProfileName = 'cloudfront-js-1.0' | 'cloudfront-js-2.0' | 'lambda-viewer' | 'lambda-origin';

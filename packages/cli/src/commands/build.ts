@@ -1,4 +1,4 @@
-import { manifestOf, type CfRuntime } from '@edgeline/core';
+import { DEFAULT_CF_RUNTIME, manifestOf, type CfRuntime } from '@edgeline/core';
 import { NODE_RUNTIMES } from '@edgeline/lambda-target';
 import { build, type BuildOptions, type BuildOutcome, type NodeRuntime, type Target } from '../build.js';
 import { autoManifest, buildAuto, type AutoBuildOptions, type AutoBuildOutcome } from '../build-auto.js';
@@ -25,7 +25,7 @@ export const buildCommand: Command = {
     '<out>/<event-type>/index.js, <out>/<event-type>.zip and manifest.json.',
   options: {
     target: { type: 'string', value: 'auto|cf|lambda', description: 'default auto: each event type where it is cheapest to run; cf: CloudFront Functions; lambda: Lambda@Edge' },
-    runtime: { type: 'string', value: RUNTIMES.join('|'), description: 'cf (default cloudfront-js-1.0) and auto (default cloudfront-js-2.0)' },
+    runtime: { type: 'string', value: RUNTIMES.join('|'), description: 'cf and auto (default cloudfront-js-2.0; cloudfront-js-1.0 for ES5.1)' },
     node: { type: 'string', value: NODE_RUNTIMES.join('|'), description: `lambda and auto (default ${NODE_RUNTIMES[0]})` },
     out: { type: 'string', value: '<dir>', description: 'where to write (default dist/edge/<target>; auto: dist/edge)' },
     'no-minify': { type: 'boolean', description: 'readable output; written with a warning if it fits only minified' },
@@ -117,7 +117,7 @@ export function report(outcome: BuildOutcome, options: BuildOptions, json: boole
   const { result, out, warnings, sizes } = outcome;
   for (const w of warnings) io.err(`warning: ${w}`);
   if (!result.ok) {
-    io.err(violationList(result.violations, options.target === 'cf' ? (options.runtime ?? 'cloudfront-js-1.0') : 'lambda'));
+    io.err(violationList(result.violations, options.target === 'cf' ? (options.runtime ?? DEFAULT_CF_RUNTIME) : 'lambda'));
     if (json) io.out(JSON.stringify({ ok: false, target: result.target, entry: options.entry, violations: result.violations }, null, 2));
     return EXIT.rejected;
   }

@@ -8,7 +8,7 @@ import { configLiteral, portableSource } from '../portable.js';
 import { respond } from '../runtime/answer.js';
 import { cffAnswer } from '../runtime/cff.js';
 import { leAnswer } from '../runtime/lambda.js';
-import type { CfRuntime } from '../target.js';
+import { DEFAULT_CF_RUNTIME, type CfRuntime } from '../target.js';
 import { hoistRequires, skipsResponse, type EmittedHandler, type EmittedHook, type Shape } from './emit.js';
 import { hoistRegexLiterals } from './hoist-regex.js';
 import { deriveHooks } from './derive.js';
@@ -70,7 +70,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
       const direct = p.middleware.direct;
       const config = p.middleware.config;
       // A middleware without code of its own for the shape gets one derived from its hooks, when they allow it.
-      const own = shape === 'cff' ? direct.cff && direct.cff(config, options.runtime ?? 'cloudfront-js-1.0') : direct.lambda && direct.lambda(config);
+      const own = shape === 'cff' ? direct.cff && direct.cff(config, options.runtime ?? DEFAULT_CF_RUNTIME) : direct.lambda && direct.lambda(config);
       lowered.set(p.index, own || deriveHooks(p.middleware, shape));
       if (!own) derivedAt.add(p.index);
     }
