@@ -139,8 +139,6 @@ function basicAuthRequest(ctx: RequestContext, config: BasicAuthConfig): Answer 
   // `Basic <base64(user:password)>`, scheme case-insensitive (RFC 7617).
   const auth = headers.get('authorization');
   if (auth === undefined || auth.length > config.maxLength || auth.length < 7 || auth.charCodeAt(5) !== 32 || auth.slice(0, 5).toLowerCase() !== 'basic') return deny();
-  // One Authorization value: a second one could reach the origin unchecked.
-  if (headers.getAll('authorization').length !== 1) return deny();
   let b64 = auth.slice(6).trim();
   // Standard alphabet; `=` padding only at the end, and then to a multiple of 4; never 4n+1
   // characters (they cannot encode whole bytes). Unpadded base64 is accepted.
@@ -166,7 +164,9 @@ function basicAuthRequest(ctx: RequestContext, config: BasicAuthConfig): Answer 
     for (let i = 0; i < 64; i += 8) diff |= parseInt(hashes.slice(u + i, u + i + 8), 16) ^ parseInt(digest.slice(i, i + 8), 16);
     if (diff === 0) ok = true;
   }
-  if (!ok) return deny();
+  // One Authorization value (checked last: getAll builds a list): a second one could reach the
+  // origin unchecked.
+  if (!ok || headers.getAll('authorization').length !== 1) return deny();
   // The origin never sees the password.
   headers.delete('authorization');
   return undefined;
