@@ -34,7 +34,7 @@ type BasicAuthKvsConfig = { challenge: string; maxLength: number };
 const OPTIONS = ['users', 'realm'];
 /**
  * Characters of `Authorization: Basic <base64>` read at most: 1,536 bytes of `name:password`,
- * ten times what a password manager fills in. Anything longer is refused before decoding.
+ * ten times what a password manager fills in. Anything longer is a 401 before any other work.
  */
 const MAX_AUTHORIZATION_LENGTH = 2054;
 /** A KeyValueStore key is at most 512 bytes (Quotas on CloudFront Functions). */
