@@ -43,7 +43,7 @@ describe('EdgelineBehavior: CloudFront Functions', { timeout: 180_000 }, () => {
       const code = readFileSync(join(behavior.build.out, `${eventType}.js`), 'utf8');
       template.hasResourceProperties('AWS::CloudFront::Function', {
         FunctionCode: code, AutoPublish: true,
-        FunctionConfig: { Runtime: 'cloudfront-js-1.0', Comment: Match.stringLikeRegexp(`^Edgeline ${eventType}: `), KeyValueStoreAssociations: Match.absent() },
+        FunctionConfig: { Runtime: 'cloudfront-js-2.0', Comment: Match.stringLikeRegexp(`^Edgeline ${eventType}: `), KeyValueStoreAssociations: Match.absent() },
       });
     }
     template.hasResourceProperties('AWS::CloudFront::Distribution', {

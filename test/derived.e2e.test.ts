@@ -106,7 +106,7 @@ describe('answers through the response hooks before the answering one', () => {
 
   it('writes the hand-written shape where it can, the general one where it must', async () => {
     const code = async (p: typeof distinct) => {
-      const r = await buildCf({ pipeline: p as never });
+      const r = await buildCf({ pipeline: p as never, runtime: 'cloudfront-js-1.0' });
       if (!r.ok) throw new Error('rejected');
       return r.artifacts.find((a) => a.eventType === 'viewer-request')!.code;
     };

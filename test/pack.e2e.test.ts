@@ -171,6 +171,8 @@ it('installed from the tarballs: tsc (node16, nodenext, bundler; node10 for Comm
       },
     }),
     'edge.ts': EDGE_TS,
+    // A hook with what no CloudFront runtime has (destructuring): only its build needs TypeScript.
+    'lowered.mjs': "import { defineMiddleware, edge } from '@edgeline/core';\nexport default edge().use(defineMiddleware({ name: 'd', needs: [], request(ctx) { const { uri } = ctx.request; ctx.request.headers.set('x-uri', uri); } }));\n",
     'types.ts': TYPES_TS('./edge.js'),
     'edge.test.ts': TEST_TS('./edge.js'),
     'cjs/package.json': JSON.stringify({ name: 'edgeline-e2e-cjs', private: true, type: 'commonjs' }),
@@ -235,17 +237,18 @@ it('installed from the tarballs: tsc (node16, nodenext, bundler; node10 for Comm
   ok(await run(process.execPath, ['check.cjs'], cjs), 'CommonJS require() of every entry');
   step('vitest (ESM and CommonJS test files) and node check.cjs');
 
-  // TypeScript is an optional peer of cf-target: without it a Lambda@Edge build works and a
-  // CloudFront Function build says what to install.
+  // TypeScript is an optional peer of cf-target: without it a Lambda@Edge build works, so does a
+  // CloudFront Function whose code needs no lowering, and one that does says what to install.
   await rename(join(app, 'node_modules/typescript'), join(app, 'typescript-aside'));
   try {
     ok(await run('npx', ['--no', 'edge', 'build', 'edge.ts', '--target', 'lambda', '--out', 'dist/no-ts'], app), 'edge build --target lambda without typescript');
-    const cf = await run('npx', ['--no', 'edge', 'build', 'edge.ts', '--target', 'cf', '--out', 'dist/no-ts'], app);
+    ok(await run('npx', ['--no', 'edge', 'build', 'edge.ts', '--target', 'cf', '--out', 'dist/no-ts-cf'], app), 'edge build --target cf of ES5 code without typescript');
+    const cf = await run('npx', ['--no', 'edge', 'build', 'lowered.mjs', '--target', 'cf', '--out', 'dist/no-ts'], app);
     expect(cf.code).not.toBe(0);
     expect(cf.out).toContain('npm install --save-dev typescript@~5.9.3');
   } finally {
     await rename(join(app, 'typescript-aside'), join(app, 'node_modules/typescript'));
   }
-  step('without typescript: lambda builds, cf names the fix');
+  step('without typescript: lambda and ES5 cf build, a cf build that needs lowering names the fix');
   console.log(`pack e2e: ${times.join(', ')}`);
 }, 300_000);

@@ -158,9 +158,9 @@ describe('buildCf rejects', () => {
         ctx.request.headers.set('x-user', s.fromUTF8());
       },
     });
-    const ok = await buildCf({ pipeline: edge().use(decoder) });
+    const ok = await buildCf({ pipeline: edge().use(decoder), runtime: 'cloudfront-js-1.0' });
     expect(ok.ok, JSON.stringify(!ok.ok && ok.violations)).toBe(true);
-    if (ok.ok) expect((await runInNjs(ok.artifacts[0].code, [viewerRequest()]))[0]).toMatchObject({ ok: true, result: { headers: { 'x-user': { value: 'hi' } } } });
+    if (ok.ok) expect((await runInNjs(ok.artifacts[0].code, [viewerRequest()], { runtime: 'cloudfront-js-1.0' }))[0]).toMatchObject({ ok: true, result: { headers: { 'x-user': { value: 'hi' } } } });
     const v = await reject(decoder, 'cloudfront-js-2.0');
     expect(v.map((x) => `${x.middleware}:${x.construct}`)).toEqual(['decoder:String.bytesFrom', 'decoder:.fromUTF8()']);
     expect(v[0].fix).toContain('Buffer');
@@ -194,8 +194,8 @@ describe('emulators apply the CloudFront rules', () => {
         String.bytesFrom([104, 105]), 'é'.toUTF8().length, String.bytesFrom('aGk', 'base64url')].join('|') };
       return e.request;
     }`;
-    const vm = await runInEmulator(code, viewerRequest());
-    const [njs] = await runInNjs(code, [viewerRequest()]);
+    const vm = await runInEmulator(code, viewerRequest(), { runtime: 'cloudfront-js-1.0' });
+    const [njs] = await runInNjs(code, [viewerRequest()], { runtime: 'cloudfront-js-1.0' });
     expect(vm).toEqual(njs);
     expect(vm.ok && (vm.result as { headers: Record<string, { value: string }> }).headers['x-t'].value).toBe('8|üser||hi|hi|2|hi');
     expect(await runInEmulator(code, viewerRequest(), { runtime: 'cloudfront-js-2.0' })).toMatchObject({ ok: false });

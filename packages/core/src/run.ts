@@ -109,7 +109,7 @@ export async function runPipeline(
   if (!plan.ok) {
     const lines = plan.violations.map((v) => `- ${v.middleware} needs ${v.capability}: ${v.why}; fix: ${v.fix}`);
     const defaulted = options.target === undefined && !lambda
-      ? `\n(runPipeline runs a CloudFront Functions event on ${DEFAULT_CF_RUNTIME}, as \`edge build --target cf\` builds by default: pass { target: 'cloudfront-js-2.0' } to test the other runtime)`
+      ? `\n(runPipeline runs a CloudFront Functions event on ${DEFAULT_CF_RUNTIME}, as \`edge build --target cf\` builds by default: pass { target: 'cloudfront-js-1.0' } or { target: 'lambda' } to test another)`
       : '';
     throw new EdgelineError(CODES.rejected, `the pipeline cannot run on ${target}:\n${lines.join('\n')}${defaulted}`);
   }

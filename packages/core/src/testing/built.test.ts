@@ -55,8 +55,8 @@ describe('runBuilt', () => {
 
   it('builds for the default runtime of edge build, and reads a KeyValueStore on 2.0', async () => {
     const store = defineMiddleware({ name: 'store', needs: ['kvs', 'async'], async request(ctx) { ctx.request.headers.set('x-v', (await ctx.kvs('k')) ?? ''); } });
-    await expect(runBuilt(store, viewerRequest())).rejects.toMatchObject({ code: CODES.rejected });
-    const out = await runBuilt(store, viewerRequest(), { runtime: 'cloudfront-js-2.0', kvs: { k: 'v' } });
+    await expect(runBuilt(store, viewerRequest(), { runtime: 'cloudfront-js-1.0' })).rejects.toMatchObject({ code: CODES.rejected });
+    const out = await runBuilt(store, viewerRequest(), { kvs: { k: 'v' } });
     expect(out.kind === 'forward' && out.request.headers['x-v']).toEqual(['v']);
   });
 
