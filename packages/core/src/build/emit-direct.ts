@@ -10,11 +10,12 @@ import { cffAnswer } from '../runtime/cff.js';
 import { leAnswer } from '../runtime/lambda.js';
 import { DEFAULT_CF_RUNTIME, type CfRuntime } from '../target.js';
 import { hoistRequires, skipsResponse, type EmittedHandler, type EmittedHook, type Shape } from './emit.js';
-import { hoistRegexLiterals } from './hoist-regex.js';
+import { hoistRegexLiterals, regexLiteralsFromStrings } from './hoist-regex.js';
 import { deriveHooks } from './derive.js';
 import { HELPERS } from './derive-helpers.js';
 import { appendsToFreshCookies } from './derive-cff.js';
 import { answersThrough, inlineBody, neverAnswers, returningResponse } from './inline.js';
+import { inlineChain } from './inline-chain.js';
 
 export interface EmitDirectOptions {
   placements: readonly Placement[];
@@ -97,7 +98,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
         rename[key] = `__${key}${p.index}`;
         constants.set(rename[key], `new Set(${configLiteral(p.middleware.name, d.sets[key] as string[])})`);
       }
-      let source = portableSource(p.middleware.name, hook, text, rename);
+      let source = regexLiteralsFromStrings(portableSource(p.middleware.name, hook, text, rename));
       if (shape === 'lambda') source = hoistRegexLiterals(hoistRequires(source, modules), regexes);
       u = { middleware: p.middleware.name, index: p.index, hook, name, source, safe: d.safe === true, derived: derivedAt.has(p.index) };
       used.push(u);
@@ -192,7 +193,7 @@ function requestHandler(placements: readonly Placement[], eventType: RequestEven
     if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
   }
   if (q.length === 1) return singleRequestHook(placements, q[0], s, shape, eventType);
-  if (safe) return safeRequestHooks(q, s, shape);
+  if (safe) return inlinedRequestChain(q, s, shape) ?? safeRequestHooks(q, s, shape);
   const pad = '    ';
   const calls = q.map((h) => `${pad}i = ${h.index}; a = ${h.name}(request, event);\n${pad}if (a !== request) return ${s.length ? `__edge_answer(request, a, ${h.index}, event)` : 'a'};`);
   const answerCalls = s.map((h) => `${pad}if (i > ${h.index}) { j = ${h.index}; ${h.name}(a, request); }`);
@@ -235,6 +236,13 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
       inlined: false,
     };
   }
+  if (safe) {
+    const chain = inlineChain(s.map((h) => ({ source: h.source })), 'response');
+    if (chain !== undefined) {
+      const request = /\brequest\b/.test(chain) ? `, request = ${s0.request}` : '';
+      return { code: `${signature(shape)} {\n  var response = ${s0.response}${request};\n${chain}\n  return response;\n}\n`, inlined: true, keep: [] };
+    }
+  }
   const calls = s.map((h) => `${safe ? '  ' : `    i = ${h.index}; `}${h.name}(response, request);`);
   const head = `${signature(shape)} {\n  var response = ${s0.response}, request = ${s0.request}`;
   if (safe) return { code: `${head};\n${calls.join('\n')}\n  return response;\n}\n`, inlined: false };
@@ -244,6 +252,19 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
       logHelper(placements, eventType, shape),
     inlined: false,
   };
+}
+
+/**
+ * Request hooks that cannot throw, as one body (inline-chain.ts): no function and no call per
+ * hook; an answer goes through the response hooks before its hook, which stay functions.
+ */
+function inlinedRequestChain(q: readonly Used[], s: readonly Used[], shape: Shape): Body | undefined {
+  const through = (h: Used) => s.filter((x) => x.index < h.index).map((x) => `${x.name}(a, request)`);
+  const chain = inlineChain(q.map((h) => ({ source: h.source, through: through(h) })), 'request');
+  if (chain === undefined) return undefined;
+  const keep = s.filter((x) => chain.indexOf(`${x.name}(`) >= 0);
+  const a = /\ba = /.test(chain) ? ', a' : '';
+  return { code: `${signature(shape)} {\n  var request = ${SHAPES[shape].request}${a};\n${chain}\n  return request;\n}\n`, inlined: true, keep };
 }
 
 /**
