@@ -136,7 +136,7 @@ for (const shape of ['cff', 'lambda'] as const) {
     });
 
     it('adds only Vary: Origin for a request without an allowed Origin, and removes the origin server\'s grant', async () => {
-      for (const headers of [{}, { Origin: 'https://evil.com' }, { Origin: ['https://evil.com', APP] }]) {
+      for (const headers of [{}, { Origin: 'https://evil.com' }, { Origin: ['https://evil.com', APP] }] as Record<string, string | string[]>[]) {
         const h = await respond(LIST, { headers, responseHeaders: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Credentials': 'true' } });
         expect(h['access-control-allow-origin']).toBeUndefined();
         expect(h['access-control-allow-credentials']).toBeUndefined();
@@ -153,7 +153,7 @@ for (const shape of ['cff', 'lambda'] as const) {
     });
 
     it("with '*', sets Access-Control-Allow-Origin: * on every response and no Vary", async () => {
-      for (const headers of [{}, { Origin: 'https://x.example' }, { Origin: 'null' }]) {
+      for (const headers of [{}, { Origin: 'https://x.example' }, { Origin: 'null' }] as Record<string, string>[]) {
         const h = await respond(ANY, { headers, responseHeaders: { Vary: 'Accept-Encoding' } });
         expect(h['access-control-allow-origin']).toEqual(['*']);
         expect(h.vary).toEqual(['Accept-Encoding']);
