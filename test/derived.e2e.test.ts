@@ -4,7 +4,7 @@ import { buildCf } from '@edgeline/cf-target';
 import { expectCfMatchesSource, expectLambdaMatchesSource } from './equivalence';
 import { randomCases } from './random-events';
 
-// Differential test of the rewrite of user hooks into direct event access (core build/derive*.ts):
+// Differential test of the rewrite of user hooks into direct event access (core lower/derive*.ts):
 // random events through both targets' artifacts and through the source must agree.
 
 const reader = defineMiddleware({
@@ -77,7 +77,7 @@ describe('derived hooks on random events', () => {
 
 // A lone request hook that cannot throw becomes the handler's body, its answers passed through
 // the response hooks of the middleware before it; a Set-Cookie they append to an answer made
-// without cookies is a plain property (core build/emit-direct.ts, derive-cff.ts).
+// without cookies is a plain property (core lower/emit-direct.ts, derive-cff.ts).
 const gate = defineMiddleware({
   name: 'gate',
   needs: [],

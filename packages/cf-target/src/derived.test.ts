@@ -5,7 +5,7 @@ import type { CffEvent } from '@edgeline/core/runtime';
 import { buildCf, runInNjs } from './index.js';
 
 // User middleware whose hooks use every part of the context the cf build rewrites into direct
-// event access (core build/derive-cff.ts). Each artifact must give, in njs, what the source
+// event access (core lower/derive-cff.ts). Each artifact must give, in njs, what the source
 // gives in process, and be the derived one (smaller than the context-based build).
 
 const reader = defineMiddleware({

@@ -4,8 +4,8 @@ import { checkOrder, type Placement, type Violation } from './check.js';
 import type { Middleware } from './middleware.js';
 import { Pipeline } from './pipeline.js';
 import { hookSource } from './portable.js';
-import { scanHook } from './build/scan.js';
-import { skipsResponse } from './build/emit.js';
+import { scanHook } from './lower/scan.js';
+import { skipsResponse } from './lower/emit.js';
 import { AUTO_CF_RUNTIME, isCfTarget, pricePerMillion, profileFor, type CfRuntime, type TargetName } from './target.js';
 
 /** Where `--target auto` runs one event type's hooks, and why. */

@@ -8,13 +8,13 @@ import type { Middleware } from './middleware.js';
 import { isPipeline, Pipeline } from './pipeline.js';
 import { toOutcome, type Outcome } from './outcome.js';
 import { hookSource } from './portable.js';
-import { scanHook, type Finding } from './build/scan.js';
+import { scanHook, type Finding } from './lower/scan.js';
 import * as cff from './runtime/cff.js';
 import * as le from './runtime/lambda.js';
 import { HEADER_PROBLEM_TEXT, headerProblem } from './runtime/guard.js';
 import type { ChangeGuard } from './runtime/value-map.js';
 import { AUTO_CF_RUNTIME, DEFAULT_CF_RUNTIME, isCfTarget, type AutoTarget, type CfRuntime, type TargetName } from './target.js';
-import { skipsResponse } from './build/emit.js';
+import { skipsResponse } from './lower/emit.js';
 import { respond } from './runtime/answer.js';
 
 export interface RunOptions {
@@ -194,7 +194,7 @@ function defaultLog(lambda: boolean): (line: string) => void {
   return lambda ? (line) => console.error(line) : (line) => console.log(line);
 }
 
-/** The artifact's log line for a hook that threw (build/emit.ts, __edge_log). */
+/** The artifact's log line for a hook that threw (lower/emit.ts, __edge_log). */
 function logLine(run: Run, error: unknown, index: number, event: cff.CffEvent | le.LeEvent): string {
   const middleware = run.placements[index]?.middleware.name;
   if (!run.lambda) return `edgeline: middleware ${middleware} failed: ${String(error)}`;

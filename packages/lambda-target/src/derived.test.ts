@@ -5,7 +5,7 @@ import type { LeEvent } from '@edgeline/core/runtime';
 import { buildLambda, runLambdaArtifact } from './index.js';
 
 // User middleware whose hooks use what the lambda build rewrites into direct event access
-// (core build/derive.ts): each artifact must give what the source gives in process.
+// (core lower/derive.ts): each artifact must give what the source gives in process.
 
 const reader = defineMiddleware({
   name: 'reader',

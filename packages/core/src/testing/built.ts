@@ -4,7 +4,7 @@ import type { Middleware } from '../middleware.js';
 import { isPipeline, Pipeline } from '../pipeline.js';
 import { toOutcome, type Outcome } from '../outcome.js';
 import { eventTypeOf, isLambdaEvent } from '../run.js';
-import type { Artifact, BuildResult } from '../build/artifact.js';
+import type { Artifact, BuildResult } from '../lower/artifact.js';
 import type { CffEvent } from '../runtime/cff.js';
 import type { LeEvent } from '../runtime/lambda.js';
 import { AUTO_CF_RUNTIME, DEFAULT_CF_RUNTIME, isCfTarget, type CfRuntime } from '../target.js';
