@@ -73,12 +73,13 @@ async function pipelines(middleware, only) {
     });
   }
   // The bench's cases that are not examples (their own middleware, e.g. a hook that reads the
-  // query string through the generated helpers), built for cloudfront-js-1.0 as run.mjs builds them.
+  // query string through the generated helpers), built for their runtimes as run.mjs builds them;
+  // not those marked `cost: false` (the chains, the cases this check covers below or cannot run).
   for (const c of cases) {
-    if (c.example || (only.length && !only.includes(c.name))) continue;
+    if (c.example || c.cost === false || (only.length && !only.includes(c.name))) continue;
     out.push({
       name: c.name,
-      runtimes: ['cloudfront-js-1.0'],
+      runtimes: c.runtimes || ['cloudfront-js-1.0'],
       pipeline: () => {
         const missing = (c.uses || []).filter((n) => typeof middleware[n] !== 'function');
         if (missing.length) throw new Error(`@edgeline/middleware does not export ${missing.join(', ')}`);

@@ -14,11 +14,11 @@ import { isDeepStrictEqual, promisify } from 'node:util';
 import { transform } from 'esbuild';
 import { DEFAULT_CF_RUNTIME } from '@edgeline/core';
 import { lambdaEvent, toOutcome, viewerRequest, viewerResponse } from '@edgeline/core/testing';
-import { buildCf, checkArtifact, hasNjs } from '@edgeline/cf-target';
+import { buildCf, checkArtifact, hasNjs, runInNjs } from '@edgeline/cf-target';
 import { loadEntry } from '@edgeline/cli';
 import { cases } from './cases.mjs';
 import { prepareCostCheck } from './cost.mjs';
-import { BASELINE, driverJobs, pool } from './lib/callgrind.mjs';
+import { BASELINE, driverJobs, isModule, pool } from './lib/callgrind.mjs';
 import { runNjs } from './lib/njs.mjs';
 import { benchColdBuilds, COLD_BUILD_TARGET_MS } from './lib/cold-build.mjs';
 
@@ -164,14 +164,23 @@ const results = {
 await writeFile(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 log(`\nwrote ${relative(process.cwd(), join(OUT, 'results.json'))}`);
 if (cost && !cost.ok) log(`\nbench FAILED: ${cost.failures.length} worst request(s) over the cost budget (see "Cost of the worst requests" above)`);
+// Printed last (issue 14): the worst bytes and instructions ratios of the table.
+log(`\n${largestRatios(rows)}`);
 
 // ---------------------------------------------------------------------------------------------
 
-/** What a case is built for: its example's targets (example.json), else cf 1.0 and lambda. */
+/**
+ * What a case is built for: its example's targets (example.json), else the CloudFront runtimes
+ * it lists (`runtimes`, default cloudfront-js-1.0) and Lambda@Edge (unless `lambda: false`).
+ */
 function targetsOf(c) {
-  if (!c.example) return [{ target: 'cf', runtime: 'cloudfront-js-1.0' }, { target: 'lambda' }];
+  if (!c.example) {
+    const cf = (c.runtimes || ['cloudfront-js-1.0']).map((runtime) => ({ target: 'cf', runtime }));
+    return c.lambda === false ? cf : [...cf, { target: 'lambda' }];
+  }
   const { targets } = JSON.parse(readFileSync(join(EXAMPLES, c.example, 'example.json'), 'utf8'));
-  return targets.map((spec) => {
+  // `auto` builds what its cf and lambda targets build: measured once, as those.
+  return targets.filter((spec) => spec !== 'auto').map((spec) => {
     const [target, runtime] = spec.split(':');
     return target === 'cf' ? { target, runtime: runtime || DEFAULT_CF_RUNTIME } : { target };
   });
@@ -188,6 +197,21 @@ function examplesForCf() {
 function cfReferenceFile(c, eventType, runtime) {
   const own = join(REF, runtime === 'cloudfront-js-1.0' ? '' : runtime.replace('cloudfront-', 'cf-'), `${c.name}.${eventType}.js`);
   return existsSync(own) ? own : join(REF, `${c.name}.${eventType}.js`);
+}
+
+/**
+ * A CloudFront reference minified as the cf-target minifies ours: the body as a script (esbuild
+ * would rename a module's top-level `handler`), the `import cf from 'cloudfront'` line put back
+ * in front as it is.
+ */
+async function minifyCfReference(source, runtime) {
+  const imports = [];
+  const body = source.replace(/^\s*import\s[^\n]*\n/gm, (line) => {
+    imports.push(line.trim());
+    return '';
+  });
+  const { code } = await transform(body, { minify: true, target: runtime === 'cloudfront-js-1.0' ? 'es5' : 'es2017', legalComments: 'none', charset: 'utf8' });
+  return imports.map((l) => `${l}\n`).join('') + code;
 }
 
 /** Event inits of the phase an event type belongs to. */
@@ -217,16 +241,18 @@ async function benchCf(c, pipeline, runtime) {
       note(`${c.name} has no ${eventType} events: cf ${eventType} not measured`);
       continue;
     }
-    if (/^\s*import\s/m.test(artifact.code)) {
-      note(`${c.name} cf ${runtime} ${eventType} imports the cloudfront module: the bench runs scripts only, not measured`);
-      continue;
-    }
+    // An artifact that imports the cloudfront module (KeyValueStore) runs as an ES module, with the
+    // case's `kvs` as the store, as @edgeline/cf-target's runInNjs runs it.
+    const module = isModule(artifact.code);
 
-    const refFile = cfReferenceFile(c, eventType, runtime);
+    // A case's own generator (the chains: bench/reference/chains.mjs), else the reference file.
+    const generated = c.reference ? c.reference(runtime, eventType) : undefined;
+    const refFile = generated === undefined ? cfReferenceFile(c, eventType, runtime) : join(dir, `${eventType}.ref-source.js`);
+    if (generated !== undefined) await writeFile(refFile, generated);
     let refCode;
     if (existsSync(refFile)) {
-      refCode = (await transform(await readFile(refFile, 'utf8'), { minify: true, target: runtime === 'cloudfront-js-1.0' ? 'es5' : 'es2017', legalComments: 'none', charset: 'utf8' })).code;
-      row.ref = { file: relative(process.cwd(), refFile), bytes: Buffer.byteLength(refCode) };
+      refCode = await minifyCfReference(await readFile(refFile, 'utf8'), runtime);
+      row.ref = { file: generated === undefined ? relative(process.cwd(), refFile) : `${c.referenceFrom} (${relative(process.cwd(), refFile)})`, bytes: Buffer.byteLength(refCode) };
       await writeFile(join(dir, `${eventType}.ref.js`), refCode);
       log(`  cf ${runtime} ${eventType}: reference ${row.ref.bytes} B`);
       const problems = checkArtifact(refCode, runtime);
@@ -236,17 +262,17 @@ async function benchCf(c, pipeline, runtime) {
     }
 
     if (!tools.njs) continue;
-    if (refCode) row.equivalence = await compareCf(eventType, artifact.code, refCode, events, runtime);
+    if (refCode) row.equivalence = await compareCf(eventType, artifact.code, refCode, events, runtime, c.kvs);
     if (!tools.valgrind) continue;
     const k = events.length;
     const lo = k;
-    const hi = k * SETTINGS.cf.passes;
-    const opts = (who) => ({ lo, hi, runtime, prefix: join(dir, `${eventType}.${who}`) });
+    const hi = k * (c.passes || SETTINGS.cf.passes);
+    const opts = (who, mod = module) => ({ lo, hi, runtime, prefix: join(dir, `${eventType}.${who}`), module: mod, kvs: c.kvs });
     const jobs = {
       ours: await driverJobs(artifact.code, events, opts('ours')),
       base: await driverJobs(BASELINE, events, opts('baseline')),
     };
-    if (refCode) jobs.ref = await driverJobs(refCode, events, opts('ref'));
+    if (refCode) jobs.ref = await driverJobs(refCode, events, opts('ref', module || isModule(refCode)));
     const counts = {};
     for (const [who, j] of Object.entries(jobs)) {
       counts[who] = {};
@@ -263,7 +289,7 @@ async function benchCf(c, pipeline, runtime) {
     // Filled in once every count of this artifact is in (the pool runs them all before printing).
     row.finish = () => {
       if (row.countError) return note(`${c.name} cf ${runtime} ${eventType}: ${row.countError}`);
-      const per = (x) => (x.hi - x.lo) / (hi - lo);
+      const per = (x) => x.part / (hi - lo);
       const driver = per(counts.base);
       row.driverInstrPerReq = Math.round(driver);
       row.calls = { lo, hi };
@@ -274,10 +300,17 @@ async function benchCf(c, pipeline, runtime) {
   }
 }
 
-/** Runs ours and the reference on the same events in njs and compares the outcomes. */
-async function compareCf(eventType, ours, ref, events, runtime) {
+/**
+ * Runs ours and the reference on the same events in njs and compares the outcomes. A module or an
+ * async handler runs in @edgeline/cf-target's runInNjs (it imports the cloudfront module, with
+ * `kvs` as the store, and awaits the handler); a script in the bench's runNjs.
+ */
+async function compareCf(eventType, ours, ref, events, runtime, kvs) {
+  const runner = (code) => (isModule(code) || /\basync\s+function\s+handler\b/.test(code)
+    ? runInNjs(code, events, { runtime, kvs: kvs || {} })
+    : runNjs(code, events, runtime));
   try {
-    const [a, b] = await Promise.all([runNjs(ours, events, runtime), runNjs(ref, events, runtime)]);
+    const [a, b] = await Promise.all([runner(ours), runner(ref)]);
     return compare(eventType, events, a, b);
   } catch (e) {
     return { same: false, error: e.message };
@@ -333,13 +366,15 @@ async function benchLambda(c, pipeline) {
       continue;
     }
 
-    const refSource = join(REF, 'lambda', `${c.name}.${eventType}.js`);
+    const generated = c.reference ? c.reference('lambda', eventType) : undefined;
+    const refSource = generated === undefined ? join(REF, 'lambda', `${c.name}.${eventType}.js`) : join(dir, 'ref-source.js');
+    if (generated !== undefined) await writeFile(refSource, generated);
     let refFile;
     if (existsSync(refSource)) {
       const code = (await transform(await readFile(refSource, 'utf8'), { minify: true, target: 'node20', legalComments: 'none', charset: 'utf8' })).code;
       refFile = join(dir, 'ref.js');
       await writeFile(refFile, code);
-      row.ref = { file: relative(process.cwd(), refSource), bytes: Buffer.byteLength(code) };
+      row.ref = { file: generated === undefined ? relative(process.cwd(), refSource) : `${c.referenceFrom} (${relative(process.cwd(), refSource)})`, bytes: Buffer.byteLength(code) };
       log(`  lambda ${eventType}: reference ${row.ref.bytes} B`);
       row.equivalence = await compareLambda(eventType, artifact.code, code, events);
     } else {
@@ -445,6 +480,17 @@ function printTable(all) {
     }
   }
   if (skipped.length) log(`\nskipped: ${skipped.map((s) => `${s.case} (${s.reason})`).join('; ')}`);
+}
+
+/** The last line: the largest bytes and instructions ratios over the CloudFront rows with a reference. */
+function largestRatios(all) {
+  const cf = all.filter((r) => r.target === 'cf' && !r.error && r.ref);
+  const worst = (of) => cf.map((r) => ({ r, x: of(r) })).filter((w) => Number.isFinite(w.x)).reduce((a, b) => (b.x > a.x ? b : a), { x: -Infinity });
+  const where = (w) => `${w.r.case} ${w.r.runtime.replace('cloudfront-', 'cf-')} ${w.r.eventType}${w.r.equivalence && !w.r.equivalence.same ? ' (outcomes differ)' : ''}`;
+  const bytes = worst((r) => r.ours.bytes / r.ref.bytes);
+  const instr = worst((r) => (r.ref.instrPerReq ? r.ours.instrPerReq / r.ref.instrPerReq : NaN));
+  const part = (label, w, target) => (w.r ? `${label} ${w.x.toFixed(2)}x (${where(w)})${w.x > target ? ' OVER' : ''}` : `${label} -`);
+  return `largest ratio over ${cf.length} CloudFront rows: ${part('bytes', bytes, SETTINGS.cf.targetBytes)}; ${part('instructions', instr, SETTINGS.cf.targetCost)}`;
 }
 
 function printGrid(header, lines) {
