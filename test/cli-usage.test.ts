@@ -69,8 +69,10 @@ describe('edge build: the size table and --json', () => {
     const lines = run.stdout.split('\n');
     const at = lines.findIndex((l) => /^dist\/edge\/cf\/viewer-request\.js /.test(l));
     const total = Number(/ (\d+) B /.exec(lines[at])![1]);
-    const rows = lines.slice(at + 1).filter((l) => /^ {2}\S/.test(l)).slice(0, 3);
-    expect(rows.map((r) => r.trim().split(/ {2,}/)[0]).sort()).toEqual(['runtime and glue', 'securityHeaders', 'tag']);
+    const next = lines.findIndex((l, i) => i > at && !/^ {2}\S/.test(l));
+    const rows = lines.slice(at + 1, next);
+    // securityHeaders' response hook is not in the viewer-request function: tag never answers.
+    expect(rows.map((r) => r.trim().split(/ {2,}/)[0]).sort()).toEqual(['runtime and glue', 'tag']);
     const sum = rows.map((r) => Number(/(\d+) B$/.exec(r)![1])).reduce((a, b) => a + b, 0);
     expect(sum).toBe(total);
   });

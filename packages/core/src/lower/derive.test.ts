@@ -24,13 +24,23 @@ describe('deriveCffHooks', () => {
     expect(fn({ uri: '/from', headers: {} }, {})).toEqual({ statusCode: 301, headers: { location: { value: '/to' } } });
   });
 
-  it('reads object config from one constant, declared once', () => {
+  it('reads each object option it uses from a constant of its own; the rest of the config stays out', () => {
     const d = deriveCffHooks(defineMiddleware({
-      name: 'm', needs: [], config: { list: ['a', 'b'] },
-      request(ctx, config) { ctx.request.headers.set('x-list', config.list.join(',')); },
+      name: 'm', needs: [], config: { list: ['a', 'b'], unused: { big: 'x'.repeat(100) }, flag: true },
+      request(ctx, config) { ctx.request.headers.set('x-list', config.list.join(',') + config.flag); },
+    }))!;
+    expect(d.request).toContain('CONFIG_list.join(",")');
+    expect(d.request).toContain('(true)');
+    expect(d.constants).toEqual({ CONFIG_list: ['a', 'b'] });
+  });
+
+  it('keeps the whole config as one constant where the hook uses it other than by config.key', () => {
+    const d = deriveCffHooks(defineMiddleware({
+      name: 'm', needs: [], config: { list: ['a', 'b'], other: { k: 1 } },
+      request(ctx, config) { const c = config; ctx.request.headers.set('x-list', config.list.join(',') + c.other.k); },
     }))!;
     expect(d.request).toContain('CONFIG.list.join(",")');
-    expect(d.constants).toEqual({ CONFIG: { list: ['a', 'b'] } });
+    expect(d.constants).toEqual({ CONFIG: { list: ['a', 'b'], other: { k: 1 } } });
   });
 
   it('calls a helper where a property access would not keep the meaning', () => {

@@ -45,7 +45,11 @@ export function deriveHooks(m: DerivableMiddleware, shape: Shape): DirectHooks |
     // cannotThrow knows the CloudFront Functions shapes only.
     if (shape !== 'cff' || !cannotThrow(lowered.code)) out.safe = false;
     for (const h of lowered.helpers) addHelper(out.helpers!, h, shape);
-    if (lowered.usesConfig) out.constants!.CONFIG = m.config;
+    if (lowered.usesConfig) {
+      // Only the options the hook reads reach the artifact, each a constant of its own.
+      if (lowered.configKeys) for (const key of lowered.configKeys) out.constants![`CONFIG_${key}`] = (m.config as Record<string, Config>)[key];
+      else out.constants!.CONFIG = m.config;
+    }
     any = true;
   }
   return any ? out : undefined;
@@ -66,6 +70,8 @@ interface Lowered {
   code: string;
   helpers: Helper[];
   usesConfig: boolean;
+  /** The keys of `config` read as `config.key` (objects), when that is the only way the hook uses it. */
+  configKeys?: string[];
 }
 
 /** Context properties that hold a value (rather than a map or a function). */
@@ -130,6 +136,8 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
   const rewrites: Rewrite[] = [];
   const helpers = new Set<Helper>();
   let usesConfig = false;
+  let wholeConfig = false;
+  const configKeys = new Set<string>();
   const slice = (n: N) => text.slice(n.start, n.end);
   const print = (n: N) => printRange(text, rewrites, n.start, n.end);
   const helper = (name: Helper) => (helpers.add(name), name);
@@ -195,7 +203,7 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
     if (e instanceof GiveUp) return undefined;
     throw e;
   }
-  return { code, helpers: [...helpers], usesConfig };
+  return { code, helpers: [...helpers], usesConfig, configKeys: wholeConfig ? undefined : [...configKeys] };
 
   /** The hook's own variables the rewrites asked for (a parse kept for the call), if any. */
   function declare(): string {
@@ -219,6 +227,13 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
       }
     }
     usesConfig = true;
+    if (member && !parent.computed) {
+      const key = (parent.property as N).name as string;
+      configKeys.add(key);
+      rewrites.push({ start: parent.start, end: parent.end, emit: () => (wholeConfig ? `CONFIG.${key}` : `CONFIG_${key}`) });
+      return;
+    }
+    wholeConfig = true;
     rewrites.push({ start: node.start, end: node.end, emit: () => 'CONFIG' });
   }
 

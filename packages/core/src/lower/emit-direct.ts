@@ -120,13 +120,26 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
     }
   }
   const hooks: EmittedHook[] = used.map(({ safe: _safe, derived: _derived, ...h }) => h);
+  // Only what the handler reaches is declared: a response hook kept for answers no hook here
+  // makes, and the helpers and constants only it used, would be dead bytes.
+  const declared = (body.inlined ? (body.keep ?? []) : hooks).filter((h) => mentions(body.code, h.name));
+  const reached = [body.code, ...declared.map((h) => h.source)];
   const declarations =
-    [...modules].map(([module, id]) => `var ${id} = require(${JSON.stringify(module)});\n`).join('') +
-    [...constants].map(([name, literal]) => `var ${name} = ${literal};\n`).join('') +
-    [...regexes].map(([literal, name]) => `var ${name} = ${literal};\n`).join('') +
-    called(helpers, [body.code, ...hooks.map((h) => h.source)]).map((code) => `${code}\n`).join('') +
-    (body.inlined ? (body.keep ?? []) : hooks).map((h) => `${declaration(h)}\n`).join('\n');
-  return { glue: `export ${body.code}`, declarations, hooks, selfContained: true };
+    [...modules].filter(([, id]) => reached.some((c) => mentions(c, id))).map(([module, id]) => `var ${id} = require(${JSON.stringify(module)});\n`).join('') +
+    [...constants].filter(([name]) => reached.some((c) => mentions(c, name))).map(([name, literal]) => `var ${name} = ${literal};\n`).join('') +
+    [...regexes].filter(([, name]) => reached.some((c) => mentions(c, name))).map(([literal, name]) => `var ${name} = ${literal};\n`).join('') +
+    called(helpers, reached).map((code) => `${code}\n`).join('') +
+    declared.map((h) => `${declaration(h)}\n`).join('\n');
+
+  // The hooks the artifact holds (the size table counts them): a response hook kept for answers is
+  // there only where the handler calls it.
+  const present = hooks.filter((h) => !(isRequestEvent(eventType) && h.hook === 'response') || declared.some((d) => d.name === h.name));
+  return { glue: `export ${body.code}`, declarations, hooks: present, selfContained: true };
+}
+
+/** Whether code names an identifier (not as part of a longer one). */
+function mentions(code: string, name: string): boolean {
+  return new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(code);
 }
 
 /**
