@@ -28,6 +28,14 @@ export interface ParamMap {
   names(): string[];
   /** The encoded query string without `?`; repeated keys are kept in order. */
   toString(): string;
+  /**
+   * Replaces the whole query string with `query` (encoded, without `?`), sent to the origin as
+   * written: the one way to give CloudFront Functions a parameter order (njs orders an object of
+   * more than 10 names by hash). Reads and later changes see its parameters.
+   */
+  setString(query: string): void;
+  /** How many parameters there are, each value of a repeated name counted (cheaper than reading them). */
+  size(): number;
 }
 
 /** Request cookies, read-only (set cookies on the response through `set-cookie`). */

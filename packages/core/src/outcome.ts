@@ -29,7 +29,20 @@ export type Outcome =
 
 export function isLambdaResult(raw: unknown): boolean {
   const r = raw as Record<string, unknown>;
-  return typeof r.status === 'string' || typeof r.clientIp === 'string' || typeof r.querystring === 'string';
+  return typeof r.status === 'string' || typeof r.clientIp === 'string' || (typeof r.querystring === 'string' && !hasCfHeaders(r));
+}
+
+/**
+ * Whether a request's headers have the CloudFront Functions shape (`{ name: { value } }`), not
+ * Lambda@Edge's (`{ name: [{ key, value }] }`): a CloudFront Function may hand its request back
+ * with the query string as text (ParamMap.setString), which Lambda@Edge always has.
+ */
+function hasCfHeaders(r: Record<string, unknown>): boolean {
+  const h = r.headers as Record<string, unknown> | undefined;
+  if (!h || typeof h !== 'object') return false;
+  for (const k in h) return !Array.isArray(h[k]);
+  // No header at all: a Lambda@Edge request always has some (host), a CloudFront one has cookies.
+  return typeof r.cookies === 'object';
 }
 
 /** Turns what a handler returned into an outcome, for either shape. */
@@ -45,7 +58,7 @@ export function toOutcome(eventType: EventType, raw: unknown): Outcome {
 }
 
 export function normalRequest(raw: CffRequest | LeRequest): NormalRequest {
-  if (typeof raw.querystring === 'string') {
+  if (typeof raw.querystring === 'string' && isLambdaResult(raw)) {
     const le = raw as LeRequest;
     return { method: le.method, uri: le.uri, querystring: le.querystring, headers: leHeaders(le.headers) };
   }
@@ -55,7 +68,8 @@ export function normalRequest(raw: CffRequest | LeRequest): NormalRequest {
   const pairs: string[] = [];
   for (const k of Object.keys(cookies)) for (const v of list(cookies[k])) pairs.push(`${k}=${v.value}`);
   if (pairs.length) headers.cookie = [pairs.join('; ')];
-  return { method: cf.method, uri: cf.uri, querystring: cfQuery(cf.querystring || {}), headers };
+  const query = cf.querystring as CffRequest['querystring'] | string | undefined;
+  return { method: cf.method, uri: cf.uri, querystring: typeof query === 'string' ? query : cfQuery(query || {}), headers };
 }
 
 export function normalResponse(raw: CffResponse | LeResponse): NormalResponse {

@@ -65,7 +65,9 @@ function requestView(raw: CffRequest, g: AdapterOptions | undefined): EdgeReques
   const view = { method: raw.method, uri: raw.uri } as Partial<EdgeRequest> as { -readonly [K in keyof EdgeRequest]: EdgeRequest[K] };
   if (typeof __EDGE_HEADERS__ === 'undefined' || __EDGE_HEADERS__) view.headers = valueMap(raw.headers || (raw.headers = {}), HEADERS, g && g.request);
   if (typeof __EDGE_QUERY__ === 'undefined' || __EDGE_QUERY__) {
-    view.querystring = valueMap(raw.querystring || (raw.querystring = {}), QUERY, undefined, deletes ? function (q) {
+    // setString gives the map a new object too: written back the same way.
+    const replaces = typeof __EDGE_SET_STRING__ === 'undefined' || __EDGE_SET_STRING__;
+    view.querystring = valueMap(raw.querystring || (raw.querystring = {}), QUERY, undefined, deletes || replaces ? function (q) {
       raw.querystring = q;
     } : undefined);
     // cloudfront-js-2.0 has the query string as sent: toString() gives it until a hook changes
@@ -133,6 +135,12 @@ export function cffRequestContext(event: CffEvent, g?: AdapterOptions): RequestC
 export function cffForward(ctx: RequestContext, event: CffEvent): CffRequest {
   event.request.uri = ctx.request.uri;
   if ((typeof __EDGE_DELETE__ === 'undefined' || __EDGE_DELETE__) && (typeof __EDGE_QUERY__ === 'undefined' || __EDGE_QUERY__)) (ctx.request.querystring as ValueMap).ordered();
+  // A query string set as text goes back as text (CloudFront takes a string, as in its
+  // normalize-query-string sample), in the order written: the object's order is njs's.
+  if ((typeof __EDGE_SET_STRING__ === 'undefined' || __EDGE_SET_STRING__) && (typeof __EDGE_QUERY__ === 'undefined' || __EDGE_QUERY__)) {
+    const q = ctx.request.querystring as ValueMap;
+    if (q.replaced && !q.dirty) (event.request as { querystring: unknown }).querystring = q.raw;
+  }
   if ((typeof __EDGE_DELETE__ === 'undefined' || __EDGE_DELETE__) && (typeof __EDGE_COOKIES__ === 'undefined' || __EDGE_COOKIES__)) (ctx.request.cookies as ValueMap).ordered();
   return event.request;
 }

@@ -12,6 +12,8 @@ declare const __EDGE_APPEND__: boolean;
 declare const __EDGE_DELETE__: boolean;
 declare const __EDGE_NAMES__: boolean;
 declare const __EDGE_TO_STRING__: boolean;
+declare const __EDGE_SET_STRING__: boolean;
+declare const __EDGE_SIZE__: boolean;
 declare const __EDGE_HEADERS__: boolean;
 declare const __EDGE_REQUEST__: boolean;
 declare const __EDGE_VIEWER__: boolean;

@@ -4,7 +4,7 @@ import type {
   RequestContext, ResponseContext,
 } from '../context.js';
 import { redirect, respond } from './answer.js';
-import { COOKIES, QUERY, rawUntilChanged, valueMap, type CfValues, type ChangeGuard, type ValueMap } from './value-map.js';
+import { COOKIES, QUERY, parsePairs, rawUntilChanged, valueMap, type CfValues, type ChangeGuard, type ValueMap } from './value-map.js';
 import type { AdapterOptions } from './cff.js';
 
 /**
@@ -81,24 +81,7 @@ export class LeHeaderMap implements HeaderMap {
   }
 }
 
-/** Parses `a=1&b=2&a=3` into the value shape; names and values stay encoded, as CloudFront Functions gives them. */
-export function parsePairs(raw: string, sep: string): CfValues {
-  // No prototype: `?constructor=1` or `__proto__=x` are names like any other.
-  const out: CfValues = Object.create(null);
-  if (!raw) return out;
-  const parts = raw.split(sep);
-  for (let i = 0; i < parts.length; i++) {
-    const part = sep === '&' ? parts[i] : parts[i].trim();
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    const k = eq < 0 ? part : part.slice(0, eq);
-    const v = eq < 0 ? '' : part.slice(eq + 1);
-    const e = out[k];
-    if (!e) out[k] = { value: v };
-    else (e.multiValue || (e.multiValue = [{ value: e.value }])).push({ value: v });
-  }
-  return out;
-}
+export { parsePairs };
 
 /**
  * The request as hooks see it. Classes, not object literals with getters: V8 keeps them fast,
@@ -133,7 +116,7 @@ class LeRequestView implements EdgeRequest {
 
   /** True once a hook changed the query string. */
   get dirtyQuery(): boolean {
-    return this.q !== undefined && this.q.dirty;
+    return this.q !== undefined && (this.q.dirty || this.q.replaced === true);
   }
 }
 
