@@ -303,6 +303,19 @@ export const cases = [
     ],
   },
   {
+    name: 'normalizeQuery',
+    example: 'normalize-query',
+    // Search and listing pages, some with tracking parameters from mail and ads.
+    requests: [
+      req({ uri: '/search', querystring: 'q=running+shoes&page=2' }),
+      req({ uri: '/search', querystring: 'page=2&q=running+shoes&utm_source=mail&utm_medium=email' }),
+      req({ uri: '/products', querystring: 'sort=price&color=red&color=blue&size=' }),
+      req({ uri: '/', querystring: '' }),
+      req({ uri: '/blog/launch', querystring: 'fbclid=IwAR0abc&ref=home' }),
+      req({ uri: '/search', querystring: 'q=shoes&&page=3&gclid=Cj0K' }),
+    ],
+  },
+  {
     name: 'indexRewrite',
     example: 'index-rewrite',
     // A static site: most requests are pages without a file name, then assets.

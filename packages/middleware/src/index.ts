@@ -10,3 +10,4 @@ export * from './cacheControl/index.js';
 export * from './basicAuth/index.js';
 export * from './abTest/index.js';
 export * from './cors/index.js';
+export * from './normalizeQuery/index.js';

@@ -1,0 +1,1 @@
+export { normalizeQuery, type NormalizeQueryOptions } from './normalizeQuery.js';
