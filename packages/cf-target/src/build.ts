@@ -94,7 +94,7 @@ async function draftFor(placements: Placement[], eventType: EventType, runtime: 
   const needs = (c: Capability) => here.some((p) => (p.middleware.needs as readonly string[]).indexOf(c) >= 0);
   const isAsync = runtime === 'cloudfront-js-2.0' && (needs('async') || needs('kvs'));
   const emitted =
-    (direct && !isAsync ? emitDirect({ placements, eventType, shape: 'cff', runtime }) : undefined) ??
+    (direct ? emitDirect({ placements, eventType, shape: 'cff', runtime }) : undefined) ??
     emitHandler({ placements, eventType, shape: 'cff', runtime: RUNTIME_MODULE, async: isAsync });
   const configs = here.map((p) => JSON.stringify(p.middleware.config));
   // Direct hooks may require('crypto') in the handler itself, which a bundler would try to resolve.

@@ -18,6 +18,8 @@ export function cffDialect(use: ContextUse, w: Writer): void {
     if (p === 'redirect' && call) return at(() => redirectAnswer(args), call);
     // cloudfront-js-2.0 only (the build rejects `origin` on 1.0), where the target imports `cf`.
     if (p === 'setOrigin' && call && args.length === 1) return at(() => `${helper('__edge_origin')}(${print(args[0])})`, call);
+    // Likewise a KeyValueStore read (the build allows `kvs` on 2.0 only): undefined for a missing key.
+    if (p === 'kvs' && call && args.length === 1) return at(() => `${helper('__edge_kvs')}(${print(args[0])})`, call);
   } else {
     if (p === 'eventType' && !written) return at(() => '"viewer-response"');
     if ((p === 'response.status' || p === 'response.statusDescription') && !(parent.type === 'UnaryExpression' && parent.operator === 'delete')) {

@@ -88,6 +88,11 @@ export const HELPERS = {
       "if (h) for (n in h) { if (n.toLowerCase() === 'set-cookie') __edge_cookie(r.cookies || (r.cookies = {}), h[n]); else r.headers[n.toLowerCase()] = { value: h[n] }; } " +
       "if (a.body !== undefined) r.body = { encoding: 'text', data: a.body }; return r; }",
   },
+  /** ctx.kvs(key) on cloudfront-js-2.0 (runtime/cff.ts): the function's store, undefined for a missing key. */
+  __edge_kvs: {
+    uses: [],
+    code: 'function (k) { return cf.kvs().get(k).then(undefined, function () { return undefined; }); }',
+  },
   /** ctx.setOrigin on cloudfront-js-2.0 (runtime/cff.ts cffOriginParams); `cf` is the target's `import cf from 'cloudfront'`. */
   __edge_origin: {
     uses: [],

@@ -80,12 +80,31 @@ describe('deriveCffHooks', () => {
       (ctx) => ctx.kvs('key'),
       (ctx, config) => [1].map((config) => config + ctx.request.uri),
       (ctx) => { const __r = 1; return ctx.request.uri + __r; },
-      async (ctx) => { ctx.request.uri = '/'; },
     ];
     for (const hook of refused) expect(derive(hook as never, { x: 0 }), String(hook)).toBeUndefined();
     // The response phase has no viewer address nor answers to give.
     const viewer = defineMiddleware({ name: 'm', needs: [], response(ctx) { ctx.response.headers.set('x-ip', ctx.viewer.ip); } });
     expect(deriveCffHooks(viewer)).toBeUndefined();
+  });
+});
+
+describe('async request hooks (cloudfront-js-2.0)', () => {
+  const mw = (needs: string[], request: (ctx: any) => unknown, response?: (ctx: any) => unknown) =>
+    defineMiddleware({ name: 'm', needs: needs as never, request: request as never, ...(response ? { response: response as never } : {}) });
+
+  it('derives an async hook, ctx.kvs a read of the store that gives undefined for a missing key', () => {
+    const d = deriveCffHooks(mw(['kvs', 'async'], async (ctx) => { ctx.request.headers.set('x-v', (await ctx.kvs('k')) || 'none'); }))!;
+    expect(d.request).toMatch(/^async function \(__r, __e\)/);
+    expect(d.request).toContain('await __edge_kvs("k")');
+    expect(d.helpers!.__edge_kvs).toContain('cf.kvs().get(k)');
+    expect(d.safe).toBe(false);
+  });
+
+  it('leaves out what the straight-line handler would not await: a hook of an async middleware that is not async itself, ctx.kvs outside an async hook, an async response hook', () => {
+    expect(deriveCffHooks(mw(['kvs', 'async'], (ctx) => ctx.kvs('k').then(() => undefined)))).toBeUndefined();
+    expect(deriveCffHooks(mw(['async'], (ctx) => { ctx.request.uri = '/'; }))).toBeUndefined();
+    expect(deriveCffHooks(mw([], (ctx) => ctx.kvs('key')))).toBeUndefined();
+    expect(deriveCffHooks(mw(['async'], async () => undefined, async (ctx) => { ctx.response.headers.set('a', 'b'); }))!.response).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 import { parse } from 'acorn';
 import { fullAncestor } from 'acorn-walk';
 import type { Config, DirectHooks } from '../middleware.js';
+import { foldConstantBranches } from './fold.js';
 import { hookSource } from '../portable.js';
 import { cannotThrow } from './cannot-throw.js';
 import { HELPERS, type Helper } from './derive-helpers.js';
@@ -13,6 +14,7 @@ import { lambdaDialect } from './derive-lambda.js';
 export interface DerivableMiddleware {
   name: string;
   config: Config;
+  needs?: readonly string[];
   request?: Function;
   response?: Function;
 }
@@ -39,7 +41,10 @@ export function deriveHooks(m: DerivableMiddleware, shape: Shape): DirectHooks |
     } catch {
       return undefined; // the context-based path reports it
     }
-    const lowered = lowerHook(source, hook, m.config ?? {}, shape);
+    // A hook of a middleware that may await, if not itself `async`, may hand back a promise the
+    // straight-line handler would not wait for: the context-based handler does.
+    const mayAwait = (m.needs ?? []).some((c) => c === 'async' || c === 'kvs');
+    const lowered = lowerHook(source, hook, m.config ?? {}, shape, mayAwait);
     if (!lowered) continue;
     out[hook] = lowered.code;
     // cannotThrow knows the CloudFront Functions shapes only.
@@ -116,7 +121,7 @@ function mapAliases(program: N, ctxName: string): Map<string, Alias> {
   return out;
 }
 
-function lowerHook(source: string, hook: 'request' | 'response', config: Config, shape: Shape): Lowered | undefined {
+function lowerHook(source: string, hook: 'request' | 'response', config: Config, shape: Shape, mayAwait = false): Lowered | undefined {
   // Names the rewritten code introduces must not meet the user's own.
   if (/\b__[res]\b|__edge_|\bCONFIG\b|\barguments\b/.test(source)) return undefined;
   const text = `(${source})`;
@@ -127,7 +132,9 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
     return undefined;
   }
   const fn = ((program.body as N[])[0] as N).expression as N;
-  if (fn.async || fn.generator) return undefined;
+  // An async request hook is derived for CloudFront Functions (2.0, which runs async natively:
+  // its KeyValueStore reads); elsewhere the context-based handler awaits it.
+  if (fn.generator || (fn.async && (shape !== 'cff' || hook !== 'request')) || (mayAwait && !fn.async)) return undefined;
   const params = fn.params as N[];
   if (params.length > 2 || params.some((p) => p.type !== 'Identifier')) return undefined;
   const ctxName = params[0] ? (params[0].name as string) : undefined;
@@ -187,7 +194,7 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
   }
 
   const body = fn.body as N;
-  const head = hook === 'request' ? `function (${REQ}, ${EVT})` : `function (${RES}, ${REQ})`;
+  const head = hook === 'request' ? `${fn.async ? 'async ' : ''}function (${REQ}, ${EVT})` : `function (${RES}, ${REQ})`;
   let code: string;
   try {
     if (body.type === 'BlockStatement') {
@@ -203,7 +210,13 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
     if (e instanceof GiveUp) return undefined;
     throw e;
   }
-  return { code, helpers: [...helpers], usesConfig, configKeys: wholeConfig ? undefined : [...configKeys] };
+  // ctx.kvs gives a promise: only an async hook awaits it in the derived handler.
+  if (helpers.has('__edge_kvs') && !fn.async) return undefined;
+  // Branches the inlined options decide go before the helpers (and option constants) are chosen.
+  code = foldConstantBranches(code);
+  const reached = (name: string) => new RegExp(`(?<![\\w$])${name}(?![\\w$])`).test(code);
+  const keys = wholeConfig ? undefined : [...configKeys].filter((k) => reached(`CONFIG_${k}`));
+  return { code, helpers: [...helpers].filter(reached), usesConfig: keys ? keys.length > 0 : reached('CONFIG'), configKeys: keys };
 
   /** The hook's own variables the rewrites asked for (a parse kept for the call), if any. */
   function declare(): string {

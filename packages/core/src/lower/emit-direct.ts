@@ -109,6 +109,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
     ? requestHandler(placements, eventType, shape, use)
     : responseHandler(placements, eventType, shape, use);
   if (body === undefined) return undefined;
+  if (!awaitAsyncHooks(body, used)) return undefined;
   if (shape === 'cff' && readdsDeletedParam(used.map((u) => u.source))) return undefined;
   if (shape === 'cff' && options.runtime === 'cloudfront-js-2.0') {
     const raw = rawQueryReads(used);
@@ -135,6 +136,25 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
   // there only where the handler calls it.
   const present = hooks.filter((h) => !(isRequestEvent(eventType) && h.hook === 'response') || declared.some((d) => d.name === h.name));
   return { glue: `export ${body.code}`, declarations, hooks: present, selfContained: true };
+}
+
+/**
+ * An async hook (a derived 2.0 request hook reading KeyValueStore): the handler is async and
+ * awaits each call of it; where the call is in a helper function that is not async (answers
+ * through response hooks), false: the context-based handler awaits it instead.
+ */
+function awaitAsyncHooks(body: Body, used: readonly Used[]): boolean {
+  const async = used.filter((u) => /^async\s/.test(u.source));
+  if (!async.length) return true;
+  // The handler comes first, its helpers (error log, answers) after its closing brace.
+  const end = body.code.indexOf('\n}\n');
+  let handler = end < 0 ? body.code : body.code.slice(0, end + 3);
+  const rest = end < 0 ? '' : body.code.slice(end + 3);
+  if (async.some((u) => u.hook !== 'request' || mentions(rest, u.name)) || !/^function handler\(/.test(handler)) return false;
+  handler = `async ${handler}`;
+  for (const u of async) handler = handler.split(`${u.name}(`).join(`await ${u.name}(`);
+  body.code = handler + rest;
+  return true;
 }
 
 /** Whether code names an identifier (not as part of a longer one). */
@@ -172,7 +192,8 @@ function called(helpers: ReadonlyMap<string, string>, code: readonly string[]): 
 
 /** A function declaration where the source allows it: a few bytes less than `var name = function`. */
 function declaration(h: EmittedHook): string {
-  return /^function\s*\(/.test(h.source) ? `function ${h.name}${h.source.replace(/^function\s*/, '')}` : `var ${h.name} = ${h.source};`;
+  const m = /^(async\s+)?function\s*\(/.exec(h.source);
+  return m ? `${m[1] ? 'async ' : ''}function ${h.name}${h.source.replace(/^(async\s+)?function\s*/, '')}` : `var ${h.name} = ${h.source};`;
 }
 
 type Use = (p: Placement, hook: 'request' | 'response') => Used | undefined;
