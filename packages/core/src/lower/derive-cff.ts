@@ -78,6 +78,8 @@ export function cffDialect(use: ContextUse, w: Writer): void {
         return `(${at(key!)} && ${mode & 2 ? `${helper('__edge_dec')}(${at(key!)}.value)` : `${at(key!)}.value`})`;
       case 'getAll':
         if (args.length !== 1) break;
+        // A literal name of headers or cookies: no lower-casing, no decoding, so no decoder either.
+        if (plain && !(mode & 2)) return `${helper('__edge_allraw')}(${at(key!)})`;
         return `${helper('__edge_all')}(${o}, ${n}, ${mode})`;
       case 'has':
         if (args.length !== 1) break;

@@ -33,6 +33,11 @@ export const HELPERS = {
       'function (o, n, m) { var e = o[m & 1 ? n.toLowerCase() : n], r = [], l, i; if (e) { l = e.multiValue && e.multiValue.length ? e.multiValue : [e]; ' +
       'for (i = 0; i < l.length; i++) r.push(m & 2 ? __edge_dec(l[i].value) : l[i].value); } return r; }',
   },
+  /** getAll of a literal header or cookie name: the entry's values as sent. */
+  __edge_allraw: {
+    uses: [],
+    code: 'function (e) { var r = [], l, i; if (e) { l = e.multiValue && e.multiValue.length ? e.multiValue : [e]; for (i = 0; i < l.length; i++) r.push(l[i].value); } return r; }',
+  },
   __edge_set: {
     uses: [],
     code: 'function (o, n, v, m) { if (m & 2) o[n] = { value: encodeURIComponent(v) }; else o[m & 1 ? n.toLowerCase() : n] = { value: v }; }',

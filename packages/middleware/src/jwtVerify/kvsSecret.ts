@@ -23,9 +23,9 @@ export function kvsSecretMiddleware(base: JwtBase, claims: ClaimConfig, hmac: Hm
 }
 
 // The hook is lowered as source text: it uses only its parameters, globals and require(). It runs
-// on CloudFront Functions 2.0, with its own base64url decoder, as secret.ts's hook does.
+// on CloudFront Functions 2.0 (async/await and Buffer natively), where the build keeps it async.
 
-function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): Answer | Promise<Answer | undefined> {
+async function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): Promise<Answer | undefined> {
   function deny(): Answer {
     if (config.redirect === null) return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
     // The login page, with the original path and query string in redirect_uri: encoded whole
@@ -46,46 +46,14 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
     }
     return ctx.redirect(location, 302);
   }
-  // base64url without padding to its bytes; null when malformed.
-  function bytes(s: string): number[] | null {
-    const out: number[] = [];
-    let w = 0;
-    let k = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      // A-Z 0-25, a-z 26-51, 0-9 52-61, '-' 62, '_' 63; anything else is malformed.
-      const v = c > 96 ? (c < 123 ? c - 71 : -1) : c > 64 ? (c < 91 ? c - 65 : c === 95 ? 63 : -1) : c > 47 ? (c < 58 ? c + 4 : -1) : c === 45 ? 62 : -1;
-      if (v < 0) return null;
-      w = (w << 6) | v;
-      if (++k === 4) {
-        out.push(w >> 16, (w >> 8) & 255, w & 255);
-        w = 0;
-        k = 0;
-      }
-    }
-    if (k === 1) return null;
-    if (k === 2) out.push(w >> 4);
-    else if (k === 3) out.push(w >> 10, (w >> 2) & 255);
-    return out;
-  }
-  // A base64url-encoded UTF-8 JSON object; null for anything else.
+  // A base64url-encoded UTF-8 JSON object; null for anything else. The engine decodes (2.0's
+  // Buffer, as Node's): the alphabet is checked first, as Buffer skips what it does not know, and
+  // text that was not UTF-8 comes out with U+FFFD.
   function object(s: string): Record<string, unknown> | null {
-    const b = bytes(s);
-    if (b === null) return null;
-    // Bytes to text from the numbers, never by indexing a string: njs finds the i-th character
-    // of a string holding non-ASCII characters by walking it (quadratic). ASCII takes one
-    // fromCharCode per 1000 bytes (njs's apply takes at most 1024 arguments); UTF-8 goes
-    // through decodeURIComponent, which refuses what is not UTF-8, by one join.
-    const parts: string[] = [];
-    let ascii = true;
-    for (let i = 0; i < b.length && ascii; i++) ascii = b[i] < 128;
-    if (ascii) {
-      for (let i = 0; i < b.length; i += 1000) parts.push(String.fromCharCode.apply(null, b.slice(i, i + 1000)));
-    } else {
-      for (let i = 0; i < b.length; i++) parts.push(b[i] > 127 || b[i] === 37 ? '%' + b[i].toString(16) : String.fromCharCode(b[i]));
-    }
+    if (s.length % 4 === 1 || !/^[A-Za-z0-9_-]+$/.test(s)) return null;
+    const text = Buffer.from(s, 'base64url').toString();
+    if (text.indexOf('\ufffd') >= 0) return null;
     try {
-      const text = ascii ? parts.join('') : decodeURIComponent(parts.join(''));
       const v = JSON.parse(text);
       return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
     } catch (e) {
@@ -116,37 +84,36 @@ function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): An
   const given = token.slice(d2 + 1);
   if (given.length !== 43) return deny();
   // A missing key reads as undefined: deny.
-  return ctx.kvs(config.secretKey).then(function (secret) {
-    if (typeof secret !== 'string' || !secret) return deny();
-    const expected: string = require('crypto').createHmac('sha256', secret).update(token.slice(0, d2)).digest('base64url');
-    // Constant time: every character is compared whatever the first difference.
-    let diff = 0;
-    for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
-    if (diff !== 0) return deny();
-    const header = object(token.slice(0, d1));
-    if (header === null || typeof header.alg !== 'string' || header.crit !== undefined || config.algorithms[header.alg] !== 'sha256') return deny();
-    const claims = object(token.slice(d1 + 1, d2));
-    if (claims === null) return deny();
-    const now = Math.floor(Date.now() / 1000);
-    const tolerance = config.clockTolerance;
-    if ((config.requireExp || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp <= now - tolerance)) return deny();
-    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
-    if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
-    // maxAge, as jose's maxTokenAge: a numeric iat, not in the future, at most maxAge seconds ago.
-    if (config.maxAge && (typeof claims.iat !== 'number' || claims.iat > now + tolerance || now - claims.iat - tolerance > config.maxAge)) return deny();
-    if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) return deny();
-    if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
-    if (config.audience !== null) {
-      // Cognito access tokens name their app client in client_id and carry no aud.
-      const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
-      let ok = typeof aud === 'string' && config.audience.indexOf(aud) >= 0;
-      if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
-      if (!ok) return deny();
-    }
-    if (config.strip) {
-      if (config.from === 'bearer') ctx.request.headers.delete('authorization');
-      else ctx.request.querystring.delete(config.name);
-    }
-    return undefined;
-  }, deny);
+  const secret = await ctx.kvs(config.secretKey);
+  if (typeof secret !== 'string' || !secret) return deny();
+  const expected: string = require('crypto').createHmac('sha256', secret).update(token.slice(0, d2)).digest('base64url');
+  // Constant time: every character is compared whatever the first difference.
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
+  if (diff !== 0) return deny();
+  const header = object(token.slice(0, d1));
+  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined || config.algorithms[header.alg] !== 'sha256') return deny();
+  const claims = object(token.slice(d1 + 1, d2));
+  if (claims === null) return deny();
+  const now = Math.floor(Date.now() / 1000);
+  const tolerance = config.clockTolerance;
+  if ((config.requireExp || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp <= now - tolerance)) return deny();
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
+  if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
+  // maxAge, as jose's maxTokenAge: a numeric iat, not in the future, at most maxAge seconds ago.
+  if (config.maxAge && (typeof claims.iat !== 'number' || claims.iat > now + tolerance || now - claims.iat - tolerance > config.maxAge)) return deny();
+  if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) return deny();
+  if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
+  if (config.audience !== null) {
+    // Cognito access tokens name their app client in client_id and carry no aud.
+    const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
+    let ok = typeof aud === 'string' && config.audience.indexOf(aud) >= 0;
+    if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
+    if (!ok) return deny();
+  }
+  if (config.strip) {
+    if (config.from === 'bearer') ctx.request.headers.delete('authorization');
+    else ctx.request.querystring.delete(config.name);
+  }
+  return undefined;
 }
