@@ -16,21 +16,19 @@
 //
 // `node bench/cost.mjs [name ...]` runs the check alone (names: example folders, case names of
 // bench/cases.mjs that are not examples, or `jwtVerify`).
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { DEFAULT_CF_RUNTIME, edge } from '@edgeline/core';
 import { viewerRequest, viewerResponse } from '@edgeline/core/testing';
 import { buildCf, njsPrelude } from '@edgeline/cf-target';
 import { loadEntry } from '@edgeline/cli';
 import { cases } from './cases.mjs';
 import { JWT_SECRET, requestBytes, worstRequests, worstResponses, jwtRequests } from './cost-requests.mjs';
-import { pool } from './lib/callgrind.mjs';
+import { callgrindParts, pool } from './lib/callgrind.mjs';
 
 /**
  * Instructions a worst request may cost beyond a typical one, per byte of the request (URL and
@@ -50,7 +48,6 @@ const RUNTIMES = ['cloudfront-js-1.0', 'cloudfront-js-2.0'];
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EXAMPLES = join(HERE, '..', 'examples');
-const run = promisify(execFile);
 const NOOP = 'function (event) { return event; }';
 
 /** The pipelines: every example with a cf target (its runtimes), the bench's other cases (1.0), and jwtVerify HS256 on both runtimes. */
@@ -155,12 +152,13 @@ export async function prepareCostCheck({ middleware, outDir, only = [], log = (s
       }
     }
   }
-  const jobs = units.map((u) => async () => {
-    try {
-      u.counts = await measure(u);
-    } catch (e) {
-      u.error = e.message.split('\n')[0];
-    }
+  for (const u of units) await prepareUnit(u);
+  // One callgrind run per unit: an artifact's count on a worst request depends a little on what
+  // the process allocated before (njs frees nothing), so units do not share a process.
+  const jobs = units.map((u) => {
+    const job = () => measure(u);
+    job.weight = u.weight;
+    return job;
   });
   return { jobs, notes, finish: () => report(units, log, notes) };
 }
@@ -182,10 +180,8 @@ function eventOf(eventType, init, runtime) {
   return { json: JSON.stringify(event), raw };
 }
 
-/** Writes the driver of one artifact, runs it under callgrind and returns the instructions of each call. */
-async function measure(u) {
-  await rm(u.dir, { recursive: true, force: true });
-  await mkdir(u.dir, { recursive: true });
+/** The plan of a unit: its items (typical, worst, forged), their events, and [function, event, item] per call. */
+function planOf(u) {
   const items = [...u.typical.map((x) => ({ ...x, kind: 'typical' })), ...u.worst.map((x) => ({ ...x, kind: 'worst' })), ...(u.forged || []).map((x) => ({ ...x, kind: 'forged' }))];
   const events = items.map((x) => eventOf(u.eventType, x.init, u.runtime));
   // plan: [function (0 noop, 1 handler), event, item (-1: not counted)]
@@ -194,54 +190,66 @@ async function measure(u) {
     plan.push([0, 0, -2]);
     items.forEach((_, i) => plan.push([1, i, i]));
   }
-  const file = join(u.dir, 'driver.js');
-  await writeFile(file, driver(u.code, events, plan, u.runtime));
-  const out = join(u.dir, 'cg.out');
-  let stdout;
+  return { items, events, plan };
+}
+
+/** Writes a unit's own driver (runnable alone, and run alone when its batch fails). */
+async function prepareUnit(u) {
+  await rm(u.dir, { recursive: true, force: true });
+  await mkdir(u.dir, { recursive: true });
+  Object.assign(u, planOf(u));
+  u.file = join(u.dir, 'driver.js');
+  await writeFile(u.file, `${njsPrelude(u.runtime)}${u.code}\n;(function () {\n${driverBody(u, 0)}})();\n`);
+  // Callgrind's time is about proportional to the instructions: the events' JSON, parsed each call, and the handler's work on it.
+  u.weight = u.plan.reduce((s, [, i]) => s + u.events[i].json.length + u.code.length, 0);
+}
+
+/** Runs a unit's driver under callgrind (one process) and sets its counts, or its error. */
+async function measure(u) {
   try {
-    ({ stdout } = await run('valgrind', ['--tool=callgrind', '--dump-before=cbrt', '--dump-line=no', `--callgrind-out-file=${out}`, 'njs', '-u', '-s', file], { maxBuffer: 64 * 1024 * 1024, cwd: u.dir }));
+    const out = await callgrindParts(u.file, { cwd: u.dir });
+    // Part 1 is start-up; the call of plan entry k is part 2 + 2k (the part after it parses the next event).
+    if (out.parts.size !== 2 * u.plan.length + 1) throw new Error(`expected ${2 * u.plan.length + 1} profile parts from ${u.file}, got ${out.parts.size}: is something else calling Math.cbrt?`);
+    u.counts = countsOf(u, (k) => out.parts.get(2 + 2 * k), threwIn(out.stdout, 0));
   } catch (e) {
-    throw new Error(`callgrind run of ${file} failed: ${(e.stderr || e.message).slice(-2000)}`);
+    u.error = e.message.split('\n')[0];
   }
-  const parts = new Map();
-  for (const f of await readdir(u.dir)) {
-    if (!f.startsWith('cg.out')) continue;
-    const text = await readFile(join(u.dir, f), 'utf8');
-    const part = /^part:\s*(\d+)/m.exec(text);
-    const total = /^totals:\s*(\d+)/m.exec(text);
-    if (part && total) parts.set(Number(part[1]), Number(total[1]));
-    await rm(join(u.dir, f));
-  }
-  // Part 1 is start-up; the call of plan entry k is part 2 + 2k (the part after it parses the next event).
-  if (parts.size !== 2 * plan.length + 1) throw new Error(`expected ${2 * plan.length + 1} profile parts from ${file}, got ${parts.size}: is something else calling Math.cbrt?`);
+}
+
+/** The calls of unit `j` that threw: plan index => message. */
+function threwIn(stdout, j) {
   const threw = new Map();
   for (const line of stdout.split('\n')) {
-    const m = /__COST_THREW__ (\d+) (.*)$/.exec(line);
-    if (m) threw.set(Number(m[1]), m[2]);
+    const m = /__COST_THREW__ (\d+) (\d+) (.*)$/.exec(line);
+    if (m && Number(m[1]) === j) threw.set(Number(m[2]), m[3]);
   }
+  return threw;
+}
+
+/** Instructions of each item: the least of its calls (part of plan entry k: partOf(k)), less the noop's. */
+function countsOf(u, partOf, threw) {
   let noop = Infinity;
-  const per = items.map(() => Infinity);
-  const errors = items.map(() => undefined);
-  plan.forEach(([fn, , item], k) => {
-    const n = parts.get(2 + 2 * k);
+  const per = u.items.map(() => Infinity);
+  const errors = u.items.map(() => undefined);
+  u.plan.forEach(([fn, , item], k) => {
+    const n = partOf(k);
     if (fn === 0) noop = Math.min(noop, n);
     else if (item >= 0) {
       per[item] = Math.min(per[item], n);
       if (threw.has(k)) errors[item] = threw.get(k);
     }
   });
-  return items.map((x, i) => ({ ...x, instr: per[i] - noop, bytes: requestBytes(x.init, u.eventType), error: errors[i] }));
+  return u.items.map((x, i) => ({ ...x, instr: per[i] - noop, bytes: requestBytes(x.init, u.eventType), error: errors[i] }));
 }
 
-function driver(code, events, plan, runtime) {
+/** The loop of unit `j` (with `handler` in scope): each event parsed outside the marks, one call between two. */
+function driverBody(u, j) {
   const lit = (s) => JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-  return `${njsPrelude(runtime)}${code}
-;(function () {
-  var E = [
-    ${events.map((e) => lit(e.json)).join(',\n    ')}
+  return `  var E = [
+    ${u.events.map((e) => lit(e.json)).join(',\n    ')}
   ];
-  var RAW = ${JSON.stringify(events.map((e) => e.raw))};
-  var PLAN = ${JSON.stringify(plan.map(([fn, ev]) => [fn, ev]))};
+  var RAW = ${JSON.stringify(u.events.map((e) => e.raw))};
+  var PLAN = ${JSON.stringify(u.plan.map(([fn, ev]) => [fn, ev]))};
   var F = [${NOOP}, handler];
   var m = 2;
   function raw(s) { return function rawQueryString() { return s; }; }
@@ -249,10 +257,9 @@ function driver(code, events, plan, runtime) {
     var i = PLAN[k][1], f = F[PLAN[k][0]], ev = JSON.parse(E[i]);
     if (RAW[i]) Object.defineProperty(ev.request, 'rawQueryString', { value: raw(RAW[i][0]) });
     Math.cbrt(m);
-    try { f(ev); } catch (e) { console.log('__COST_THREW__ ' + k + ' ' + String(e).slice(0, 200)); }
+    try { f(ev); } catch (e) { console.log('__COST_THREW__ ${j} ' + k + ' ' + String(e).slice(0, 200)); }
     Math.cbrt(m);
   }
-})();
 `;
 }
 

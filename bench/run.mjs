@@ -18,7 +18,7 @@ import { buildCf, checkArtifact, hasNjs, runInNjs } from '@edgeline/cf-target';
 import { loadEntry } from '@edgeline/cli';
 import { cases } from './cases.mjs';
 import { prepareCostCheck } from './cost.mjs';
-import { BASELINE, driverJobs, isModule, pool } from './lib/callgrind.mjs';
+import { createCounter, createQueue, isModule } from './lib/callgrind.mjs';
 import { runNjs } from './lib/njs.mjs';
 import { benchColdBuilds, COLD_BUILD_TARGET_MS } from './lib/cold-build.mjs';
 
@@ -69,6 +69,13 @@ await rm(join(OUT, 'lambda'), { recursive: true, force: true });
 const rows = [];
 const skipped = [];
 const cfCounts = [];
+// Callgrind runs start as soon as their drivers are written (counts are deterministic: they may
+// share the cores with the builds), two at a time on two cores.
+const WIDTH = Math.max(1, availableParallelism());
+const queue = createQueue(WIDTH);
+const CALLGRIND_MODE = process.env.BENCH_CALLGRIND === 'batch' ? 'batch' : 'single';
+const counter = createCounter({ dir: join(OUT, 'cf', '.batches'), queue, mode: CALLGRIND_MODE });
+const t0Counts = Date.now();
 const lambdaTimings = [];
 
 for (const c of cases) {
@@ -106,7 +113,7 @@ if (!only.length) {
   }
 }
 
-// The cost check's runs go first in the same pool: they are the longest.
+// The cost check's runs join the same queue (the heaviest waiting run goes first).
 let costCheck;
 if (tools.njs && tools.valgrind) {
   // `cost` runs all of it; a case name selects the example it measures; `jwtVerify` or an example folder selects itself.
@@ -116,13 +123,14 @@ if (tools.njs && tools.valgrind) {
 } else {
   note('cost check of the worst requests skipped: it needs njs and valgrind');
 }
-const costJobs = costCheck ? costCheck.jobs : [];
-if (cfCounts.length || costJobs.length) {
-  const width = Math.max(1, availableParallelism());
-  log(`\ncounting instructions: ${cfCounts.length + costJobs.length} callgrind runs of njs (${costJobs.length} for the cost check), ${width} at a time...`);
+// The counts: the table's runs, queued while the cases were built, and the cost check's.
+if (costCheck) for (const job of costCheck.jobs) queue.push(job);
+if (cfCounts.length || (costCheck && costCheck.jobs.length)) {
+  log(`\ncounting instructions: callgrind runs of njs, ${WIDTH} at a time (${CALLGRIND_MODE === 'batch' ? 'BENCH_CALLGRIND=batch: an artifact and its reference in one process' : 'one process per function'})...`);
   const t0 = Date.now();
-  await pool([...costJobs, ...cfCounts], width);
-  log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await queue.drain();
+  await Promise.all(cfCounts);
+  log(`  ${queue.size} callgrind runs (${costCheck ? costCheck.jobs.length : 0} for the cost check), done ${((Date.now() - t0) / 1000).toFixed(1)} s after the last build (${((Date.now() - t0Counts) / 1000).toFixed(1)} s since the first run was queued)`);
 }
 if (lambdaTimings.length) {
   log(`\ntiming Lambda@Edge handlers: ${lambdaTimings.length} modules...`);
@@ -267,34 +275,34 @@ async function benchCf(c, pipeline, runtime) {
     const k = events.length;
     const lo = k;
     const hi = k * (c.passes || SETTINGS.cf.passes);
-    const opts = (who, mod = module) => ({ lo, hi, runtime, prefix: join(dir, `${eventType}.${who}`), module: mod, kvs: c.kvs });
-    const jobs = {
-      ours: await driverJobs(artifact.code, events, opts('ours')),
-      base: await driverJobs(BASELINE, events, opts('baseline')),
-    };
-    if (refCode) jobs.ref = await driverJobs(refCode, events, opts('ref', module || isModule(refCode)));
+    const opts = (who, mod = module) => ({
+      lo, hi, runtime, module: mod, kvs: c.kvs,
+      prefix: join(dir, `${eventType}.${who}`),
+      basePrefix: join(dir, `${eventType}.baseline${mod === module ? '' : `-${who}`}`),
+      batch: `${c.name} ${runtime} ${eventType}`,
+    });
+    // The reference first: the smaller one usually, and each function's count is nearest to its
+    // count alone when what ran before it in the process left little (bench/lib/callgrind.mjs).
+    const handles = {};
+    if (refCode) handles.ref = await counter.add(refCode, events, opts('ref', module || isModule(refCode)));
+    handles.ours = await counter.add(artifact.code, events, opts('ours'));
+    counter.seal(`${c.name} ${runtime} ${eventType}`);
     const counts = {};
-    for (const [who, j] of Object.entries(jobs)) {
-      counts[who] = {};
-      for (const [n, job] of Object.entries(j)) {
-        cfCounts.push(async () => {
-          try {
-            counts[who][n] = await job();
-          } catch (e) {
-            row.countError = e.message.split('\n')[0];
-          }
-        });
-      }
+    for (const [who, h] of Object.entries(handles)) {
+      cfCounts.push(h.counts().then((x) => {
+        counts[who] = x;
+      }, (e) => {
+        row.countError = e.message.split('\n')[0];
+      }));
     }
     // Filled in once every count of this artifact is in (the pool runs them all before printing).
     row.finish = () => {
       if (row.countError) return note(`${c.name} cf ${runtime} ${eventType}: ${row.countError}`);
-      const per = (x) => x.part / (hi - lo);
-      const driver = per(counts.base);
-      row.driverInstrPerReq = Math.round(driver);
+      const per = (x) => x / (hi - lo);
+      row.driverInstrPerReq = Math.round(per(counts.ours.base));
       row.calls = { lo, hi };
-      row.ours.instrPerReq = Math.round(per(counts.ours) - driver);
-      if (row.ref) row.ref.instrPerReq = Math.round(per(counts.ref) - driver);
+      row.ours.instrPerReq = Math.round(per(counts.ours.part - counts.ours.base));
+      if (row.ref) row.ref.instrPerReq = Math.round(per(counts.ref.part - counts.ref.base));
       row.raw = counts;
     };
   }
