@@ -1,6 +1,6 @@
 import { parse } from 'acorn';
 import { simple } from 'acorn-walk';
-import detectGlobals from 'acorn-globals';
+import { findGlobals as detectGlobals } from '@edgeline/core';
 import type { CfRuntime } from '@edgeline/core';
 import { es2Lacks } from './syntax-2.js';
 import { LACKING_GLOBALS, MAX_BYTES, MODULES, lackingMethodName, lacksMethod } from './rules.js';

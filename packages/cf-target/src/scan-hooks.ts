@@ -1,7 +1,6 @@
-import { scanHook, type CfRuntime, type EmittedHook, type Middleware, type Violation } from '@edgeline/core';
+import { findGlobals as detectGlobals, scanHook, type CfRuntime, type EmittedHook, type Middleware, type Violation } from '@edgeline/core';
 import { parse } from 'acorn';
 import { simple } from 'acorn-walk';
-import detectGlobals from 'acorn-globals';
 import { LACKING_GLOBALS, MODULES, lackingMethodFix, lackingMethodName, lacksMethod } from './rules.js';
 
 const FIX_LAMBDA = 'use --target lambda';

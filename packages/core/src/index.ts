@@ -39,6 +39,8 @@ export function buildableFor<T extends import('./target.js').TargetName>(
   return pipeline;
 }
 export { scanHook } from './lower/scan.js';
+export { findGlobals } from './lower/globals.js';
+export type { FreeGlobal, GlobalNode } from './lower/globals.js';
 export type { Finding } from './lower/scan.js';
 export { manifestOf } from './lower/artifact.js';
 export type { Artifact, BuildResult, SizeShare } from './lower/artifact.js';

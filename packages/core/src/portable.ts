@@ -1,5 +1,5 @@
 import { parse } from 'acorn';
-import detectGlobals from 'acorn-globals';
+import { findGlobals as detectGlobals } from './lower/globals.js';
 import { NotPortableError } from './errors.js';
 import type { Config } from './middleware.js';
 

@@ -1,6 +1,6 @@
 import { parse } from 'acorn';
 import { fullAncestor } from 'acorn-walk';
-import detectGlobals from 'acorn-globals';
+import { findGlobals as detectGlobals } from './globals.js';
 import type { Capability } from '../capability.js';
 
 /** Something a hook's code does that a runtime may lack. */
