@@ -15,7 +15,7 @@ import { deriveHooks } from './derive.js';
 import { HELPERS } from './derive-helpers.js';
 import { appendsToFreshCookies } from './derive-cff.js';
 import { answersThrough, inlineBody, neverAnswers, returningResponse } from './inline.js';
-import { inlineChain } from './inline-chain.js';
+import { inlineChain, shareMember } from './inline-chain.js';
 
 export interface EmitDirectOptions {
   placements: readonly Placement[];
@@ -271,10 +271,11 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
     };
   }
   if (safe) {
-    const chain = inlineChain(s.map((h) => ({ source: h.source })), 'response');
-    if (chain !== undefined) {
-      const request = /\brequest\b/.test(chain) ? `, request = ${s0.request}` : '';
-      return { code: `${signature(shape)} {\n  var response = ${s0.response}${request};\n${chain}\n  return response;\n}\n`, inlined: true, keep: [] };
+    const inlined = inlineChain(s.map((h) => ({ source: h.source })), 'response');
+    if (inlined !== undefined) {
+      const request = /\brequest\b/.test(inlined) ? `, request = ${s0.request}` : '';
+      const { chain, declare } = shareMember(inlined, 'response', 'headers', '__edge_h');
+      return { code: `${signature(shape)} {\n  var response = ${s0.response}${request}${declare};\n${chain}\n  return response;\n}\n`, inlined: true, keep: [] };
     }
   }
   const calls = s.map((h) => `${safe ? '  ' : `    i = ${h.index}; `}${h.name}(response, request);`);
@@ -294,11 +295,13 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
  */
 function inlinedRequestChain(q: readonly Used[], s: readonly Used[], shape: Shape): Body | undefined {
   const through = (h: Used) => s.filter((x) => x.index < h.index).map((x) => `${x.name}(a, request)`);
-  const chain = inlineChain(q.map((h) => ({ source: h.source, through: through(h) })), 'request');
-  if (chain === undefined) return undefined;
-  const keep = s.filter((x) => chain.indexOf(`${x.name}(`) >= 0);
-  const a = /\ba = /.test(chain) ? ', a' : '';
-  return { code: `${signature(shape)} {\n  var request = ${SHAPES[shape].request}${a};\n${chain}\n  return request;\n}\n`, inlined: true, keep };
+  const inlined = inlineChain(q.map((h) => ({ source: h.source, through: through(h) })), 'request');
+  if (inlined === undefined) return undefined;
+  const keep = s.filter((x) => inlined.indexOf(`${x.name}(`) >= 0);
+  const a = /\ba = /.test(inlined) ? ', a' : '';
+  const headers = shareMember(inlined, 'request', 'headers', '__edge_h');
+  const { chain, declare } = shareMember(headers.chain, 'request', 'uri', '__edge_u');
+  return { code: `${signature(shape)} {\n  var request = ${SHAPES[shape].request}${a}${headers.declare}${declare};\n${chain}\n  return request;\n}\n`, inlined: true, keep };
 }
 
 /**

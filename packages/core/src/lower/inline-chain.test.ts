@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inlineChain } from './inline-chain.js';
+import { inlineChain, shareMember } from './inline-chain.js';
 
 /** Runs handler code made of a chain on a request, as the generated handler does. */
 function run(chain: string, request: Record<string, unknown>, event: Record<string, unknown> = {}): unknown {
@@ -68,5 +68,16 @@ describe('inlineChain', () => {
       'async function (__r) { return __r; }',
     ]) expect(inlineChain([{ source }], 'request'), source).toBeUndefined();
     expect(inlineChain([{ source: 'function (s) { return s; }' }], 'response')).toBeUndefined();
+  });
+});
+
+describe('shareMember', () => {
+  it('reads a property read by several hooks once, unless something assigns it', () => {
+    expect(shareMember('request.headers.a = 1; request.headers.b = 2;', 'request', 'headers', '__edge_h')).toEqual({ chain: '__edge_h.a = 1; __edge_h.b = 2;', declare: ', __edge_h = request.headers' });
+    for (const chain of ['request.headers.a = 1; request.headers = {}; request.headers.b = 2;', 'request.headers.a = 1;', 'request = x; request.headers.a = 1; request.headers.b = 2;', 'request.uri += "/"; request.uri.x; request.uri.y;']) {
+      const property = chain.includes('uri') ? 'uri' : 'headers';
+      expect(shareMember(chain, 'request', property, '__edge_h')).toEqual({ chain, declare: '' });
+    }
+    expect(shareMember('request.headersX.a; request.headersX.b;', 'request', 'headers', '__edge_h').declare).toBe('');
   });
 });
