@@ -15,7 +15,7 @@ import { deriveHooks } from './derive.js';
 import { HELPERS } from './derive-helpers.js';
 import { appendsToFreshCookies } from './derive-cff.js';
 import { answersThrough, inlineBody, neverAnswers, returningResponse } from './inline.js';
-import { inlineChain, shareMember } from './inline-chain.js';
+import { inlineChain, mergeSameAnswers, shareMember } from './inline-chain.js';
 
 export interface EmitDirectOptions {
   placements: readonly Placement[];
@@ -295,8 +295,9 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
  */
 function inlinedRequestChain(q: readonly Used[], s: readonly Used[], shape: Shape): Body | undefined {
   const through = (h: Used) => s.filter((x) => x.index < h.index).map((x) => `${x.name}(a, request)`);
-  const inlined = inlineChain(q.map((h) => ({ source: h.source, through: through(h) })), 'request');
-  if (inlined === undefined) return undefined;
+  const each = inlineChain(q.map((h) => ({ source: h.source, through: through(h) })), 'request');
+  if (each === undefined) return undefined;
+  const inlined = mergeSameAnswers(each);
   const keep = s.filter((x) => inlined.indexOf(`${x.name}(`) >= 0);
   const a = /\ba = /.test(inlined) ? ', a' : '';
   const headers = shareMember(inlined, 'request', 'headers', '__edge_h');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inlineChain, shareMember } from './inline-chain.js';
+import { inlineChain, mergeSameAnswers, shareMember } from './inline-chain.js';
 
 /** Runs handler code made of a chain on a request, as the generated handler does. */
 function run(chain: string, request: Record<string, unknown>, event: Record<string, unknown> = {}): unknown {
@@ -79,5 +79,15 @@ describe('shareMember', () => {
       expect(shareMember(chain, 'request', property, '__edge_h')).toEqual({ chain, declare: '' });
     }
     expect(shareMember('request.headersX.a; request.headersX.b;', 'request', 'headers', '__edge_h').declare).toBe('');
+  });
+});
+
+describe('mergeSameAnswers', () => {
+  it('joins neighbouring checks that give the same answer, in order; leaves others', () => {
+    const chain = '  if (u.indexOf("/a") === 0) return { statusCode: 403 };\n  if (u.indexOf("/b") === 0) { return { statusCode: 403 }; }\n  x();\n  if (c) return { statusCode: 403 };\n  if (d) return { statusCode: 404 };';
+    expect(mergeSameAnswers(chain)).toBe('  if ((u.indexOf("/a") === 0) || (u.indexOf("/b") === 0)) return { statusCode: 403 };\n  x();\n  if (c) return { statusCode: 403 };\n  if (d) return { statusCode: 404 };');
+    const run = (src: string, u: string) => new Function('u', 'x', 'c', 'd', `${src}\nreturn 'on';`)(u, () => undefined, false, false);
+    for (const u of ['/a', '/b', '/c']) expect(run(mergeSameAnswers(chain), u)).toEqual(run(chain, u));
+    expect(mergeSameAnswers('if (a) return 1; else return 2;')).toBe('if (a) return 1; else return 2;');
   });
 });

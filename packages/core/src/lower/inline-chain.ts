@@ -234,3 +234,44 @@ function isPropertyName(node: Node, parent: Node): boolean {
 function isAssigned(node: Node, parent: Node): boolean {
   return (parent.type === 'AssignmentExpression' && parent.left === node) || parent.type === 'UpdateExpression';
 }
+
+/**
+ * Neighbouring `if (a) return X;` `if (b) return X;` of the same answer text become
+ * `if ((a) || (b)) return X;`, as one writes a list of checks by hand: the tests run in the same
+ * order and stop at the same one, and the answer is built once per request as before.
+ */
+export function mergeSameAnswers(chain: string): string {
+  const text = `function f() {\n${chain}\n}`;
+  let body: Node[];
+  try {
+    body = (((parse(text, { ecmaVersion: 2017 }) as unknown as { body: Node[] }).body[0] as Node).body as Node).body as Node[];
+  } catch {
+    return chain;
+  }
+  const answerOf = (s: Node): string | undefined => {
+    if (s.type !== 'IfStatement' || s.alternate) return undefined;
+    let c = s.consequent as Node;
+    if (c.type === 'BlockStatement' && (c.body as Node[]).length === 1) c = (c.body as Node[])[0];
+    return c.type === 'ReturnStatement' && c.argument ? text.slice((c.argument as Node).start, (c.argument as Node).end) : undefined;
+  };
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (let i = 0; i < body.length; ) {
+    const answer = answerOf(body[i]);
+    let j = i + 1;
+    while (answer !== undefined && j < body.length && answerOf(body[j]) === answer) j++;
+    if (j - i > 1) {
+      const tests = body.slice(i, j).map((s) => `(${text.slice((s.test as Node).start, (s.test as Node).end)})`);
+      edits.push({ start: body[i].start, end: body[j - 1].end, text: `if (${tests.join(' || ')}) return ${answer};` });
+    }
+    i = j;
+  }
+  if (!edits.length) return chain;
+  let out = '';
+  let at = 0;
+  for (const e of edits) {
+    out += text.slice(at, e.start) + e.text;
+    at = e.end;
+  }
+  out += text.slice(at);
+  return out.slice('function f() {\n'.length, -'\n}'.length);
+}
