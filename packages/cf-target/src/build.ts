@@ -10,7 +10,8 @@ import { MAX_BYTES } from './rules.js';
 import { scanHooks } from './scan-hooks.js';
 import { shortenGeneratedNames } from './short-names.js';
 import { toEs2 } from './syntax-2.js';
-import { bundleGlue, format, lowerToEs5, minifiedBytes, minify, RUNTIME_MODULE } from './steps.js';
+import { lightEs5 } from './es5-light.js';
+import { bundleGlue, format, isEs5, lowerToEs5, minifiedBytes, minify, RUNTIME_MODULE } from './steps.js';
 
 export interface CfBuildOptions<R extends CfRuntime> {
   pipeline: Pipeline<SupportedBy<R>>;
@@ -109,10 +110,12 @@ async function draftFor(placements: Placement[], eventType: EventType, runtime: 
   // Runtime 2.0 runs const, let, arrows, templates and async natively: code that keeps to its
   // syntax is not lowered (TypeScript's ES5 async is a ~4 KB state machine); other code is.
   const es2 = runtime === 'cloudfront-js-2.0' ? toEs2(source) : undefined;
-  let code = es2 ?? lowerToEs5(source);
+  // 1.0: ES5 without TypeScript where the only newer syntax is what esbuild lowers (es5-light.ts).
+  const light = es2 === undefined && !isEs5(source) ? await lightEs5(source) : undefined;
+  let code = es2 ?? light ?? lowerToEs5(source);
   if (doMinify) code = shortenGeneratedNames(await minify(code, runtime));
   // Code that was ES5 already skipped TypeScript's printer: --no-minify output is still laid out.
-  else if (es2 !== undefined || code === source) code = await format(code, runtime);
+  else if (es2 !== undefined || light !== undefined || code === source) code = await format(code, runtime);
   // The cloudfront module is an ES import on runtime 2.0; added after lowering, which targets scripts.
   if (runtime === 'cloudfront-js-2.0' && (needs('kvs') || needs('origin'))) code = `import cf from 'cloudfront';\n${code}`;
   return { eventType, hooks: emitted.hooks, code };

@@ -98,7 +98,7 @@ export function lowerToEs5(code: string): string {
   return lowered;
 }
 
-function isEs5(code: string): boolean {
+export function isEs5(code: string): boolean {
   try {
     parse(code, { ecmaVersion: 5, sourceType: 'script' });
     return true;
