@@ -17,6 +17,8 @@ interface N {
  * Repeats until nothing changes; returns the source unchanged where it does not parse.
  */
 export function foldConstantBranches(source: string): string {
+  // Only an inlined option or a literal makes a test constant: most hooks have none (no parse).
+  if (!/(?:\(|!|\s)(?:true|false|null|void 0|\d+|"[^"]*")\s*(?:\)|===|!==|==|!=|&&|\|\||\?)/.test(source)) return source;
   let out = source;
   for (let pass = 0; pass < 8; pass++) {
     const next = foldOnce(out);
