@@ -50,6 +50,18 @@ describe('inlineChain', () => {
     expect(response.headers).toEqual({ a: '/u', b: 2 });
   });
 
+  it('a response hook that stops early (return;) goes on to the next one', () => {
+    const chain = inlineChain([
+      { source: 'function (__s) { if (__s.status > 399) return; __s.headers.a = 1; }' },
+      { source: 'function (__s) { __s.headers.b = 2; }' },
+    ], 'response')!;
+    for (const status of [200, 404]) {
+      const response = { status, headers: {} as Record<string, number> };
+      new Function('response', 'request', chain)(response, {});
+      expect(response.headers).toEqual(status === 200 ? { a: 1, b: 2 } : { b: 2 });
+    }
+  });
+
   it('nested functions keep their own names and see the renamed ones', () => {
     const chain = inlineChain([{ source: 'function (__r) { var k = 2; __r.list = [1, 2].map(function (x) { var k2 = x * k; return k2; }); return __r; }' }], 'request')!;
     expect(run(chain, {})).toEqual({ list: [2, 4] });

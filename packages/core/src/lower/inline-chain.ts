@@ -112,7 +112,8 @@ function inlineOne(hook: ChainHook, k: number, kind: 'request' | 'response'): st
         if ((node.param as Node | null)?.type === 'Identifier') declared.add((node.param as Node).name as string);
         break;
       case 'ReturnStatement':
-        if (!inNested && (kind === 'response' || !node.argument)) ok = false;
+        // A response hook may stop early (`return;`); a request hook returns its request or an answer.
+        if (!inNested && (kind === 'response' ? node.argument : !node.argument)) ok = false;
         break;
       case 'Identifier':
         identifiers.push({ node, parent: chain[chain.length - 2], ancestors: chain });
@@ -197,6 +198,15 @@ function inlineOne(hook: ChainHook, k: number, kind: 'request' | 'response'): st
       }
       // Replaced as a whole: renames inside it are already applied to its text.
       for (let i = renames.length - 1; i >= 0; i--) if (renames[i].start >= node.start && renames[i].end <= node.end) renames.splice(i, 1);
+      renames.push({ start: node.start, end: node.end, text });
+    });
+  } else {
+    // A response hook's `return;` ends it: the next hook runs.
+    fullAncestor(body as never, (n: unknown, _s: unknown, ancestors: unknown) => {
+      const node = n as Node;
+      if (node.type !== 'ReturnStatement' || (ancestors as Node[]).some(isNestedFunction)) return;
+      const text = node === last ? '' : `break ${label};`;
+      breaks = breaks || node !== last;
       renames.push({ start: node.start, end: node.end, text });
     });
   }
