@@ -285,15 +285,15 @@ function redirectsRequest(ctx: RequestContext, config: RedirectsConfig): Answer 
   } catch (e) {
     const fixed: string[] = [];
     let from = 0;
-    for (let k = 0; k < tail.length; k++) {
-      const c = tail.charCodeAt(k);
-      if (c < 0xd800 || c > 0xdfff) continue;
-      if (c < 0xdc00 && (tail.charCodeAt(k + 1) & 0xfc00) === 0xdc00) {
-        k++;
+    for (let pos = 0; pos < tail.length; pos++) {
+      const unit = tail.charCodeAt(pos);
+      if (unit < 0xd800 || unit > 0xdfff) continue;
+      if (unit < 0xdc00 && (tail.charCodeAt(pos + 1) & 0xfc00) === 0xdc00) {
+        pos++;
         continue;
       }
-      fixed.push(tail.slice(from, k), '\ufffd');
-      from = k + 1;
+      fixed.push(tail.slice(from, pos), '\ufffd');
+      from = pos + 1;
     }
     fixed.push(tail.slice(from));
     tail = encodeURI(fixed.join(''));
@@ -362,15 +362,15 @@ function redirectsKvsRequest(ctx: RequestContext, config: RedirectsConfig): Answ
     } catch (e) {
       const fixed: string[] = [];
       let from = 0;
-      for (let k = 0; k < tail.length; k++) {
-        const c = tail.charCodeAt(k);
-        if (c < 0xd800 || c > 0xdfff) continue;
-        if (c < 0xdc00 && (tail.charCodeAt(k + 1) & 0xfc00) === 0xdc00) {
-          k++;
+      for (let pos = 0; pos < tail.length; pos++) {
+        const unit = tail.charCodeAt(pos);
+        if (unit < 0xd800 || unit > 0xdfff) continue;
+        if (unit < 0xdc00 && (tail.charCodeAt(pos + 1) & 0xfc00) === 0xdc00) {
+          pos++;
           continue;
         }
-        fixed.push(tail.slice(from, k), '\ufffd');
-        from = k + 1;
+        fixed.push(tail.slice(from, pos), '\ufffd');
+        from = pos + 1;
       }
       fixed.push(tail.slice(from));
       tail = encodeURI(fixed.join(''));
