@@ -102,6 +102,6 @@ function normalizeQueryRequest(ctx: RequestContext, config: NormalizeQueryConfig
   }
   keys.sort();
   const out: string[] = [];
-  for (let i = 0; i < keys.length; i++) out.push(pairs[+keys[i].substring(keys[i].length - 5) - 10000]);
+  for (let j = 0; j < keys.length; j++) out.push(pairs[+keys[j].substring(keys[j].length - 5) - 10000]);
   ctx.request.querystring.setString(out.join('&'));
 }
