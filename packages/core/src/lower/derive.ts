@@ -29,7 +29,17 @@ export interface DerivableMiddleware {
  * The rewrites follow the runtime's adapters (runtime/cff.ts, runtime/lambda.ts,
  * value-map.ts) as artifacts use them: no guards.
  */
+/** Derived hooks per middleware object and shape: a build and its size table derive each once. */
+const derived = new WeakMap<object, Map<Shape, DirectHooks | undefined>>();
+
 export function deriveHooks(m: DerivableMiddleware, shape: Shape): DirectHooks | undefined {
+  let byShape = derived.get(m);
+  if (!byShape) derived.set(m, (byShape = new Map()));
+  if (!byShape.has(shape)) byShape.set(shape, deriveHooksOnce(m, shape));
+  return byShape.get(shape);
+}
+
+function deriveHooksOnce(m: DerivableMiddleware, shape: Shape): DirectHooks | undefined {
   const out: DirectHooks = { safe: shape === 'cff', constants: {}, helpers: {} };
   let any = false;
   for (const hook of ['request', 'response'] as const) {
