@@ -18,29 +18,40 @@ export function hookSource(middleware: string, hook: 'request' | 'response', fn:
  * maps free names the source may use (its constants) to the names they get in the artifact.
  */
 export function portableSource(middleware: string, hook: string, source: string, rename: Record<string, string> = {}): string {
+  // A build asks for the same hook several times (the artifact, its size table, each target):
+  // the answer depends on the text alone, and parsing it is most of a cold build's CPU.
+  const key = `${middleware}\0${hook}\0${JSON.stringify(rename)}\0${source}`;
+  const known = portableCache.get(key);
+  if (known !== undefined) return known;
   const text = source.replace(/\b__require\(/g, 'require(');
   const candidates = [text, `function ${text}`, text.replace(/^async\s+/, 'async function ')];
   for (const candidate of candidates) {
-    if (isFunctionExpression(candidate)) {
-      return renameFree(candidate, checkNoCapture(middleware, hook, candidate, rename));
+    const program = functionExpressionProgram(candidate);
+    if (program) {
+      const out = renameFree(candidate, checkNoCapture(middleware, hook, program, rename));
+      portableCache.set(key, out);
+      return out;
     }
   }
   throw new NotPortableError(middleware, `its ${hook} hook is not a plain function (got: ${text.slice(0, 60)}...)`);
 }
 
-function isFunctionExpression(source: string): boolean {
+const portableCache = new Map<string, string>();
+
+type Program = { type: string; body: { type: string; expression?: { type: string } }[] };
+
+/** `(source)` parsed, when it is one function expression; else undefined. */
+function functionExpressionProgram(source: string): Program | undefined {
   try {
-    const program = parse(`(${source})`, { ecmaVersion: 'latest' }) as unknown as {
-      body: { type: string; expression?: { type: string } }[];
-    };
+    const program = parse(`(${source})`, { ecmaVersion: 'latest' }) as unknown as Program;
     const stmt = program.body[0];
-    return (
+    const ok =
       program.body.length === 1 &&
       stmt.type === 'ExpressionStatement' &&
-      (stmt.expression?.type === 'FunctionExpression' || stmt.expression?.type === 'ArrowFunctionExpression')
-    );
+      (stmt.expression?.type === 'FunctionExpression' || stmt.expression?.type === 'ArrowFunctionExpression');
+    return ok ? program : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -58,8 +69,8 @@ interface Edit {
   to: string;
 }
 
-function checkNoCapture(middleware: string, hook: string, source: string, rename: Record<string, string> = {}): Edit[] {
-  const globals = detectGlobals(`(${source})`) as FreeName[];
+function checkNoCapture(middleware: string, hook: string, program: Program, rename: Record<string, string> = {}): Edit[] {
+  const globals = detectGlobals(program as unknown as Parameters<typeof detectGlobals>[0]) as FreeName[];
   const own = (name: string) => Object.prototype.hasOwnProperty.call(rename, name);
   const free = globals
     .map((g) => g.name)
