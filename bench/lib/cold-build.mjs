@@ -1,7 +1,7 @@
 // Cold `edge build` CPU: each example built for each target it lists, by the `edge` binary in a
 // fresh Node process, as a user's `npx edge build` runs. Issue 13 asks for under 0.5 s of CPU.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,9 +44,12 @@ async function measure(bin, args, cwd, runs, dir) {
 
 /**
  * `edge --help`, then `edge build <example>/edge.ts --target ...` for every example and target of
- * its example.json. Returns rows for results.json.
+ * its example.json, `width` builds at a time (CPU time is the process's own: builds side by side
+ * on two cores measure within a few percent of builds alone). A build is run once; one within 20%
+ * of the target is run `runs` times and its median kept, so a noisy sample near the line does not
+ * decide it. Returns rows for results.json.
  */
-export async function benchColdBuilds({ root, examples, bin, runs = 3, log }) {
+export async function benchColdBuilds({ root, examples, bin, runs = 3, width = 2, log }) {
   const dir = await mkdtemp(join(tmpdir(), 'edgeline-bench-cold-'));
   const rows = [];
   try {
@@ -60,12 +63,35 @@ export async function benchColdBuilds({ root, examples, bin, runs = 3, log }) {
         jobs.push({ name: `${example} ${spec}`, args });
       }
     }
-    for (const job of jobs) {
-      const m = await measure(bin, job.args, root, runs, dir);
-      rows.push({ name: job.name, ...m });
-      const flag = job.name !== 'edge --help' && m.cpuMs > COLD_BUILD_TARGET_MS ? '  over 0.5 s' : '';
-      log(`  ${job.name.padEnd(44)} ${String(Math.round(m.cpuMs)).padStart(5)} ms CPU ${String(Math.round(m.wallMs)).padStart(5)} ms wall${flag}${m.failure ? `  (exit != 0: ${m.failure})` : ''}`);
+    const measureJob = async (job, slot) => {
+      const own = join(dir, `slot-${slot}`);
+      await mkdir(own, { recursive: true });
+      let m = await measure(bin, job.args, root, 1, own);
+      if (m.cpuMs > COLD_BUILD_TARGET_MS * 0.8) {
+        const more = await measure(bin, job.args, root, runs - 1, own);
+        m = { ...m, samplesCpuMs: [...m.samplesCpuMs, ...more.samplesCpuMs], failure: m.failure || more.failure };
+        m.cpuMs = median(m.samplesCpuMs);
+        m.wallMs = median([m.wallMs, more.wallMs]);
+      }
+      return { name: job.name, ...m };
+    };
+    let next = 0;
+    const results = new Array(jobs.length);
+    await Promise.all(Array.from({ length: width }, async (_, slot) => {
+      while (next < jobs.length) {
+        const i = next++;
+        results[i] = await measureJob(jobs[i], slot);
+      }
+    }));
+    for (const m of results) {
+      rows.push(m);
+      const flag = m.name !== 'edge --help' && m.cpuMs > COLD_BUILD_TARGET_MS ? '  over 0.5 s' : '';
+      const samples = m.samplesCpuMs.length > 1 ? ` (median of ${m.samplesCpuMs.join(', ')})` : '';
+      log(`  ${m.name.padEnd(44)} ${String(Math.round(m.cpuMs)).padStart(5)} ms CPU ${String(Math.round(m.wallMs)).padStart(5)} ms wall${flag}${samples}${m.failure ? `  (exit != 0: ${m.failure})` : ''}`);
     }
+    const cpus = rows.filter((r) => r.name !== 'edge --help').map((r) => r.cpuMs);
+    log(`  ${cpus.length} builds: median ${Math.round(median(cpus))} ms, max ${Math.round(Math.max(...cpus))} ms CPU, ${cpus.filter((x) => x > COLD_BUILD_TARGET_MS).length} over ${COLD_BUILD_TARGET_MS} ms`);
+
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
