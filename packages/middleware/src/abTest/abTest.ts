@@ -28,6 +28,18 @@ type AbTestConfig = {
   sticky: boolean;
   /** `; Path=/; ...` after `<cookie>=<variant>`. */
   attributes: string;
+  /**
+   * Two variants (an A/B test, the common case): the hooks compare with `a` and `b` and draw
+   * against `bound`, with the whole Set-Cookie of each (`setA`, `setB`) known at build time, so
+   * the CloudFront Function is what one writes by hand (no lookup table, no loop, no Set-Cookie
+   * parse). Any other count uses `variants`, `names` and `bounds`.
+   */
+  pair: boolean;
+  a: string;
+  b: string;
+  bound: number;
+  setA: string;
+  setB: string;
 };
 
 const OPTIONS = ['name', 'variants', 'cookie', 'sticky'];
@@ -86,6 +98,8 @@ function build(options: AbTestOptions): Middleware<never> {
     return i === names.length - 1 ? 1 : sum / total;
   });
   const sticky = booleanOption('sticky', o.sticky, true);
+  const attributes = sticky ? `; Path=/; Max-Age=${MAX_AGE}; SameSite=Lax` : '; Path=/; SameSite=Lax';
+  const pair = names.length === 2;
   const config: AbTestConfig = {
     header,
     cookie,
@@ -93,30 +107,44 @@ function build(options: AbTestOptions): Middleware<never> {
     names,
     bounds,
     sticky,
-    attributes: sticky ? `; Path=/; Max-Age=${MAX_AGE}; SameSite=Lax` : '; Path=/; SameSite=Lax',
+    attributes,
+    pair,
+    a: names[0],
+    b: pair ? names[1] : '',
+    bound: bounds[0],
+    setA: cookie + '=' + names[0] + attributes,
+    setB: pair ? cookie + '=' + names[1] + attributes : '',
   };
   return defineMiddleware({ name: 'abTest', needs: [], config, request: abTestRequest, response: abTestResponse });
 }
 
-// Both hooks are lowered as source text (ES5 on CloudFront Functions 1.0).
+// Both hooks are lowered as source text (ES5 on CloudFront Functions 1.0): the options decide
+// their branches at build time (config.sticky, config.pair), and only the branch taken is kept.
 
 function abTestRequest(ctx: RequestContext, config: AbTestConfig): void {
   let variant = config.sticky ? ctx.request.cookies.get(config.cookie) : undefined;
   // A cookie naming no variant (forged, or from an earlier experiment) is assigned anew.
-  if (variant === undefined || config.variants[variant] !== 1) {
-    const r = Math.random();
-    const bounds = config.bounds;
-    let i = 0;
-    while (i < bounds.length - 1 && r >= bounds[i]) i++;
-    variant = config.names[i];
+  if (!config.sticky || (config.pair ? variant !== config.a && variant !== config.b : variant === undefined || config.variants[variant] !== 1)) {
+    if (config.pair) variant = Math.random() < config.bound ? config.a : config.b;
+    else {
+      const r = Math.random();
+      const bounds = config.bounds;
+      let i = 0;
+      while (i < bounds.length - 1 && r >= bounds[i]) i++;
+      variant = config.names[i];
+    }
   }
-  ctx.request.headers.set(config.header, variant);
+  ctx.request.headers.set(config.header, variant as string);
   ctx.request.uri = '/' + variant + ctx.request.uri;
 }
 
 function abTestResponse(ctx: ResponseContext, config: AbTestConfig): void {
   const variant = ctx.request.headers.get(config.header);
   // Only what the request hook wrote: a request it did not see sets no cookie.
-  if (variant === undefined || config.variants[variant] !== 1) return;
-  if (ctx.request.cookies.get(config.cookie) !== variant) ctx.response.headers.append('set-cookie', config.cookie + '=' + variant + config.attributes);
+  if (config.pair ? variant !== config.a && variant !== config.b : variant === undefined || config.variants[variant] !== 1) return;
+  if (ctx.request.cookies.get(config.cookie) === variant) return;
+  const set = ctx.response.headers;
+  if (!config.pair) set.append('set-cookie', config.cookie + '=' + variant + config.attributes);
+  else if (variant === config.a) set.append('set-cookie', config.setA);
+  else set.append('set-cookie', config.setB);
 }

@@ -87,6 +87,13 @@ for (const shape of ['cff', 'lambda'] as const) {
       expect((await response({ headers: { 'x-ab-home': 'b' } }, loose))['set-cookie']).toEqual(['variant=b; Path=/; SameSite=Lax']);
     });
 
+    it('with three variants, sets the cookie of each and none for a forged header', async () => {
+      const three = abTest({ name: 'home', variants: { a: 1, b: 1, c: 2 } });
+      for (const v of ['a', 'b', 'c']) expect((await response({ headers: { 'x-ab-home': v } }, three))['set-cookie']).toEqual([`ab-home=${v}${COOKIE_ATTRS}`]);
+      expect((await response({ headers: { 'x-ab-home': 'c' }, cookies: { 'ab-home': 'c' } }, three))['set-cookie']).toBeUndefined();
+      for (const v of ['d', '', '__proto__']) expect((await response({ headers: { 'x-ab-home': v } }, three))['set-cookie']).toBeUndefined();
+    });
+
     it('sets no cookie for a request its request hook did not see, or a forged header', async () => {
       for (const v of [undefined, 'c', '', '__proto__', 'a\r\nSet-Cookie: x=1']) {
         const init: EventInit = v === undefined ? {} : { headers: { 'x-ab-home': v } };
@@ -235,6 +242,14 @@ describe('abTest targets', () => {
       ...responseInits.slice(0, 25).map((init) => lambdaEvent('viewer-response', init)),
     ];
     await expectSameEverywhere(home, events, { runtimes: ['cloudfront-js-1.0', 'cloudfront-js-2.0'] });
+    // Three variants (the table and the Set-Cookie built per request) and a non-sticky pair (no cookie read).
+    const three = abTest({ name: 'home', variants: { a: 1, b: 1, c: 2 } });
+    const threeEvents = responseInits.map((init, i) => viewerResponse({ ...init, headers: { 'x-ab-home': i % 3 ? pick(values) : pick(['a', 'b', 'c']) } }));
+    await expectSameEverywhere(three, [...inits.map((init) => viewerRequest(init)), ...threeEvents, ...responseInits.slice(0, 25).map((init) => lambdaEvent('viewer-response', init))], {
+      runtimes: ['cloudfront-js-1.0', 'cloudfront-js-2.0'],
+    });
+    const loose = abTest({ name: 'home', variants: { a: 1, b: 1 }, sticky: false });
+    await expectSameEverywhere(loose, responseInits.map((init) => viewerResponse(init)), { runtimes: ['cloudfront-js-1.0', 'cloudfront-js-2.0'] });
     // One variant: new viewers are determined too.
     const only = abTest({ name: 'home', variants: { b: 1 } });
     await expectSameEverywhere(only, [viewerRequest({ uri: '/x' }), lambdaEvent('viewer-request', { uri: '/x' }), viewerResponse({ headers: { 'x-ab-home': 'b' } })], { runtimes: ['cloudfront-js-1.0', 'cloudfront-js-2.0'] });
@@ -290,6 +305,7 @@ describe('abTest options', () => {
   it('precomputes the table, the bounds and the cookie attributes', () => {
     expect(abTest({ name: 'home', variants: { a: 3, b: 1 } }).config).toEqual({
       header: 'x-ab-home', cookie: 'ab-home', variants: { a: 1, b: 1 }, names: ['a', 'b'], bounds: [0.75, 1], sticky: true, attributes: COOKIE_ATTRS,
+      pair: true, a: 'a', b: 'b', bound: 0.75, setA: `ab-home=a${COOKIE_ATTRS}`, setB: `ab-home=b${COOKIE_ATTRS}`,
     });
     expect(abTest({ name: 'home', variants: { a: 0.1, b: 0.2 }, cookie: 'AB', sticky: false }).config).toMatchObject({ cookie: 'AB', bounds: [1 / 3, 1], attributes: '; Path=/; SameSite=Lax' });
   });
