@@ -29,11 +29,13 @@ type CorsConfig = {
   any: boolean;
   /** Exact origins -> 1 (a lookup compares with `=== 1`: Object.prototype names read as other values). */
   list: Record<string, number>;
-  /** The RegExp's source and flags (`''` without one): built per request from the config in the artifact. */
+  /** The RegExp's source and flags (`''` without one): a literal in the artifact. */
   re: string;
   flags: string;
-  /** The preflight answer's headers for an allowed origin, except Access-Control-Allow-Origin. */
-  preflight: Record<string, string>;
+  /** The preflight answer's Access-Control-Allow-Methods, -Allow-Headers and -Max-Age (`''`: no such header). */
+  methods: string;
+  headers: string;
+  maxAge: string;
   /** `access-control-expose-headers` on responses, `''` for none. */
   expose: string;
   credentials: boolean;
@@ -78,7 +80,7 @@ export function cors(options: CorsOptions): Middleware<never> {
 function build(options: CorsOptions): Middleware<never> {
   const o = knownOptions(options, OPTIONS, 'cors');
   const credentials = booleanOption('credentials', o.credentials, false);
-  const config: CorsConfig = { any: false, list: {}, re: '', flags: '', preflight: {}, expose: '', credentials };
+  const config: CorsConfig = { any: false, list: {}, re: '', flags: '', methods: '', headers: '', maxAge: '', expose: '', credentials };
   const origins = o.origins;
   if (origins === '*') {
     if (credentials) throw new ConfigError('credentials', "browsers refuse credentials with 'Access-Control-Allow-Origin: *': list the origins (or give a RegExp) instead of '*'");
@@ -97,20 +99,14 @@ function build(options: CorsOptions): Middleware<never> {
   } else {
     throw new ConfigError('origins', `expected '*', a list of origins such as ['https://app.example.com'] or a RegExp, got ${repr(origins)}`);
   }
-  const methods = tokenList('methods', o.methods === undefined ? DEFAULT_METHODS : o.methods, credentials, false);
-  const headers = o.headers === undefined ? '' : tokenList('headers', o.headers, credentials, true);
-  const expose = o.exposeHeaders === undefined ? '' : tokenList('exposeHeaders', o.exposeHeaders, credentials, true);
-  const p = config.preflight;
-  p['access-control-allow-methods'] = methods;
-  if (headers) p['access-control-allow-headers'] = headers;
+  config.methods = tokenList('methods', o.methods === undefined ? DEFAULT_METHODS : o.methods, credentials, false);
+  if (o.headers !== undefined) config.headers = tokenList('headers', o.headers, credentials, true);
+  if (o.exposeHeaders !== undefined) config.expose = tokenList('exposeHeaders', o.exposeHeaders, credentials, true);
   if (o.maxAge !== undefined) {
     const m = o.maxAge;
     if (typeof m !== 'number' || !Number.isInteger(m) || m < 0 || m > 86400) throw new ConfigError('maxAge', `expected whole seconds from 0 to 86400, got ${repr(m)}`);
-    p['access-control-max-age'] = String(m);
+    config.maxAge = String(m);
   }
-  if (credentials) p['access-control-allow-credentials'] = 'true';
-  if (!config.any) p.vary = 'Origin';
-  config.expose = expose;
   return defineMiddleware<never, CorsConfig>({
     name: 'cors',
     needs: [],
@@ -578,46 +574,54 @@ function corsRequest(ctx: RequestContext, config: CorsConfig): Answer | undefine
   if (!h.has('access-control-request-method')) return undefined;
   const origin = h.get('origin');
   if (origin === undefined) return undefined;
-  // Of a sensible length, listed or matching the pattern (which the build made sure matches
-  // origin characters only: the value is sent back). Browsers send one Origin; of several, the
-  // first is the one checked and sent back.
-  const ok =
-    config.any ||
-    (origin.length <= 300 && (config.list[origin] === 1 || (config.re !== '' && new RegExp(config.re, config.flags).test(origin))));
-  if (!ok) return ctx.respond({ status: 403 });
-  const headers: Record<string, string> = { 'access-control-allow-origin': config.any ? '*' : origin };
-  const p = config.preflight;
-  for (const k in p) headers[k] = p[k];
-  return ctx.respond({ status: 204, headers: headers });
+  // Of a sensible length, matching the pattern (which the build made sure matches origin
+  // characters only: the value is sent back) or listed. Browsers send one Origin; of several,
+  // the first is the one checked and sent back.
+  if (!config.any && (origin.length > 300 || !(config.re !== '' ? new RegExp(config.re, config.flags).test(origin) : config.list[origin] === 1))) {
+    return ctx.respond({ status: 403 });
+  }
+  // One literal answer per combination of the optional headers: the build keeps the one the
+  // options chose, which becomes the response object itself. Vary: Origin unless '*'.
+  if (config.any) {
+    if (config.headers !== '' && config.maxAge !== '') return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': config.methods, 'access-control-allow-headers': config.headers, 'access-control-max-age': config.maxAge } });
+    if (config.headers !== '') return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': config.methods, 'access-control-allow-headers': config.headers } });
+    if (config.maxAge !== '') return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': config.methods, 'access-control-max-age': config.maxAge } });
+    return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': config.methods } });
+  }
+  if (config.credentials) {
+    if (config.headers !== '' && config.maxAge !== '') return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': origin, 'access-control-allow-methods': config.methods, 'access-control-allow-headers': config.headers, 'access-control-max-age': config.maxAge, 'access-control-allow-credentials': 'true', vary: 'Origin' } });
+    if (config.headers !== '') return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': origin, 'access-control-allow-methods': config.methods, 'access-control-allow-headers': config.headers, 'access-control-allow-credentials': 'true', vary: 'Origin' } });
+    if (config.maxAge !== '') return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': origin, 'access-control-allow-methods': config.methods, 'access-control-max-age': config.maxAge, 'access-control-allow-credentials': 'true', vary: 'Origin' } });
+    return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': origin, 'access-control-allow-methods': config.methods, 'access-control-allow-credentials': 'true', vary: 'Origin' } });
+  }
+  if (config.headers !== '' && config.maxAge !== '') return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': origin, 'access-control-allow-methods': config.methods, 'access-control-allow-headers': config.headers, 'access-control-max-age': config.maxAge, vary: 'Origin' } });
+  if (config.headers !== '') return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': origin, 'access-control-allow-methods': config.methods, 'access-control-allow-headers': config.headers, vary: 'Origin' } });
+  if (config.maxAge !== '') return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': origin, 'access-control-allow-methods': config.methods, 'access-control-max-age': config.maxAge, vary: 'Origin' } });
+  return ctx.respond({ status: 204, headers: { 'access-control-allow-origin': origin, 'access-control-allow-methods': config.methods, vary: 'Origin' } });
 }
 
 function corsResponse(ctx: ResponseContext, config: CorsConfig): void {
   const rh = ctx.response.headers;
-  if (!config.any) {
+  if (config.any) {
+    rh.set('access-control-allow-origin', '*');
+    if (config.expose !== '') rh.set('access-control-expose-headers', config.expose);
+  } else {
     // Vary: Origin, added to the origin's Vary (kept as it is when it names Origin or is `*`).
-    const vary = rh.getAll('vary');
-    if (!vary.length) rh.set('vary', 'Origin');
+    if (!rh.has('vary')) rh.set('vary', 'Origin');
     else {
-      const v = vary.join(',');
-      const t = (',' + v.toLowerCase() + ',').split(' ').join('').split('\t').join('');
+      const vary = rh.getAll('vary');
+      const t = (',' + vary.join(',').toLowerCase() + ',').split(' ').join('').split('\t').join('');
       if (t.indexOf(',origin,') < 0 && t.indexOf(',*,') < 0) rh.set('vary', vary.join(', ') + ', Origin');
     }
+    const origin = ctx.request.headers.get('origin');
+    if (origin !== undefined && origin.length <= 300 && (config.re !== '' ? new RegExp(config.re, config.flags).test(origin) : config.list[origin] === 1)) {
+      rh.set('access-control-allow-origin', origin);
+      if (config.credentials) rh.set('access-control-allow-credentials', 'true');
+      if (config.expose !== '') rh.set('access-control-expose-headers', config.expose);
+    } else {
+      // The edge decides: a grant the origin server sent for another origin goes.
+      rh.delete('access-control-allow-origin');
+      rh.delete('access-control-allow-credentials');
+    }
   }
-  const origin = ctx.request.headers.get('origin');
-  const ok =
-    config.any ||
-    (origin !== undefined &&
-      origin.length <= 300 &&
-      (config.list[origin] === 1 ||
-        (config.re !== '' && new RegExp(config.re, config.flags).test(origin))));
-  if (!ok) {
-    // The edge decides: a grant the origin server sent for another origin goes.
-    if (rh.has('access-control-allow-origin')) rh.delete('access-control-allow-origin');
-    if (rh.has('access-control-allow-credentials')) rh.delete('access-control-allow-credentials');
-    return;
-  }
-  rh.set('access-control-allow-origin', config.any ? '*' : (origin as string));
-  if (config.credentials) rh.set('access-control-allow-credentials', 'true');
-  if (config.expose !== '') rh.set('access-control-expose-headers', config.expose);
 }
-

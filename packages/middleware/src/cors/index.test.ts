@@ -281,9 +281,49 @@ describe('cors options', () => {
     const mw = cors({ origins: ['HTTPS://App.Example.com', 'http://localhost:3000', 'https://[::1]:8443'], methods: ['GET', 'GET', 'POST'], headers: ['X-A', 'x-a'] });
     expect(mw.config).toEqual({
       any: false, list: { [APP]: 1, 'http://localhost:3000': 1, 'https://[::1]:8443': 1 }, re: '', flags: '',
-      preflight: { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'x-a', vary: 'Origin' }, expose: '', credentials: false,
+      methods: 'GET, POST', headers: 'x-a', maxAge: '', expose: '', credentials: false,
     });
   });
+
+  it('answers a preflight with exactly the headers its options give, for every combination', async () => {
+    // The hook keeps one literal answer per combination (the build folds away the others).
+    const origins = { any: '*' as const, list: [APP], pattern: /^https:\/\/app\.example\.com$/ };
+    for (const [kind, o] of Object.entries(origins)) {
+      for (const credentials of kind === 'any' ? [false] : [false, true]) {
+        for (const headers of [undefined, ['X-B', 'content-type']]) {
+          for (const maxAge of [undefined, 0, 600]) {
+            const mw = cors({ origins: o, credentials, headers, maxAge, methods: ['GET', 'POST'] });
+            const expected: Record<string, string[]> = { 'access-control-allow-origin': [kind === 'any' ? '*' : APP], 'access-control-allow-methods': ['GET, POST'] };
+            if (headers) expected['access-control-allow-headers'] = ['x-b, content-type'];
+            if (maxAge !== undefined) expected['access-control-max-age'] = [String(maxAge)];
+            if (credentials) expected['access-control-allow-credentials'] = ['true'];
+            if (kind !== 'any') expected.vary = ['Origin'];
+            for (const shape of ['cff', 'lambda'] as const) {
+              const out = await runPipeline(mw, eventFor(shape, 'viewer-request', preflight(APP)));
+              expect(out.kind === 'respond' && out.response.status).toBe(204);
+              expect(headersOf(out)).toEqual(expected);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it.skipIf(!njsInstalled)('gives the same preflight answers from source and every artifact, for every combination', async () => {
+    const events = [preflight(APP), preflight('https://evil.com'), preflight(''), { method: 'GET', headers: { Origin: APP } }];
+    const all = [
+      ...events.map((init) => viewerRequest(init)),
+      ...events.map((init) => viewerResponse({ ...init, responseHeaders: { Vary: 'Accept', 'Access-Control-Allow-Origin': '*' } })),
+      ...events.map((init) => lambdaEvent('viewer-request', init)),
+    ];
+    for (const origins of ['*' as const, [APP], /^https:\/\/app\.example\.com$/]) {
+      for (const credentials of origins === '*' ? [false] : [false, true]) {
+        for (const [headers, maxAge] of [[undefined, undefined], [['x-b'], undefined], [undefined, 0], [['x-b'], 60]] as const) {
+          await expectSameEverywhere(cors({ origins, credentials, headers, maxAge, exposeHeaders: credentials ? ['x-c'] : undefined }), all, { runtimes: ['cloudfront-js-1.0', 'cloudfront-js-2.0'] });
+        }
+      }
+    }
+  }, 120000);
 
   describe('security: a RegExp is refused unless its matching is linear', () => {
     const refused: [RegExp, RegExp][] = [
