@@ -21,6 +21,11 @@ describe('cannotThrow', () => {
     for (const source of accepted) expect(cannotThrow(source), source).toBe(true);
   });
 
+  it('accepts awaiting a KeyValueStore read (it settles to undefined for a missing key) or a primitive', () => {
+    expect(cannotThrow('async function (__r) { const f = await __edge_kvs("flag:" + __r.uri); if (f === "off") return { statusCode: 404, headers: {} }; if (f) __r.headers["x-flag"] = { value: f }; }')).toBe(true);
+    expect(cannotThrow('async function (__r) { const n = await 1; __r.headers["x"] = { value: String(n) }; }')).toBe(true);
+  });
+
   it('refuses whatever may throw', () => {
     const refused = [
       'function (__r) { return __r.headers["a"].value; }', // absent header
@@ -46,6 +51,10 @@ describe('cannotThrow', () => {
       'function (__r) { return CONFIG.a.b; }',
       'function (__r) { return [1].map(function (x) { return x; }); }',
       'function (__r) { return "a" in __r.headers; }',
+      'async function (__r) { const f = await __edge_kvs(__r.headers); }', // a key that may not convert
+      'async function (__r) { const f = await __edge_kvs("k"); return f.length; }', // undefined for a missing key
+      'async function (__r) { await fetch(__r.uri); }',
+      'async function (__r) { await __r.headers; }', // a thenable the viewer may not send, but not proven
       '(__r) => __r',
       'not code (',
     ];

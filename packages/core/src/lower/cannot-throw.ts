@@ -138,6 +138,8 @@ export function cannotThrow(source: string): boolean {
         return assignment(n);
       case 'CallExpression':
         return call(n);
+      case 'AwaitExpression':
+        return awaited(n.argument as N);
       default:
         return undefined;
     }
@@ -199,6 +201,19 @@ export function cannotThrow(source: string): boolean {
     return right.type === 'CallExpression' && src(right.callee as N) === '__edge_dec' && (right.arguments as N[]).length === 1 && src((right.arguments as N[])[0]) === value;
   };
 
+  /**
+   * `await v`: a primitive awaited is itself; a KeyValueStore read (derive-cff.ts writes
+   * `ctx.kvs(key)` as `__edge_kvs(key)`) settles to the value or undefined, never rejects.
+   */
+  const awaited = (n: N): Kind | undefined => {
+    if (n.type === 'CallExpression' && src(n.callee as N) === '__edge_kvs') {
+      const args = n.arguments as N[];
+      return args.length === 1 && PRIMITIVE.has(kind(args[0]) as Kind) ? 'maybe-string' : undefined;
+    }
+    const k = kind(n);
+    return k && PRIMITIVE.has(k) ? k : undefined;
+  };
+
   const literal = (n: N | undefined, allowed: ReadonlySet<string>) => !!n && n.type === 'Literal' && allowed.has(n.value as string);
 
   const call = (n: N): Kind | undefined => {
@@ -244,6 +259,8 @@ export function cannotThrow(source: string): boolean {
         return kind(n.argument as N | null) !== undefined;
       case 'EmptyStatement':
         return true;
+      case 'TryStatement':
+        return caughtKvsRead(n);
       case 'VariableDeclaration':
         return (n.declarations as N[]).every((d) => {
           const id = d.id as N;
@@ -257,6 +274,25 @@ export function cannotThrow(source: string): boolean {
         return false;
     }
   };
+  /**
+   * `try { v = await __edge_store().get(k); } catch (e) {}`, as derive-cff.ts writes `const v = await
+   * ctx.kvs(k)`: whatever the read throws is caught, and `v` (declared before it, so a
+   * `primitive` local) is a string or stays undefined.
+   */
+  const caughtKvsRead = (n: N): boolean => {
+    const handler = n.handler as N | null;
+    if (n.finalizer || !handler || ((handler.body as N).body as N[]).length) return false;
+    return ((n.block as N).body as N[]).every((s) => {
+      const e = s.expression as N | undefined;
+      if (s.type !== 'ExpressionStatement' || !e || e.type !== 'AssignmentExpression' || e.operator !== '=') return false;
+      const left = e.left as N;
+      const right = e.right as N;
+      if (left.type !== 'Identifier' || locals.get(left.name as string) !== 'primitive') return false;
+      const read = right.type === 'AwaitExpression' ? (right.argument as N) : undefined;
+      return !!read && read.type === 'CallExpression' && src(read.callee as N) === '__edge_store().get' && (read.arguments as N[]).length === 1;
+    });
+  };
+
   /** A declaration inside a block or branch is not known to have run after it. */
   const scoped = (check: () => boolean): boolean => {
     const outer = locals;

@@ -30,6 +30,8 @@ export interface ContextUse {
   /** What holds the chain, and what holds that (an ExpressionStatement: a statement of its own). */
   parent: N;
   grand: N | undefined;
+  /** The nodes holding the chain, nearest first (parent, grand, and on up to the hook's function). */
+  outer: N[];
 }
 
 /** What a dialect writes code with. */

@@ -19,7 +19,17 @@ export function cffDialect(use: ContextUse, w: Writer): void {
     // cloudfront-js-2.0 only (the build rejects `origin` on 1.0), where the target imports `cf`.
     if (p === 'setOrigin' && call && args.length === 1) return at(() => `${helper('__edge_origin')}(${print(args[0])})`, call);
     // Likewise a KeyValueStore read (the build allows `kvs` on 2.0 only): undefined for a missing key.
-    if (p === 'kvs' && call && args.length === 1) return at(() => `${helper('__edge_kvs')}(${print(args[0])})`, call);
+    if (p === 'kvs' && call && args.length === 1) {
+      const declaration = awaitedInto(use);
+      if (declaration) {
+        // `const v = await ctx.kvs(k)` as a hand-writer has it: the read awaited in a try, no
+        // promise of a helper's between (a quarter of a small async function's instructions).
+        const [statement, name] = declaration;
+        const kind = statement.kind === 'var' ? 'var' : 'let';
+        return at(() => `${kind} ${name}; try { ${name} = await ${helper('__edge_store')}().get(${print(args[0])}); } catch (e) {}`, statement);
+      }
+      return at(() => `${helper('__edge_kvs')}(${print(args[0])})`, call);
+    }
   } else {
     if (p === 'eventType' && !written) return at(() => '"viewer-response"');
     if ((p === 'response.status' || p === 'response.statusDescription') && !(parent.type === 'UnaryExpression' && parent.operator === 'delete')) {
@@ -124,6 +134,19 @@ export function cffDialect(use: ContextUse, w: Writer): void {
     const status = args[1] ? (args[1].type === 'Literal' && args[1].value ? slice(args[1]) : `(${print(args[1])}) || 302`) : '302';
     return `{ headers: { location: { value: ${print(args[0])} } }, statusCode: ${status} }`;
   }
+}
+
+/**
+ * The declaration `const name = await ctx.kvs(key)` (one declarator, a statement of a block) that
+ * holds the read `use`, and its name; undefined for any other place of the read.
+ */
+function awaitedInto(use: ContextUse): [N, string] | undefined {
+  const [call, awaited, declarator, declaration, block] = [use.call, ...use.outer.slice(1, 5)];
+  if (!call || !awaited || awaited.type !== 'AwaitExpression' || awaited.argument !== call) return undefined;
+  if (!declarator || declarator.type !== 'VariableDeclarator' || declarator.init !== awaited || (declarator.id as N).type !== 'Identifier') return undefined;
+  if (!declaration || declaration.type !== 'VariableDeclaration' || (declaration.declarations as N[]).length !== 1) return undefined;
+  if (!block || (block.type !== 'BlockStatement' && block.type !== 'Program')) return undefined;
+  return [declaration, (declarator.id as N).name as string];
 }
 
 /** A Set-Cookie value known at build time, split as the runtime splits it (runtime/cff.ts appendCookie). */

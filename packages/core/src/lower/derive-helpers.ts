@@ -94,6 +94,11 @@ export const HELPERS = {
       "if (a.body !== undefined) r.body = { encoding: 'text', data: a.body }; return r; }",
   },
   /** ctx.kvs(key) on cloudfront-js-2.0 (runtime/cff.ts): the function's store, undefined for a missing key. */
+  /** The function's KeyValueStore, for a read derive-cff.ts awaits in a try of its own. */
+  __edge_store: {
+    uses: [],
+    code: 'function () { return cf.kvs(); }',
+  },
   __edge_kvs: {
     uses: [],
     code: 'function (k) { return cf.kvs().get(k).then(undefined, function () { return undefined; }); }',

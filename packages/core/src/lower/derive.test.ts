@@ -97,7 +97,23 @@ describe('async request hooks (cloudfront-js-2.0)', () => {
     expect(d.request).toMatch(/^async function \(__r, __e\)/);
     expect(d.request).toContain('await __edge_kvs("k")');
     expect(d.helpers!.__edge_kvs).toContain('cf.kvs().get(k)');
-    expect(d.safe).toBe(false);
+    // The helper's read never rejects: nothing here can throw, so no try/catch around the hook.
+    expect(d.safe).toBe(true);
+  });
+
+  it('awaits a read declared on its own (const v = await ctx.kvs(k)) in a try, as a hand-writer does: no helper promise between', () => {
+    const d = deriveCffHooks(mw(['kvs', 'async'], async (ctx) => {
+      const flag = await ctx.kvs('flag:' + ctx.request.uri);
+      if (flag === 'off') return ctx.respond({ status: 404 });
+      if (flag) ctx.request.headers.set('x-flag', flag);
+    }))!;
+    expect(d.request).toContain('let flag; try { flag = await __edge_store().get("flag:" + __r.uri); } catch (e) {}');
+    expect(d.request).not.toContain('__edge_kvs');
+    expect(d.helpers!.__edge_store).toContain('cf.kvs()');
+    expect(d.safe).toBe(true);
+    // In any other place the read goes through the helper.
+    const nested = deriveCffHooks(mw(['kvs', 'async'], async (ctx) => { if (ctx.request.uri) { const a = 1, b = await ctx.kvs('k'); ctx.request.headers.set('x', b || String(a)); } }))!;
+    expect(nested.request).toContain('await __edge_kvs("k")');
   });
 
   it('leaves out what the straight-line handler would not await: a hook of an async middleware that is not async itself, ctx.kvs outside an async hook, an async response hook', () => {

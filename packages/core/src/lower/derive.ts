@@ -278,7 +278,7 @@ function lowerHook(source: string, hook: 'request' | 'response', config: Config,
     const call = parent && parent.type === 'CallExpression' && parent.callee === top ? parent : undefined;
     const args = call ? (call.arguments as N[]) : [];
     if (args.some((a) => a.type === 'SpreadElement')) throw new GiveUp();
-    const use: ContextUse = { hook, path: path.join('.'), parts: path, call, args, written: isWritten(top, parent), parent, grand: ancestors[i - 2] };
+    const use: ContextUse = { hook, path: path.join('.'), parts: path, call, args, written: isWritten(top, parent), parent, grand: ancestors[i - 2], outer: ancestors.slice(0, i).reverse() };
     DIALECTS[shape](use, {
       print, slice, helper, staticString,
       local: (name) => (locals.add(name), name),
