@@ -71,11 +71,10 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
   const query = runtime === 'cloudfront-js-1.0'
     ? `var query;
     ${rebuild}`
-    : `var query;
-    if (typeof request.rawQueryString === 'function') query = request.rawQueryString() || '';
-    else {
-      ${rebuild}
-    }`;
+    // CloudFront's 2.0 viewer request always has rawQueryString(); an event without it (a
+    // hand-made one) gets the login page without redirect_uri rather than a rebuild no real
+    // request needs (350 bytes).
+    : "var query = typeof request.rawQueryString === 'function' ? request.rawQueryString() || '' : null;";
   const deny = config.redirect === null
     ? "function () {\n  return { statusCode: 401, headers: { 'www-authenticate': { value: 'Bearer' } } };\n}"
     : `function (request) {
