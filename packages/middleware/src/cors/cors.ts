@@ -571,9 +571,9 @@ function corsRequest(ctx: RequestContext, config: CorsConfig): Answer | undefine
   if (ctx.request.method !== 'OPTIONS') return undefined;
   const h = ctx.request.headers;
   // A preflight carries both; an OPTIONS request without them is an ordinary request.
-  if (!h.has('access-control-request-method')) return undefined;
-  const origin = h.get('origin');
-  if (origin === undefined) return undefined;
+  if (!h.has('access-control-request-method') || !h.has('origin')) return undefined;
+  // (`|| ''` only types the value as a string: an empty Origin is matched as before.)
+  const origin = h.get('origin') || '';
   // Of a sensible length, matching the pattern (which the build made sure matches origin
   // characters only: the value is sent back) or listed. Browsers send one Origin; of several,
   // the first is the one checked and sent back.
@@ -613,8 +613,8 @@ function corsResponse(ctx: ResponseContext, config: CorsConfig): void {
       const t = (',' + vary.join(',').toLowerCase() + ',').split(' ').join('').split('\t').join('');
       if (t.indexOf(',origin,') < 0 && t.indexOf(',*,') < 0) rh.set('vary', vary.join(', ') + ', Origin');
     }
-    const origin = ctx.request.headers.get('origin');
-    if (origin !== undefined && origin.length <= 300 && (config.re !== '' ? new RegExp(config.re, config.flags).test(origin) : config.list[origin] === 1)) {
+    const origin = ctx.request.headers.get('origin') || '';
+    if (ctx.request.headers.has('origin') && origin.length <= 300 && (config.re !== '' ? new RegExp(config.re, config.flags).test(origin) : config.list[origin] === 1)) {
       rh.set('access-control-allow-origin', origin);
       if (config.credentials) rh.set('access-control-allow-credentials', 'true');
       if (config.expose !== '') rh.set('access-control-expose-headers', config.expose);
