@@ -122,7 +122,9 @@ function build(options: AbTestOptions): Middleware<never> {
 // their branches at build time (config.sticky, config.pair), and only the branch taken is kept.
 
 function abTestRequest(ctx: RequestContext, config: AbTestConfig): void {
-  let variant = config.sticky ? ctx.request.cookies.get(config.cookie) : undefined;
+  // `var`: a hook that cannot throw becomes the handler's body, where the minifier joins it to the
+  // handler's own `var` (a `let` stays a statement of its own on cloudfront-js-2.0).
+  var variant = config.sticky ? ctx.request.cookies.get(config.cookie) : undefined;
   // A cookie naming no variant (forged, or from an earlier experiment) is assigned anew.
   if (!config.sticky || (config.pair ? variant !== config.a && variant !== config.b : variant === undefined || config.variants[variant] !== 1)) {
     if (config.pair) variant = Math.random() < config.bound ? config.a : config.b;
