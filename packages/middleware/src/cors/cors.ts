@@ -610,7 +610,7 @@ function corsResponse(ctx: ResponseContext, config: CorsConfig): void {
     if (!rh.has('vary')) rh.set('vary', 'Origin');
     else {
       const vary = rh.getAll('vary');
-      const t = (',' + vary.join(',').toLowerCase() + ',').split(' ').join('').split('\t').join('');
+      const t = (',' + vary.join(',').toLowerCase() + ',').replace(/[ \t]/g, '');
       if (t.indexOf(',origin,') < 0 && t.indexOf(',*,') < 0) rh.set('vary', vary.join(', ') + ', Origin');
     }
     const origin = ctx.request.headers.get('origin') || '';

@@ -309,6 +309,15 @@ describe('cors options', () => {
     }
   });
 
+  it.skipIf(!njsInstalled)("adds Origin to a Vary with tabs, spaces and non-ASCII text the same everywhere", async () => {
+    const varies = ['Accept,\tOrigin', 'x-\u00e9\u4e2d, Accept', ['\u00dcber', ' \t origin \t'], '\ud83d\ude00,*', `${'\u00e9 '.repeat(3000)}`, ' \t ', ''];
+    const events = varies.map((vary) => viewerResponse({ headers: { Origin: APP }, responseHeaders: { Vary: vary } }));
+    await expectSameEverywhere(PATTERN, [...events, ...varies.map((vary) => lambdaEvent('origin-response', { headers: { Origin: APP }, responseHeaders: { Vary: vary } }))], { runtimes: ['cloudfront-js-1.0', 'cloudfront-js-2.0'] });
+    const vary = async (v: string | string[]) => headersOf(await runPipeline(PATTERN, viewerResponse({ headers: { Origin: APP }, responseHeaders: { Vary: v } }))).vary;
+    expect(await vary(['\u00dcber', ' \t origin \t'])).toEqual(['\u00dcber', ' \t origin \t']);
+    expect(await vary(['\u00dcber', 'x\t'])).toEqual(['\u00dcber, x\t, Origin']);
+  }, 60000);
+
   it.skipIf(!njsInstalled)('gives the same preflight answers from source and every artifact, for every combination', async () => {
     const events = [preflight(APP), preflight('https://evil.com'), preflight(''), { method: 'GET', headers: { Origin: APP } }];
     const all = [
