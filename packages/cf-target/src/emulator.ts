@@ -38,7 +38,9 @@ export async function runInEmulator(code: string, event: CffEvent, options: Emul
       get: (key: string) => (Object.prototype.hasOwnProperty.call(store, key) ? Promise.resolve(store[key]) : Promise.reject(new Error(`key ${key} not found`))),
     }),
   };
-  const modules: Record<string, unknown> = { crypto, querystring };
+  // njs's querystring.unescape reads '+' as a space (a form-encoded one); Node's keeps it.
+  const njsQuerystring = { ...querystring, unescape: (s: string) => querystring.unescape(String(s).split('+').join(' ')) };
+  const modules: Record<string, unknown> = { crypto, querystring: njsQuerystring };
   if (runtime === 'cloudfront-js-2.0') modules.buffer = { Buffer };
   // What the function logs with console.log, one line per call (as runInNjs collects it).
   const logs: string[] = [];
