@@ -98,7 +98,7 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
     ? `var auth = request.headers.authorization;
   if (!auth || (auth.multiValue && auth.multiValue.length > 1)) return __edge_jwtdeny(request);
   var value = auth.value;
-  if (value.length > ${config.maxLength} || value.length < 8 || value.charCodeAt(6) !== 32 || value.slice(0, 6).toLowerCase() !== 'bearer') return __edge_jwtdeny(request);
+  if (value.length > ${config.maxLength} || value.charCodeAt(6) !== 32 || value.slice(0, 6).toLowerCase() !== 'bearer') return __edge_jwtdeny(request);
   var token = value.slice(7).trim();`
     : config.from === 'cookie'
       ? `var c = request.cookies[${name}];
@@ -118,7 +118,10 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
   }
   if (token.length > ${config.maxLength}) return __edge_jwtdeny(request);`;
   const tolerance = config.clockTolerance;
-  const exp = `typeof claims.exp !== 'number' || claims.exp <= now - ${tolerance}`;
+  // No leeway (the default) is no arithmetic.
+  const early = tolerance ? `now - ${tolerance}` : 'now';
+  const late = tolerance ? `now + ${tolerance}` : 'now';
+  const exp = `typeof claims.exp !== 'number' || claims.exp <= ${early}`;
   const request = `function (request) {
   ${read}
   var d1 = token.indexOf('.'), d2 = token.indexOf('.', d1 + 1);
@@ -131,14 +134,14 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
   for (var i = 0; i < 43; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
   if (diff !== 0) return __edge_jwtdeny(request);
   var header = __edge_jwtobject(token.slice(0, d1));
-  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined || ALGORITHMS[header.alg] !== 'sha256') return __edge_jwtdeny(request);
+  if (header === null || header.alg !== 'HS256' || header.crit !== undefined) return __edge_jwtdeny(request);
   var claims = __edge_jwtobject(token.slice(d1 + 1, d2));
   if (claims === null) return __edge_jwtdeny(request);
   var now = Math.floor(Date.now() / 1000);
   if (${config.requireExp ? exp : `claims.exp !== undefined && (${exp})`}) return __edge_jwtdeny(request);
-  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + ${tolerance})) return __edge_jwtdeny(request);
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > ${late})) return __edge_jwtdeny(request);
   if (claims.iat !== undefined && typeof claims.iat !== 'number') return __edge_jwtdeny(request);${config.maxAge ? `
-  if (typeof claims.iat !== 'number' || claims.iat > now + ${tolerance} || now - claims.iat - ${tolerance} > ${config.maxAge}) return __edge_jwtdeny(request);` : ''}${config.issuer === null ? '' : `
+  if (typeof claims.iat !== 'number' || claims.iat > ${late} || ${early} - claims.iat > ${config.maxAge}) return __edge_jwtdeny(request);` : ''}${config.issuer === null ? '' : `
   if (typeof claims.iss !== 'string' || ISSUERS.indexOf(claims.iss) < 0) return __edge_jwtdeny(request);`}${config.tokenUse === null ? '' : `
   if (claims.token_use !== ${JSON.stringify(config.tokenUse)}) return __edge_jwtdeny(request);`}${config.audience === null ? '' : `
   var aud = ${aud}, ok = typeof aud === 'string' && AUDIENCES.indexOf(aud) >= 0;
@@ -148,10 +151,13 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
   delete request.querystring[${name}];`}
   return request;
 }`;
-  const constants: Record<string, string[] | Record<string, string>> = { ALGORITHMS: config.algorithms };
+  // CloudFront's HMAC is sha256 at most, so HS256 is the one algorithm a cf build accepts.
+  const constants: Record<string, string[] | Record<string, string>> = {};
   if (config.issuer !== null) constants.ISSUERS = config.issuer;
   if (config.audience !== null) constants.AUDIENCES = config.audience;
-  return { request, constants, helpers: { __edge_jwtobject: object, __edge_jwtdeny: deny } };
+  // Nothing above throws on any event (reads guarded, JSON.parse and decodeURIComponent in a try,
+  // the decoder fed only the base64url alphabet): no try/catch around it.
+  return { request, constants, helpers: { __edge_jwtobject: object, __edge_jwtdeny: deny }, safe: true };
 }
 
 // The hook is lowered as source text: it uses only its parameters, globals and require(). It runs
