@@ -131,42 +131,44 @@ function checkText(option: string, text: string, what: string): void {
 // digest is compared with those of the users' base64(name:password) and nothing is decoded (in
 // njs a decoding loop costs over 1,000 instructions a character).
 function basicAuthRequest(ctx: RequestContext, config: BasicAuthConfig): Answer | undefined {
-  function deny(): Answer {
-    return ctx.respond({ status: 401, statusDescription: 'Unauthorized', headers: { 'WWW-Authenticate': config.challenge } });
-  }
   const headers = ctx.request.headers;
+  const auth = headers.get('authorization');
+  let ok = false;
+  // One refusal at the end, as one writes it by hand (no function to call, one answer literal).
   // The cheap checks first: an oversized value is refused before anything else is done with it.
   // `Basic <base64(user:password)>`, scheme case-insensitive (RFC 7617).
-  const auth = headers.get('authorization');
-  if (auth === undefined || auth.length > config.maxLength || auth.length < 7 || auth.charCodeAt(5) !== 32 || auth.slice(0, 5).toLowerCase() !== 'basic') return deny();
-  let b64 = auth.slice(6).trim();
-  // Standard alphabet; `=` padding only at the end, and then to a multiple of 4; never 4n+1
-  // characters (they cannot encode whole bytes). Unpadded base64 is accepted.
-  if (!/^[A-Za-z0-9+\/]+={0,2}$/.test(b64)) return deny();
-  let n = b64.length;
-  while (b64.charCodeAt(n - 1) === 61) n--;
-  const rest = n % 4;
-  if (rest === 1 || (n !== b64.length && b64.length % 4 !== 0)) return deny();
-  if (rest !== 0) {
-    // The last character's unused bits (4 before '==', 2 before '=') to 0, and the padding.
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-    const last = alphabet.indexOf(b64.charAt(n - 1));
-    const kept = last & (rest === 2 ? 48 : 60);
-    if (kept !== last || n === b64.length) b64 = b64.slice(0, n - 1) + alphabet.charAt(kept) + (rest === 2 ? '==' : '=');
-  }
-  const digest: string = require('crypto').createHash('sha256').update(b64).digest('hex');
-  // Constant time: all of every stored digest is compared, whatever matches, eight hex digits
-  // (32 bits) a step (a loop step costs njs as much as a few calls).
-  const hashes = config.hashes;
-  let ok = false;
-  for (let u = 0; u < hashes.length; u += 64) {
-    let diff = 0;
-    for (let i = 0; i < 64; i += 8) diff |= parseInt(hashes.slice(u + i, u + i + 8), 16) ^ parseInt(digest.slice(i, i + 8), 16);
-    if (diff === 0) ok = true;
+  if (auth !== undefined && auth.length <= config.maxLength && auth.length >= 7 && auth.charCodeAt(5) === 32 && auth.slice(0, 5).toLowerCase() === 'basic') {
+    let b64 = auth.slice(6).trim();
+    // Standard alphabet; `=` padding only at the end, and then to a multiple of 4; never 4n+1
+    // characters (they cannot encode whole bytes). Unpadded base64 is accepted.
+    if (/^[A-Za-z0-9+\/]+={0,2}$/.test(b64)) {
+      let n = b64.length;
+      while (b64.charCodeAt(n - 1) === 61) n--;
+      const rest = n % 4;
+      if (rest !== 1 && (n === b64.length || b64.length % 4 === 0)) {
+        if (rest !== 0) {
+          // The last character's unused bits (4 before '==', 2 before '=') to 0, and the padding
+          // (the same text again where it was canonical already).
+          const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+          b64 = b64.slice(0, n - 1) + alphabet.charAt(alphabet.indexOf(b64.charAt(n - 1)) & (rest === 2 ? 48 : 60)) + (rest === 2 ? '==' : '=');
+        }
+        const digest: string = require('crypto').createHash('sha256').update(b64).digest('hex');
+        // Constant time: all of every stored digest is compared, whatever matches, eight hex digits
+        // (32 bits) a step (a loop step costs njs as much as a few calls).
+        const hashes = config.hashes;
+        for (let u = 0; u < hashes.length; u += 64) {
+          let diff = 0;
+          for (let i = 0; i < 64; i += 8) diff |= parseInt(hashes.slice(u + i, u + i + 8), 16) ^ parseInt(digest.slice(i, i + 8), 16);
+          if (diff === 0) ok = true;
+        }
+      }
+    }
   }
   // One Authorization value (checked last: getAll builds a list): a second one could reach the
   // origin unchecked.
-  if (!ok || headers.getAll('authorization').length !== 1) return deny();
+  if (!ok || headers.getAll('authorization').length !== 1) {
+    return ctx.respond({ status: 401, statusDescription: 'Unauthorized', headers: { 'WWW-Authenticate': config.challenge } });
+  }
   // The origin never sees the password.
   headers.delete('authorization');
   return undefined;
