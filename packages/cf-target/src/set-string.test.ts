@@ -59,6 +59,24 @@ describe('ParamMap.setString on CloudFront Functions', () => {
       expect(typeof runQuery(vm[1])).toBe('object');
       if (njsInstalled) expect((await runInNjs(code, events, { runtime })).map(asOutcome)).toEqual(sources.map(query));
     });
+
+    it(`${runtime}: setString as a hook's last act is derived (the text assigned); a later hook reading the parameters keeps the context's handler`, async () => {
+      const alone = await buildCf({ pipeline: edge().use(sorts), runtime, minify: false });
+      if (!alone.ok) throw new Error(JSON.stringify(alone.violations));
+      expect(alone.artifacts[0].code).toContain('__r.querystring = String(');
+      const reads = defineMiddleware({ name: 'reads', needs: [], request(ctx) { ctx.request.headers.set('x-a', ctx.request.querystring.get('a') ?? 'none'); } });
+      const pipeline = edge().use(sorts).use(reads);
+      const built = await buildCf({ pipeline, runtime, minify: false });
+      if (!built.ok) throw new Error(JSON.stringify(built.violations));
+      expect(built.artifacts[0].code).not.toContain('__r.querystring = String(');
+      const events = ['b=2&a=1', 'c=3', ''].map((q) => viewerRequest({ querystring: q }));
+      const outcome = (o: Outcome) => (o.kind === 'forward' ? [o.request.querystring, o.request.headers['x-a']] : o.kind);
+      const want = await Promise.all(events.map((e) => runPipeline(pipeline, e, { target: runtime }).then(outcome)));
+      expect(want).toEqual([['a=1&b=2', ['1']], ['c=3', ['none']], ['', ['none']]]);
+      const asOutcome = (r: EmulatorRun) => (r.ok ? outcome(toOutcome('viewer-request', r.result)) : r.error);
+      expect(await Promise.all(events.map((e) => runInEmulator(built.artifacts[0].code, e, { runtime }).then(asOutcome)))).toEqual(want);
+      if (njsInstalled) expect((await runInNjs(built.artifacts[0].code, events, { runtime })).map(asOutcome)).toEqual(want);
+    });
   }
 });
 
@@ -74,7 +92,7 @@ describe('ParamMap.size', () => {
     const queries = ['', 'a=1', 'a=1&a=2&b', 'a&a&a&b=&c=3', 'constructor=1&__proto__=2'];
     const want = ['0', '1', '3', '5', '2'];
     for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
-      const built = await buildCf({ pipeline: edge().use(counts), runtime });
+      const built = await buildCf({ pipeline: edge().use(counts), runtime, minify: false });
       if (!built.ok) throw new Error(JSON.stringify(built.violations));
       const events = queries.map((q) => viewerRequest({ querystring: q }));
       const size = (o: Outcome) => (o.kind === 'forward' ? o.request.headers['x-size'][0] : o.kind);
@@ -82,6 +100,8 @@ describe('ParamMap.size', () => {
       const asSize = (r: EmulatorRun) => (r.ok ? size(toOutcome('viewer-request', r.result)) : r.error);
       expect(await Promise.all(events.map((e) => runInEmulator(built.artifacts[0].code, e, { runtime }).then(asSize)))).toEqual(want);
       if (njsInstalled) expect((await runInNjs(built.artifacts[0].code, events, { runtime })).map(asSize)).toEqual(want);
+      // Derived: the count is a helper of the handler's, not the context's map.
+      expect(built.artifacts[0].code).toContain('__edge_qsize(__r.querystring)');
     }
   });
 });

@@ -67,6 +67,11 @@ export function cffDialect(use: ContextUse, w: Writer): void {
     // (value-map.ts). A literal name is checked against what the artifact adds (emit-direct.ts).
     if (kind === 'querystring' && method === 'delete' && !plain) throw new GiveUp();
     if (kind === 'querystring' && method === 'toString' && args.length === 0) return `${helper('__edge_qs')}(${o})`;
+    if (kind === 'querystring' && method === 'size' && args.length === 0) return `${helper('__edge_qsize')}(${o})`;
+    // The text handed to CloudFront as the query string (it takes a string, as AWS's samples do):
+    // only as the hook's last act, so nothing here reads the object after it (emit-direct.ts
+    // keeps other hooks of the function off it).
+    if (kind === 'querystring' && method === 'setString' && args.length === 1 && statement && lastAct(use)) return `${o} = String(${arg(0)})`;
     if (method === 'names' && args.length === 0 && kind !== 'responseHeaders') return `Object.keys(${o})`;
     if (setCookie) {
       // CloudFront Functions keep Set-Cookie in response.cookies (runtime/cff.ts).
@@ -134,6 +139,16 @@ export function cffDialect(use: ContextUse, w: Writer): void {
     const status = args[1] ? (args[1].type === 'Literal' && args[1].value ? slice(args[1]) : `(${print(args[1])}) || 302`) : '302';
     return `{ headers: { location: { value: ${print(args[0])} } }, statusCode: ${status} }`;
   }
+}
+
+/** Whether the statement of `use` is its hook's last: the end of its body, or followed by `return;`. */
+function lastAct(use: ContextUse): boolean {
+  const [statement, block, holder] = use.outer.slice(1, 4);
+  if (!statement || statement.type !== 'ExpressionStatement' || !block || block.type !== 'BlockStatement') return false;
+  const body = block.body as N[];
+  const next = body[body.indexOf(statement) + 1];
+  if (next) return next.type === 'ReturnStatement' && !next.argument;
+  return !!holder && (holder.type === 'FunctionExpression' || holder.type === 'ArrowFunctionExpression');
 }
 
 /**

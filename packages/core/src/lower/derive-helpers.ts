@@ -58,6 +58,11 @@ export const HELPERS = {
       'function (o) { var p = [], n = 0, k, l, i; for (k in o) { l = o[k].multiValue && o[k].multiValue.length ? o[k].multiValue : [o[k]]; ' +
       "for (i = 0; i < l.length; i++) p[n++] = l[i].value !== '' ? k + '=' + l[i].value : k; } return p.join('&'); }",
   },
+  /** ctx.request.querystring.size(): the values, by property reads only (value-map.ts size). */
+  __edge_qsize: {
+    uses: [],
+    code: 'function (o) { var k = Object.keys(o), n = 0, i, e; for (i = 0; i < k.length; i++) { e = o[k[i]]; if (e && e.value !== undefined) n += e.multiValue && e.multiValue.length ? e.multiValue.length : 1; } return n; }',
+  },
   /**
    * The query string as sent, on cloudfront-js-2.0 (runtime/cff.ts requestView): the request's
    * `rawQueryString()` where it has one (a viewer-response event may not), else rebuilt. Used

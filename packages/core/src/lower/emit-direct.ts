@@ -111,6 +111,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
   if (body === undefined) return undefined;
   if (!awaitAsyncHooks(body, used)) return undefined;
   if (shape === 'cff' && readdsDeletedParam(used.map((u) => u.source))) return undefined;
+  if (shape === 'cff' && !queryReplacedAlone(used)) return undefined;
   if (shape === 'cff' && options.runtime === 'cloudfront-js-2.0') {
     const raw = rawQueryReads(used);
     if (raw === undefined) return undefined;
@@ -417,6 +418,8 @@ export function readdsDeletedParam(sources: readonly string[]): boolean {
 
 /** A derived `ctx.request.querystring.toString()` (derive-cff.ts): the query string rebuilt from the object. */
 const QUERY_TEXT = /__edge_qs\(([\w$]+)\.querystring\)/g;
+/** A derived `ctx.request.querystring.setString(text)`. */
+const QUERY_REPLACE = /\.querystring = String\(/;
 /** What may change the query string in derived code; hand-written code that names it at all may. */
 const QUERY_WRITE = /\.querystring\s*(?:\[[^\]]*\]\s*)?=(?!=)|delete\s+[\w$.]+\.querystring\b|__edge_(?:set|append|delete)\([\w$.]+\.querystring\b/;
 
@@ -432,5 +435,27 @@ const QUERY_WRITE = /\.querystring\s*(?:\[[^\]]*\]\s*)?=(?!=)|delete\s+[\w$.]+\.
 function rawQueryReads(used: readonly Used[]): boolean | undefined {
   const writers = used.filter((u) => (u.derived ? QUERY_WRITE.test(u.source) : /\bquerystring\b/.test(u.source)));
   if (used.some((u) => !u.derived && /\brawQueryString\b/.test(u.source) && writers.some((w) => w !== u))) return undefined;
+  // A lone hook that reads the text before it changes anything (normalizeQuery: read, then
+  // setString as its last act) reads it as sent, as the context's map gives it until then.
+  if (used.length === 1 && writers.length === 1 && readsBeforeWrites(used[0].source)) return true;
   return writers.length === 0;
+}
+
+/** Whether every derived read of the query string's text comes before any write and any loop. */
+function readsBeforeWrites(source: string): boolean {
+  const reads = [...source.matchAll(QUERY_TEXT)].map((m) => m.index ?? 0);
+  if (!reads.length) return false;
+  const write = source.search(QUERY_WRITE);
+  const loop = source.search(/\b(?:for|while|do)\b/);
+  const first = Math.min(write < 0 ? Infinity : write, loop < 0 ? Infinity : loop);
+  return reads.every((at) => at < first);
+}
+
+/**
+ * A derived setString (derive-cff.ts) hands CloudFront the query string as text: no other hook
+ * of the function may touch the query string, which is no longer the object they would read.
+ */
+function queryReplacedAlone(used: readonly Used[]): boolean {
+  const replacers = used.filter((u) => u.derived && QUERY_REPLACE.test(u.source));
+  return replacers.length === 0 || (replacers.length === 1 && used.every((u) => u === replacers[0] || !/\bquerystring\b/.test(u.source)));
 }
