@@ -235,11 +235,12 @@ function noLoops(table: Table): void {
 function redirectsRequest(ctx: RequestContext, config: RedirectsConfig): Answer | undefined {
   const uri = ctx.request.uri;
   let rule = config.exact[uri];
-  let at = -1;
-  if (typeof rule === 'string') rule = [rule, '?', 0];
+  let tail = '';
+  if (typeof rule === 'string') rule = [rule, '?'] as unknown as Rule; // (an exact rule carries no rest)
   // An array or nothing: `constructor` and the other Object.prototype names read as functions
-  // or as Object.prototype itself, which has no length.
-  else if (typeof rule !== 'object' || !rule.length) {
+  // or as Object.prototype itself, neither of which has `pop`.
+  else if (!(rule && rule.pop)) {
+    let at = -1;
     // The longest prefix: one lookup for each of the first `depth` slashes, at most. (Without
     // prefixes `depth` is a literal 0 in the artifact and the loop is gone.)
     if (config.depth) {
@@ -247,7 +248,7 @@ function redirectsRequest(ctx: RequestContext, config: RedirectsConfig): Answer 
         if (d >= config.min) {
           // (The key ends in '/': never an Object.prototype name.)
           const k = config.prefix[uri.slice(0, p + 1)];
-          if (k !== undefined) {
+          if (k) {
             rule = k;
             at = p + 1;
           }
@@ -256,16 +257,15 @@ function redirectsRequest(ctx: RequestContext, config: RedirectsConfig): Answer 
       }
     }
     if (at < 0) return undefined;
-  }
-  let tail = '';
-  if (rule[2] === 1) {
-    tail = uri.slice(at);
-    // `/old/*` -> `/*` and `/old//evil.example`: leading slashes and backslashes collapse, so the
-    // Location never becomes protocol-relative (`//evil.example`, `/\evil.example`).
-    const c = tail.charCodeAt(0);
-    if (c === 47 || c === 92) {
-      const s = tail.search(/[^\/\\]/);
-      tail = s < 0 ? '' : tail.slice(s);
+    if (rule[2]) {
+      tail = uri.slice(at);
+      // `/old/*` -> `/*` and `/old//evil.example`: leading slashes and backslashes collapse, so
+      // the Location never becomes protocol-relative (`//evil.example`, `/\evil.example`).
+      const c = tail.charCodeAt(0);
+      if (c === 47 || c === 92) {
+        const s = tail.search(/[^\/\\]/);
+        tail = s < 0 ? '' : tail.slice(s);
+      }
     }
   }
   if (rule[1]) {
@@ -275,31 +275,26 @@ function redirectsRequest(ctx: RequestContext, config: RedirectsConfig): Answer 
     // (~2,000 njs instructions a parameter): it goes on unchanged, as from geoRedirect.
     // (n parameters take at least 2n - 1 characters: a short query string is not split.)
     if (uri.length + query.length > 2048 || (query.length > 126 && query.split('&').length > 64)) return undefined;
-    if (query) tail = tail + rule[1] + query;
+    if (query) tail += rule[1] + query;
   }
-  if (!tail) return ctx.redirect(rule[0], (rule[3] || config.status) as RedirectStatus);
   // Only URL characters reach the header (geoRedirect): `%` sequences stay as sent, a lone
-  // surrogate becomes U+FFFD instead of throwing.
-  try {
-    tail = encodeURI(tail);
-  } catch (e) {
-    const fixed: string[] = [];
-    let from = 0;
-    for (let pos = 0; pos < tail.length; pos++) {
-      const unit = tail.charCodeAt(pos);
-      if (unit < 0xd800 || unit > 0xdfff) continue;
-      if (unit < 0xdc00 && (tail.charCodeAt(pos + 1) & 0xfc00) === 0xdc00) {
-        pos++;
-        continue;
+  // surrogate becomes U+FFFD instead of throwing (in V8; njs has none).
+  if (tail) {
+    try {
+      tail = encodeURI(tail);
+    } catch (e) {
+      const fixed: string[] = [];
+      for (let pos = 0; pos < tail.length; pos++) {
+        const unit = tail.charCodeAt(pos);
+        // A lead (D800-DBFF: unit >> 10 is 54) followed by a trail (DC00-DFFF: 55) is a pair; any
+        // other surrogate (D800-DFFF: unit >> 11 is 27) is alone.
+        fixed.push(unit >> 10 === 54 && tail.charCodeAt(pos + 1) >> 10 === 55 ? tail.substr(pos++, 2) : unit >> 11 === 27 ? '\ufffd' : tail.charAt(pos));
       }
-      fixed.push(tail.slice(from, pos), '\ufffd');
-      from = pos + 1;
+      tail = encodeURI(fixed.join(''));
     }
-    fixed.push(tail.slice(from));
-    tail = encodeURI(fixed.join(''));
+    if (tail.includes('%25')) tail = tail.split('%25').join('%');
+    if (tail.includes('#')) tail = tail.split('#').join('%23');
   }
-  if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
-  if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
   return ctx.redirect(rule[0] + tail, (rule[3] || config.status) as RedirectStatus);
 }
 
