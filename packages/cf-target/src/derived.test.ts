@@ -147,7 +147,7 @@ describe('user hooks rewritten to direct event access', () => {
     });
     const [code] = await expectSameAsSource(edge().use(noIndex) as Pipeline<never>, responses);
     expect(code).not.toMatch(/try|catch|console/);
-    expect(code).toMatch(/^function handler\(\w+\)\{var \w+=\w+\.response;/);
+    expect(code).toMatch(/^function handler\(\w+\)\{var \w+=\w+\.response[;,]/);
     // One that may throw keeps its guard.
     const [request] = await expectSameAsSource(edge().use(reader) as Pipeline<never>, requests.slice(0, 2));
     expect(request).toMatch(/try\{.*\}catch\(\w+\)\{.*console\.log\("edgeline: reader failed: "/);

@@ -21,9 +21,10 @@ export interface DirectHooks {
   response?: string;
   /**
    * The code cannot throw on any event CloudFront sends (no parsing, no call that throws): it
-   * runs without a try/catch around it, and a lone hook becomes the handler's body.
+   * runs without a try/catch around it, and a lone hook becomes the handler's body. Per hook
+   * (`{ request: true }`) where only one of them is.
    */
-  safe?: boolean;
+  safe?: boolean | { request?: boolean; response?: boolean };
   /**
    * Values the sources name as free variables (`SECTIONS[first]`), declared once at the top of
    * the script as a hand-written function declares its tables, not rebuilt per call. Each gets

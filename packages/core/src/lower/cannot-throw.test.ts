@@ -21,6 +21,25 @@ describe('cannotThrow', () => {
     for (const source of accepted) expect(cannotThrow(source), source).toBe(true);
   });
 
+  it('accepts Math.random, a RegExp test of a primitive, option tables, values of a header and their join', () => {
+    const accepted = [
+      'function (__r) { __r.headers["x-v"] = { value: Math.random() < 0.5 ? "a" : "b" }; }',
+      'function (__r) { if (/^\\/a/.test(__r.uri)) return { statusCode: 403, headers: {} }; }',
+      'function (__r) { if (new RegExp("^/a", "i").test(__r.uri)) return { statusCode: 403, headers: {} }; }',
+      'function (__r) { const o = (__r.headers["origin"] && __r.headers["origin"].value) || ""; if (CONFIG_exact[o] === 1) __r.headers["x-o"] = { value: o }; }',
+      'function (__r) { __r.headers["x-all"] = { value: __edge_allraw(__r.headers["accept"]).join(",") }; }',
+    ];
+    for (const source of accepted) expect(cannotThrow(source), source).toBe(true);
+    const refused = [
+      'function (__r) { return /a/g.test(__r.uri); }', // lastIndex state: not a plain test
+      'function (__r) { return new RegExp(__r.uri).test("a"); }', // a pattern the viewer wrote
+      'function (__r) { return new RegExp("(", "").test("a"); }', // not a pattern at all
+      'function (__r) { return /a/.test(__r.headers); }', // converting the map may throw
+      'function (__r) { return CONFIG.a.b; }',
+    ];
+    for (const source of refused) expect(cannotThrow(source), source).toBe(false);
+  });
+
   it('accepts awaiting a KeyValueStore read (it settles to undefined for a missing key) or a primitive', () => {
     expect(cannotThrow('async function (__r) { const f = await __edge_kvs("flag:" + __r.uri); if (f === "off") return { statusCode: 404, headers: {} }; if (f) __r.headers["x-flag"] = { value: f }; }')).toBe(true);
     expect(cannotThrow('async function (__r) { const n = await 1; __r.headers["x"] = { value: String(n) }; }')).toBe(true);

@@ -47,7 +47,7 @@ const STRING_METHODS: Record<string, Kind> = {
   endsWith: 'primitive',
   includes: 'primitive',
 };
-const NUMBER_FUNCTIONS = new Set(['parseInt', 'parseFloat', 'Number', 'isNaN', 'Math.floor', 'Math.ceil', 'Math.round', 'Math.abs', 'Math.min', 'Math.max']);
+const NUMBER_FUNCTIONS = new Set(['Math.random', 'parseInt', 'parseFloat', 'Number', 'isNaN', 'Math.floor', 'Math.ceil', 'Math.round', 'Math.abs', 'Math.min', 'Math.max']);
 const HASHES = new Set(['md5', 'sha1', 'sha256']);
 const DIGESTS = new Set(['hex', 'base64', 'base64url']);
 const PRIMITIVE: ReadonlySet<Kind> = new Set<Kind>(['string', 'maybe-string', 'number', 'primitive']);
@@ -87,7 +87,7 @@ export function cannotThrow(source: string): boolean {
 
   /** Objects CloudFront always gives, so reading a property of one cannot throw. */
   const objectOf = (n: N): boolean => {
-    if (n.type === 'Identifier') return params.has(n.name as string);
+    if (n.type === 'Identifier') return params.has(n.name as string) || /^CONFIG_[\w$]+$/.test(n.name as string);
     if (n.type === 'ObjectExpression') return true;
     return /^__[rs]\.(headers|querystring|cookies)$|^__e\.(viewer|context)$/.test(src(n)) && src(n) !== '__s.cookies' && src(n) !== '__s.querystring';
   };
@@ -232,7 +232,10 @@ export function cannotThrow(source: string): boolean {
     if (name === '__edge_dec') return args.length === 1 && kinds[0] === 'string' ? 'string' : undefined;
     // Appends a cookie to `response.cookies`, made if missing: derive-cff.ts passes it so.
     if (name === '__edge_ck') return /^__s\.cookies \|\| \(__s\.cookies = \{\}\)$/.test(src(args[0])) && args[1].type === 'Literal' ? 'primitive' : undefined;
+    if (name === '__edge_allraw') return args.length === 1 && member(args[0]) ? 'strings' : undefined;
     if (callee.type !== 'MemberExpression' || callee.computed) return undefined;
+    if ((callee.property as N).name === 'test' && regexOf(callee.object as N)) return args.length === 1 && primitives ? 'primitive' : undefined;
+    if ((callee.property as N).name === 'join' && kind(callee.object as N) === 'strings') return args.length === 1 && primitives ? 'string' : undefined;
     const method = (callee.property as N).name as string;
     const receiver = kind(callee.object as N);
     if (receiver === 'string' && STRING_METHODS[method]) return primitives ? STRING_METHODS[method] : undefined;
@@ -244,6 +247,13 @@ export function cannotThrow(source: string): boolean {
     if (receiver === 'hash' && method === 'update') return args.length === 1 && kinds[0] === 'string' ? 'hash' : undefined;
     if (receiver === 'hash' && method === 'digest') return args.length === 1 && literal(args[0], DIGESTS) ? 'string' : undefined;
     return undefined;
+  };
+  const regexOf = (n: N): boolean => {
+    if (n.type === 'Literal' && n.regex) return !/[gy]/.test((n.regex as { flags: string }).flags);
+    if (n.type !== 'NewExpression' || src(n.callee as N) !== 'RegExp') return false;
+    const a = n.arguments as N[];
+    if (a.length !== 2 || a.some((x) => x.type !== 'Literal' || typeof x.value !== 'string') || /[gy]/.test(a[1].value as string)) return false;
+    try { new RegExp(a[0].value as string, a[1].value as string); return true; } catch { return false; }
   };
   const isRegex = (n: N | undefined) => !!n && n.type === 'Literal' && !!n.regex;
 

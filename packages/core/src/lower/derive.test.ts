@@ -49,7 +49,7 @@ describe('deriveCffHooks', () => {
       request(ctx) { const n = 'x-' + ctx.request.method; ctx.request.headers.set(n, ctx.request.querystring.get('q') || ''); ctx.request.headers.append('x-a', 'b'); },
     }))!;
     expect(Object.keys(d.helpers!).sort()).toEqual(['__edge_append', '__edge_dec', '__edge_set']);
-    expect(d.safe).toBe(false);
+    expect(d.safe).toEqual({ request: false });
   });
 
   it('splits a Set-Cookie value known at build time', () => {
@@ -98,7 +98,7 @@ describe('async request hooks (cloudfront-js-2.0)', () => {
     expect(d.request).toContain('await __edge_kvs("k")');
     expect(d.helpers!.__edge_kvs).toContain('cf.kvs().get(k)');
     // The helper's read never rejects: nothing here can throw, so no try/catch around the hook.
-    expect(d.safe).toBe(true);
+    expect(d.safe).toEqual({ request: true });
   });
 
   it('awaits a read declared on its own (const v = await ctx.kvs(k)) in a try, as a hand-writer does: no helper promise between', () => {
@@ -110,7 +110,7 @@ describe('async request hooks (cloudfront-js-2.0)', () => {
     expect(d.request).toContain('let flag; try { flag = await __edge_store().get("flag:" + __r.uri); } catch (e) {}');
     expect(d.request).not.toContain('__edge_kvs');
     expect(d.helpers!.__edge_store).toContain('cf.kvs()');
-    expect(d.safe).toBe(true);
+    expect(d.safe).toEqual({ request: true });
     // In any other place the read goes through the helper.
     const nested = deriveCffHooks(mw(['kvs', 'async'], async (ctx) => { if (ctx.request.uri) { const a = 1, b = await ctx.kvs('k'); ctx.request.headers.set('x', b || String(a)); } }))!;
     expect(nested.request).toContain('await __edge_kvs("k")');

@@ -40,7 +40,9 @@ export function deriveHooks(m: DerivableMiddleware, shape: Shape): DirectHooks |
 }
 
 function deriveHooksOnce(m: DerivableMiddleware, shape: Shape): DirectHooks | undefined {
-  const out: DirectHooks = { safe: shape === 'cff', constants: {}, helpers: {} };
+  const out: DirectHooks = { constants: {}, helpers: {} };
+  // Per hook: a response hook that cannot throw needs no try/catch because its request hook might.
+  const safe: { request?: boolean; response?: boolean } = {};
   let any = false;
   for (const hook of ['request', 'response'] as const) {
     const fn = m[hook];
@@ -58,7 +60,7 @@ function deriveHooksOnce(m: DerivableMiddleware, shape: Shape): DirectHooks | un
     if (!lowered) continue;
     out[hook] = lowered.code;
     // cannotThrow knows the CloudFront Functions shapes only.
-    if (shape !== 'cff' || !cannotThrow(lowered.code)) out.safe = false;
+    safe[hook] = shape === 'cff' && cannotThrow(lowered.code);
     for (const h of lowered.helpers) addHelper(out.helpers!, h, shape);
     if (lowered.usesConfig) {
       // Only the options the hook reads reach the artifact, each a constant of its own.
@@ -67,6 +69,7 @@ function deriveHooksOnce(m: DerivableMiddleware, shape: Shape): DirectHooks | un
     }
     any = true;
   }
+  out.safe = safe;
   return any ? out : undefined;
 }
 

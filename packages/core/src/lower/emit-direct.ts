@@ -100,7 +100,7 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
       }
       let source = regexLiteralsFromStrings(portableSource(p.middleware.name, hook, text, rename));
       if (shape === 'lambda') source = hoistRegexLiterals(hoistRequires(source, modules), regexes);
-      u = { middleware: p.middleware.name, index: p.index, hook, name, source, safe: d.safe === true, derived: derivedAt.has(p.index) };
+      u = { middleware: p.middleware.name, index: p.index, hook, name, source, safe: typeof d.safe === 'object' ? d.safe[hook] === true : d.safe === true, derived: derivedAt.has(p.index) };
       used.push(u);
     }
     return u;
@@ -259,7 +259,14 @@ function responseHandler(placements: readonly Placement[], eventType: EventType,
   const safe = s.every((h) => h.safe);
   if (safe && s.length === 1) {
     const inlined = inlineBody(s[0].source, [s0.response, s0.request], 'response');
-    if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
+    if (inlined) {
+      const nl = inlined.body.indexOf('\n');
+      const [head, rest] = [inlined.body.slice(0, nl), inlined.body.slice(nl)];
+      const param = /^  var ([\w$]+) = /.exec(head);
+      const { chain, declare } = param ? shareMember(rest, param[1], 'headers', '__edge_h') : { chain: rest, declare: '' };
+      const body = head.replace(/;$/, `${declare};`) + chain;
+      return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${body}\n}\n`, inlined: true };
+    }
   }
   if (!safe && s.length === 1) {
     // Lambda@Edge logs name `event`, which an inlined hook may have renamed: it keeps the call.
@@ -341,7 +348,7 @@ function singleRequestHook(placements: readonly Placement[], q: Used, passThroug
     if (inlined) return inlined;
   }
   if (!before.length) {
-    const inlined = q.safe || shape !== 'cff' ? undefined : inlineBody(q.source, [s0.request, 'event'], 'request', `${logged(q, shape, eventType)}\n    return ${failed};`);
+    const inlined = shape !== 'cff' ? undefined : inlineBody(q.source, [s0.request, 'event'], 'request', q.safe ? undefined : `${logged(q, shape, eventType)}\n    return ${failed};`);
     if (inlined) return { code: signature(shape).replace('(event', `(${inlined.param}`) + ` {\n${inlined.body}\n}\n`, inlined: true };
   }
   const call = q.safe

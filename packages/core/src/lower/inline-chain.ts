@@ -49,7 +49,7 @@ export function shareMember(chain: string, object: string, property: string, nam
   const use = new RegExp(`(?<![\\w$.])${object}\\.${property}(?![\\w$])`, 'g');
   const uses = chain.match(use);
   if (!uses || uses.length < 2) return { chain, declare: '' };
-  const assigned = new RegExp(`(?<![\\w$.])${object}\\.${property}\\s*(=(?!=)|\\+\\+|--|[-+*/%&|^]=)|delete\\s+${object}\\.${property}(?![\\w$])|(?<![\\w$.])${object}\\s*=(?!=)`);
+  const assigned = new RegExp(`(?<![\\w$.])${object}\\.${property}\\s*(=(?!=)|\\+\\+|--|[-+*/%&|^]=)|delete\\s+${object}\\.${property}(?![\\w$[.])|(?<![\\w$.])${object}\\s*=(?!=)`);
   if (assigned.test(chain) || new RegExp(`(?<![\\w$])${name}(?![\\w$])`).test(chain)) return { chain, declare: '' };
   return { chain: chain.replace(use, name), declare: `, ${name} = ${object}.${property}` };
 }
