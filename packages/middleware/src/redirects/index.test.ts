@@ -92,6 +92,11 @@ for (const shape of ['cff', 'lambda'] as const) {
       expect(location(await run({ uri: '/moved/x', querystring: 'q=%zz&r=a%20b' }))).toBe('/x?q=%zz&r=a%20b');
     });
 
+    it('replaces each lone surrogate with U+FFFD and keeps the pairs around it', async () => {
+      expect(location(await run({ uri: '/moved/😀\udc00a\ud800\ud800😀\udfff' }))).toBe('/%F0%9F%98%80%EF%BF%BDa%EF%BF%BD%EF%BF%BD%F0%9F%98%80%EF%BF%BD');
+      expect(location(await run({ uri: '/moved/x', querystring: 'q=\ud83d' }))).toBe('/x?q=%EF%BF%BD');
+    });
+
     it('is not fooled by Object.prototype names as paths', async () => {
       for (const uri of ['constructor', '__proto__', 'toString', '/constructor', '/__proto__/', 'hasOwnProperty/x']) {
         expect((await run({ uri })).kind, uri).toBe('forward');
