@@ -91,7 +91,8 @@ describe('the query string as sent on cloudfront-js-2.0', () => {
     const other = defineMiddleware({ name: 'other', needs: [], request(ctx) { ctx.request.querystring.delete('b'); } });
     const afterChange = await buildCf({ pipeline: edge().use(other).use(echo(false)), runtime: 'cloudfront-js-2.0', minify: false });
     if (!changed.ok || !read.ok || !afterChange.ok) throw new Error('build failed');
-    expect(read.artifacts[0].code).toMatch(/__edge_rqs\(/);
+    expect(read.artifacts[0].code).toMatch(/__r\.rawQueryString\(\) \|\| ""/);
+    expect(read.artifacts[0].code).not.toMatch(/__edge_qs/);
     expect(changed.artifacts[0].code).not.toMatch(/rawQueryString/);
     expect(afterChange.artifacts[0].code).not.toMatch(/rawQueryString/);
     const event = viewerRequest({ querystring: RAW });

@@ -115,7 +115,11 @@ export function emitDirect(options: EmitDirectOptions): EmittedHandler | undefin
   if (shape === 'cff' && options.runtime === 'cloudfront-js-2.0') {
     const raw = rawQueryReads(used);
     if (raw === undefined) return undefined;
-    if (raw) {
+    if (raw && isRequestEvent(eventType)) {
+      // Every viewer request of runtime 2.0 has rawQueryString() (undefined without a '?').
+      body.code = body.code.replace(QUERY_TEXT, '($1.rawQueryString() || "")');
+      for (const u of used) u.source = u.source.replace(QUERY_TEXT, '($1.rawQueryString() || "")');
+    } else if (raw) {
       body.code = body.code.replace(QUERY_TEXT, '__edge_rqs($1)');
       for (const u of used) u.source = u.source.replace(QUERY_TEXT, '__edge_rqs($1)');
       helpers.set('__edge_rqs', `function __edge_rqs${HELPERS.__edge_rqs.code.replace(/^function\s*/, '')}`);
