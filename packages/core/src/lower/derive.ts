@@ -1,4 +1,5 @@
 import { parse } from 'acorn';
+import { unrollOptionLoops } from './unroll.js';
 import { fullAncestor } from 'acorn-walk';
 import type { Config, DirectHooks } from '../middleware.js';
 import { foldConstantBranches } from './fold.js';
@@ -134,7 +135,9 @@ function mapAliases(program: N, ctxName: string): Map<string, Alias> {
   return out;
 }
 
-function lowerHook(source: string, hook: 'request' | 'response', config: Config, shape: Shape, mayAwait = false): Lowered | undefined {
+function lowerHook(written: string, hook: 'request' | 'response', config: Config, shape: Shape, mayAwait = false): Lowered | undefined {
+  // A loop over an option list is written out, one statement per item, as a hand-writer does.
+  const source = unrollOptionLoops(written, config);
   // Names the rewritten code introduces must not meet the user's own.
   if (/\b__[res]\b|__edge_|\bCONFIG\b|\barguments\b/.test(source)) return undefined;
   const text = `(${source})`;

@@ -89,26 +89,12 @@ function build(options: SecurityHeadersOptions): Middleware<never> {
     config,
     response: securityHeadersResponse,
     runsAt: { response: WHERE },
-    direct: {
-      cff: (c) => ({ response: securityHeadersCff(c), safe: true }),
-      lambda: (c) => ({ response: securityHeadersLambda(c), safe: true }),
-    },
   });
 }
 
-/** The CloudFront Function an expert writes: one assignment per header, no loop, no call. */
-function securityHeadersCff(config: SecurityHeadersConfig): string {
-  const list = config.headers;
-  let body = 'var h = response.headers;\n';
-  for (let i = 0; i < list.length; i += 2) {
-    const name = JSON.stringify(list[i]);
-    const set = `h[${name}] = { value: ${JSON.stringify(list[i + 1])} };`;
-    body += config.override ? `${set}\n` : `if (h[${name}] === undefined) ${set}\n`;
-  }
-  return `function (response) {\n${body}}`;
-}
-
-// Lowered as source text (ES5 on CloudFront Functions 1.0).
+// Lowered as source text (ES5 on CloudFront Functions 1.0). The one source of both targets: the
+// lowering writes the loop over the (build-time) header list out, one assignment per header, as
+// a hand-written function has it.
 function securityHeadersResponse(ctx: ResponseContext, config: SecurityHeadersConfig): void {
   const h = ctx.response.headers;
   const list = config.headers;
@@ -117,16 +103,3 @@ function securityHeadersResponse(ctx: ResponseContext, config: SecurityHeadersCo
   }
 }
 
-/** The Lambda@Edge handler an expert writes; a header the origin sent keeps its `key` casing, as the hook's set does. */
-function securityHeadersLambda(config: SecurityHeadersConfig): string {
-  const list = config.headers;
-  let body = 'var h = response.headers, o;\n';
-  for (let i = 0; i < list.length; i += 2) {
-    const k = JSON.stringify(list[i]);
-    const v = JSON.stringify(list[i + 1]);
-    body += config.override
-      ? `o = h[${k}]; h[${k}] = [{ key: o && o.length && o[0].key ? o[0].key : ${k}, value: ${v} }];\n`
-      : `o = h[${k}]; if (!o || !o.length) h[${k}] = [{ key: ${k}, value: ${v} }];\n`;
-  }
-  return `function (response) {\n${body}}`;
-}
