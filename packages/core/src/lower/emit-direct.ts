@@ -197,8 +197,17 @@ function called(helpers: ReadonlyMap<string, string>, code: readonly string[]): 
 
 /** A function declaration where the source allows it: a few bytes less than `var name = function`. */
 function declaration(h: EmittedHook): string {
-  const m = /^(async\s+)?function\s*\(/.exec(h.source);
-  return m ? `${m[1] ? 'async ' : ''}function ${h.name}${h.source.replace(/^(async\s+)?function\s*/, '')}` : `var ${h.name} = ${h.source};`;
+  const source = h.hook === 'response' ? shareResponseHeaders(h.source) : h.source;
+  const m = /^(async\s+)?function\s*\(/.exec(source);
+  return m ? `${m[1] ? 'async ' : ''}function ${h.name}${source.replace(/^(async\s+)?function\s*/, '')}` : `var ${h.name} = ${source};`;
+}
+
+/** A derived response hook that writes several headers reads `response.headers` once, as a hand-writer's `var h`. */
+function shareResponseHeaders(source: string): string {
+  const m = /^(function\s*\(__s(?:,\s*__r)?\)\s*\{)([\s\S]*)\}\s*$/.exec(source);
+  if (!m) return source;
+  const { chain, declare } = shareMember(m[2], '__s', 'headers', '__edge_h');
+  return declare ? `${m[1]}\n  var __edge_h = __s.headers;${chain}}` : source;
 }
 
 type Use = (p: Placement, hook: 'request' | 'response') => Used | undefined;
