@@ -26,94 +26,106 @@ export function kvsSecretMiddleware(base: JwtBase, claims: ClaimConfig, hmac: Hm
 // on CloudFront Functions 2.0 (async/await and Buffer natively), where the build keeps it async.
 
 async function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): Promise<Answer | undefined> {
-  function deny(): Answer {
-    if (config.redirect === null) return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
-    // The login page, with the original path and query string in redirect_uri: encoded whole
-    // (no CR, LF, '&' or '#' of the viewer's survives), left out when too long to encode cheaply
-    // (over 2048 characters or 64 parameters: the hand-written 1.0 code stops rebuilding the
-    // query string there) or not encodable (a lone surrogate).
-    const uri = ctx.request.uri;
-    let location = config.redirect;
-    if (uri.length <= 2048) {
-      const query = ctx.request.querystring.toString();
-      if (uri.length + query.length <= 2048 && (query.length < 64 || query.split('&').length <= 64)) {
-        try {
-          location = config.redirectUri + encodeURIComponent(query ? uri + '?' + query : uri);
-        } catch (e) {
-          location = config.redirect;
-        }
-      }
-    }
-    return ctx.redirect(location, 302);
-  }
-  // A base64url-encoded UTF-8 JSON object; null for anything else. The engine decodes (2.0's
-  // Buffer, as Node's): the alphabet is checked first, as Buffer skips what it does not know, and
-  // text that was not UTF-8 comes out with U+FFFD.
-  function object(s: string): Record<string, unknown> | null {
-    if (s.length % 4 === 1 || !/^[A-Za-z0-9_-]+$/.test(s)) return null;
-    const text = Buffer.from(s, 'base64url').toString();
-    if (text.indexOf('\ufffd') >= 0) return null;
-    try {
-      const v = JSON.parse(text);
-      return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
-    } catch (e) {
-      return null;
-    }
-  }
+  // Written for its CloudFront Function (derived from this text): the checks nest, a token that
+  // passes them all returns inside, and every failure falls through to the one denial at the end
+  // (no function per answer, no object per check).
   // One value: a second one (multiValue on CloudFront Functions, another entry on Lambda@Edge)
   // would reach the origin unverified, whatever strip is. The cheap checks first (length,
   // scheme, three parts, the header's length, at most 2048 characters: Cognito's, Auth0's or
   // Entra ID's are ~100): an oversized or malformed token is denied before a byte is decoded.
-  let token: string;
+  // A failed check leaves `token` empty, which has no first dot.
+  let token = '';
+  // The query string for the login page's redirect_uri, read before any loop or write: the
+  // lowering then takes it as sent (rawQueryString()) rather than rebuilding it from the object
+  // (derived code reads it so only before both). Nothing without a login page.
+  const query = config.redirect === null ? '' : ctx.request.querystring.toString();
   if (config.from === 'bearer') {
     const all = ctx.request.headers.getAll('authorization');
-    if (all.length !== 1) return deny();
-    const auth = all[0];
-    if (auth.length > config.maxLength || auth.length < 8 || auth.charCodeAt(6) !== 32 || auth.slice(0, 6).toLowerCase() !== 'bearer') return deny();
-    token = auth.slice(7).trim();
+    // Under 8 characters, 'Bearer ' included, the token is empty or the scheme is not there.
+    const auth = all.length === 1 ? all[0] : '';
+    if (auth.length <= config.maxLength && auth.charCodeAt(6) === 32 && auth.slice(0, 6).toLowerCase() === 'bearer') token = auth.slice(7).trim();
   } else {
     const all = config.from === 'cookie' ? ctx.request.cookies.getAll(config.name) : ctx.request.querystring.getAll(config.name);
-    if (all.length !== 1 || all[0].length > config.maxLength) return deny();
-    token = all[0];
+    if (all.length === 1 && all[0].length <= config.maxLength) token = all[0];
   }
   const d1 = token.indexOf('.');
   const d2 = token.indexOf('.', d1 + 1);
-  if (d1 < 1 || d1 > 2048 || d2 < d1 + 2 || d2 === token.length - 1 || token.indexOf('.', d2 + 1) >= 0) return deny();
   // The signature first (see jwtVerifyHmacRequest): an HMAC-SHA256 in base64url is 43
-  // characters; no store read for another length, and nothing decoded before the HMAC holds.
-  const given = token.slice(d2 + 1);
-  if (given.length !== 43) return deny();
-  // A missing key reads as undefined: deny.
-  const secret = await ctx.kvs(config.secretKey);
-  if (typeof secret !== 'string' || !secret) return deny();
-  const expected: string = require('crypto').createHmac('sha256', secret).update(token.slice(0, d2)).digest('base64url');
-  // Constant time: every character is compared whatever the first difference.
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
-  if (diff !== 0) return deny();
-  const header = object(token.slice(0, d1));
-  if (header === null || typeof header.alg !== 'string' || header.crit !== undefined || config.algorithms[header.alg] !== 'sha256') return deny();
-  const claims = object(token.slice(d1 + 1, d2));
-  if (claims === null) return deny();
-  const now = Math.floor(Date.now() / 1000);
-  const tolerance = config.clockTolerance;
-  if ((config.requireExp || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp <= now - tolerance)) return deny();
-  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return deny();
-  if (claims.iat !== undefined && typeof claims.iat !== 'number') return deny();
-  // maxAge, as jose's maxTokenAge: a numeric iat, not in the future, at most maxAge seconds ago.
-  if (config.maxAge && (typeof claims.iat !== 'number' || claims.iat > now + tolerance || now - claims.iat - tolerance > config.maxAge)) return deny();
-  if (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) return deny();
-  if (config.tokenUse !== null && claims.token_use !== config.tokenUse) return deny();
-  if (config.audience !== null) {
-    // Cognito access tokens name their app client in client_id and carry no aud.
-    const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
-    let ok = typeof aud === 'string' && config.audience.indexOf(aud) >= 0;
-    if (!ok && Array.isArray(aud)) for (let i = 0; i < aud.length && !ok; i++) ok = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
-    if (!ok) return deny();
+  // characters after the second and last dot; no store read for another shape, and nothing
+  // decoded before the HMAC holds.
+  if (d1 > 0 && d1 <= 2048 && d2 > d1 + 1 && token.length - d2 === 44 && token.indexOf('.', d2 + 1) < 0) {
+    // A missing key reads as undefined: deny.
+    const secret = await ctx.kvs(config.secretKey);
+    if (typeof secret === 'string' && secret) {
+      const expected: string = require('crypto').createHmac('sha256', secret).update(token.slice(0, d2)).digest('base64url');
+      // Constant time: all 43 characters are compared whatever the first difference.
+      let diff = 0;
+      for (let i = 0; i < 43; i++) diff |= expected.charCodeAt(i) ^ token.charCodeAt(d2 + 1 + i);
+      // Each part a base64url-encoded UTF-8 JSON object. The engine decodes (2.0's Buffer, as
+      // Node's): the alphabet and the lengths (no 4n+1) are checked first, as Buffer skips what
+      // it does not know, and text that was not UTF-8 comes out with U+FFFD.
+      if (diff === 0 && d1 % 4 !== 1 && (d2 - d1) % 4 !== 2 && /^[\w-]+\.[\w-]+$/.test(token.slice(0, d2))) {
+        const head = Buffer.from(token.slice(0, d1), 'base64url').toString();
+        const body = Buffer.from(token.slice(d1 + 1, d2), 'base64url').toString();
+        let header = null;
+        let claims = null;
+        if ((head + body).indexOf('\ufffd') < 0) {
+          try {
+            header = JSON.parse(head);
+            claims = JSON.parse(body);
+          } catch (e) {
+            // Not JSON: claims stays null.
+          }
+        }
+        // `alg` is HS256 (the only algorithm of a KeyValueStore secret) and no `crit`: only an
+        // object has them. The claims are an object: with exp required, a value other than a
+        // plain object has no numeric exp, and the check below denies it.
+        if (header && header.alg === 'HS256' && header.crit === undefined && claims && (config.requireExp || (typeof claims === 'object' && !Array.isArray(claims)))) {
+          const now = Math.floor(Date.now() / 1000);
+          // Only where an audience is configured (`var`: otherwise this and its check below fold away).
+          if (config.audience !== null) {
+            // Cognito access tokens name their app client in client_id and carry no aud.
+            const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
+            var audience: boolean | undefined = typeof aud === 'string' && config.audience.indexOf(aud) >= 0;
+            if (!audience && Array.isArray(aud)) for (let i = 0; i < aud.length && !audience; i++) audience = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
+          }
+          if (
+            !(
+              ((config.requireExp || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp <= now - config.clockTolerance)) ||
+              (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + config.clockTolerance)) ||
+              (claims.iat !== undefined && typeof claims.iat !== 'number') ||
+              // maxAge, as jose's maxTokenAge: a numeric iat, not in the future, at most maxAge seconds ago.
+              (config.maxAge && (typeof claims.iat !== 'number' || claims.iat > now + config.clockTolerance || now - claims.iat - config.clockTolerance > config.maxAge)) ||
+              (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) ||
+              (config.tokenUse !== null && claims.token_use !== config.tokenUse) ||
+              (config.audience !== null && !audience)
+            )
+          ) {
+            if (config.strip) {
+              if (config.from === 'bearer') ctx.request.headers.delete('authorization');
+              else ctx.request.querystring.delete(config.name);
+            }
+            return undefined;
+          }
+        }
+      }
+    }
   }
-  if (config.strip) {
-    if (config.from === 'bearer') ctx.request.headers.delete('authorization');
-    else ctx.request.querystring.delete(config.name);
+  if (config.redirect === null) return ctx.respond({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
+  // The login page, with the original path and query string in redirect_uri: encoded whole
+  // (no CR, LF, '&' or '#' of the viewer's survives), left out when too long to encode cheaply
+  // (over 2048 characters or 64 parameters: the hand-written 1.0 code stops rebuilding the
+  // query string there) or not encodable (a lone surrogate).
+  const uri = ctx.request.uri;
+  let location = config.redirect;
+  if (uri.length <= 2048) {
+    if (uri.length + query.length <= 2048 && (query.length < 64 || query.split('&').length <= 64)) {
+      try {
+        location = config.redirectUri + encodeURIComponent(query ? uri + '?' + query : uri);
+      } catch (e) {
+        location = config.redirect;
+      }
+    }
   }
-  return undefined;
+  return ctx.redirect(location, 302);
 }
