@@ -34,6 +34,20 @@ describe('deriveCffHooks', () => {
     expect(d.constants).toEqual({ CONFIG_list: ['a', 'b'] });
   });
 
+  it('folds a test of an object option against null: the options decide it at build time', () => {
+    const d = deriveCffHooks(defineMiddleware({
+      name: 'm', needs: [], config: { deny: { a: 1 }, allow: null },
+      request(ctx, config) {
+        const n = ctx.request.uri;
+        if (config.allow !== null && config.allow[n] !== 1) return ctx.respond({ status: 403 });
+        if (config.deny !== null && config.deny[n] === 1) return ctx.respond({ status: 404 });
+      },
+    }))!;
+    expect(d.request).not.toMatch(/null|CONFIG_allow/);
+    expect(d.request).toContain('CONFIG_deny[n] === 1');
+    expect(d.constants).toEqual({ CONFIG_deny: { a: 1 } });
+  });
+
   it('keeps the whole config as one constant where the hook uses it other than by config.key', () => {
     const d = deriveCffHooks(defineMiddleware({
       name: 'm', needs: [], config: { list: ['a', 'b'], other: { k: 1 } },

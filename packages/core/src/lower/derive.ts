@@ -255,6 +255,19 @@ function lowerHook(written: string, hook: 'request' | 'response', config: Config
         return;
       }
     }
+    // `config.list !== null` of a list the options give: decided at build time, so folded.
+    if (member && !parent.computed) {
+      const key = (parent.property as N).name as string;
+      const value = (config as Record<string, unknown>)[key];
+      const test = ancestors[ancestors.length - 3];
+      if (value !== null && typeof value === 'object' && test && test.type === 'BinaryExpression' && /^[!=]==?$/.test(test.operator as string)) {
+        const other = (test.left === parent ? test.right : test.left) as N;
+        if (other.type === 'Literal' && other.value === null && other.raw === 'null') {
+          rewrites.push({ start: test.start, end: test.end, emit: () => ((test.operator as string)[0] === '!' ? '(true)' : '(false)') });
+          return;
+        }
+      }
+    }
     usesConfig = true;
     if (member && !parent.computed) {
       const key = (parent.property as N).name as string;
