@@ -36,7 +36,7 @@ describe('deriveCffHooks', () => {
 
   it('folds a test of an object option against null: the options decide it at build time', () => {
     const d = deriveCffHooks(defineMiddleware({
-      name: 'm', needs: [], config: { deny: { a: 1 }, allow: null },
+      name: 'm', needs: [], config: { deny: { a: 1 } as Record<string, number> | null, allow: null as Record<string, number> | null },
       request(ctx, config) {
         const n = ctx.request.uri;
         if (config.allow !== null && config.allow[n] !== 1) return ctx.respond({ status: 403 });
