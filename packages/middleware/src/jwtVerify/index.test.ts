@@ -172,6 +172,70 @@ describe('security: jwtVerify with a KeyValueStore secret (cloudfront-js-2.0)', 
   });
 });
 
+// The KeyValueStore hook is written for the CloudFront Function derived from it (its options
+// fold into the code): each option's decisions in the source and in the artifact (vm emulator, njs).
+describe('jwtVerify with a KeyValueStore secret: options, source and artifact (cloudfront-js-2.0)', () => {
+  const kvsJwt = (options: Record<string, unknown>) => jwtVerify({ algorithms: ['HS256'], secret: { kvs: 'jwt-secret' }, ...options } as never);
+  const decide = async (mw: Middleware, inits: Parameters<typeof viewerRequest>[0][]) => {
+    const events = inits.map((init) => viewerRequest(init));
+    await expectSameEverywhere(mw, events, { runtimes: ['cloudfront-js-2.0'], kvs: STORE });
+    return Promise.all(events.map((e) => runPipeline(mw, e, { target: 'cloudfront-js-2.0', kvs: STORE })));
+  };
+
+  it('requireExp: false accepts claims without exp, but only a JSON object', async () => {
+    const mw = kvsJwt({ requireExp: false });
+    const good = [{ sub: 'u1' }, {}, { sub: 'u1', exp: now() + 60 }];
+    const bad = [[1, 2], [], 5, 'claims', true, null, { sub: 'u1', exp: now() - 60 }, { sub: 'u1', exp: 'never' }];
+    const outs = await decide(mw, [...good, ...bad].map((p) => ({ headers: bearer(hmacToken(p)) })));
+    expect(outs.map((o) => o.kind === 'forward')).toEqual([...good.map(() => true), ...bad.map(() => false)]);
+    outs.slice(good.length).forEach((o) => expect(denied(o)).toBe(true));
+  });
+
+  it('checks audience (client_id for Cognito access tokens), token_use, maxAge and clockTolerance', async () => {
+    const t = now();
+    const access = kvsJwt({ tokenUse: 'access', audience: ['app1', 'app2'], maxAge: 300, clockTolerance: 30 });
+    const cases: [unknown, boolean][] = [
+      [{ token_use: 'access', client_id: 'app2', iat: t - 10, exp: t + 60 }, true],
+      [{ token_use: 'access', client_id: 'app2', iat: t + 20, exp: t - 20 }, true],
+      [{ token_use: 'access', aud: 'app1', iat: t - 10, exp: t + 60 }, false],
+      [{ token_use: 'id', client_id: 'app1', iat: t - 10, exp: t + 60 }, false],
+      [{ token_use: 'access', client_id: ['x', 'app1'], iat: t - 10, exp: t + 60 }, true],
+      [{ token_use: 'access', client_id: [5, 'x'], iat: t - 10, exp: t + 60 }, false],
+      [{ token_use: 'access', client_id: 'app1', iat: t - 400, exp: t + 60 }, false],
+      [{ token_use: 'access', client_id: 'app1', iat: t + 60, exp: t + 600 }, false],
+      [{ token_use: 'access', client_id: 'app1', exp: t + 60 }, false],
+      [{ token_use: 'access', client_id: 'app1', iat: t - 10, exp: t - 60 }, false],
+    ];
+    const outs = await decide(access, cases.map(([p]) => ({ headers: bearer(hmacToken(p)) })));
+    expect(outs.map((o) => o.kind === 'forward')).toEqual(cases.map(([, allow]) => allow));
+  });
+
+  it('with a login page and the token in the query string: redirect_uri carries the query string as sent, a valid token is stripped', async () => {
+    const mw = kvsJwt({ token: { query: 'jwt' }, unauthorized: { redirect: '/login' } });
+    const good = hmacToken(claims());
+    const [denyEmpty, denyForged, allowOne, denyTwo] = await decide(mw, [
+      { uri: '/a', querystring: 'jwt=&b=2&c' },
+      { uri: '/a', querystring: `x=1&jwt=${hmacToken(claims(), 'not-the-secret-not-the-secret-not!!')}&y=` },
+      { uri: '/a', querystring: `x=1&jwt=${good}&y=` },
+      { uri: '/a', querystring: `jwt=${good}&jwt=${good}` },
+    ]);
+    expect(redirectedTo(denyEmpty)).toBe('/login?redirect_uri=' + encodeURIComponent('/a?jwt=&b=2&c'));
+    expect(redirectedTo(denyForged)).toMatch(/^\/login\?redirect_uri=%2Fa%3Fx%3D1%26jwt%3D[\w.-]+%26y%3D$/);
+    expect(allowOne.kind === 'forward' && allowOne.request.querystring).toMatch(/^x=1&y=?$/);
+    expect(redirectedTo(denyTwo)).toBe('/login?redirect_uri=' + encodeURIComponent(`/a?jwt=${good}&jwt=${good}`));
+  });
+
+  it('denies a signed token with a part of 4n+1 characters, four parts, or a signature outside the alphabet', async () => {
+    const [h, p] = hmacToken(claims()).split('.');
+    const signed = (input: string) => `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
+    // A part of 4n+1 characters (Buffer would drop the last), four parts, a signature outside the alphabet.
+    const long = (part: string) => part + 'A'.repeat((5 - (part.length % 4)) % 4);
+    const tokens = [signed(`${long(h)}.${p}`), signed(`${h}.${long(p)}`), signed(`${h}.${p}.x`), `${signed(`${h}.${p}`).slice(0, -1)}+`];
+    const outs = await decide(kvsJwt({}), tokens.map((tk) => ({ headers: bearer(tk) })));
+    outs.forEach((o) => expect(denied(o)).toBe(true));
+  });
+});
+
 for (const shape of ['cff', 'lambda'] as const) {
   describe(`jwtVerify claims (${shape})`, () => {
     const run = (mw: Middleware, headers: Record<string, string>) => runPipeline(mw, eventFor(shape, 'viewer-request', { headers }));

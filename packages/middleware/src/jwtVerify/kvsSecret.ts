@@ -8,17 +8,18 @@ export interface JwtKvsSecretOptions extends JwtClaimOptions, Omit<NoKeySource, 
   secret: { kvs: string };
 }
 
-type HmacKvsConfig = ClaimConfig & { algorithms: Record<string, string>; hashes: string[]; secretKey: string };
+/** The claims' options and the store's key; the algorithm is HS256 (checked by name in the hook). */
+type HmacKvsConfig = ClaimConfig & { secretKey: string };
 
 /** jwtVerify with the HS256 secret read per request from the function's KeyValueStore (cloudfront-js-2.0). */
-export function kvsSecretMiddleware(base: JwtBase, claims: ClaimConfig, hmac: HmacAlgorithm[], table: Record<string, string>, value: Record<string, unknown>): Middleware<'crypto:hmac' | 'kvs' | 'async'> {
+export function kvsSecretMiddleware(base: JwtBase, claims: ClaimConfig, hmac: HmacAlgorithm[], _table: Record<string, string>, value: Record<string, unknown>): Middleware<'crypto:hmac' | 'kvs' | 'async'> {
   knownOptions(value, ['kvs'], 'secret');
   const key = stringOption('secret.kvs', value.kvs);
   if (Buffer.byteLength(key) > 512) throw new ConfigError('secret.kvs', 'a KeyValueStore key is at most 512 bytes');
   if (hmac.some((a) => a !== 'HS256')) {
     throw new ConfigError('algorithms', 'a KeyValueStore secret is read by a CloudFront Function, whose HMAC offers sha256 only: use HS256');
   }
-  const config: HmacKvsConfig = { ...claims, algorithms: table, hashes: ['sha256'], secretKey: key };
+  const config: HmacKvsConfig = { ...claims, secretKey: key };
   return defineMiddleware<'crypto:hmac' | 'kvs' | 'async', HmacKvsConfig>({ ...base, needs: ['crypto:hmac', 'kvs', 'async'], config, request: jwtVerifyHmacKvsRequest });
 }
 
@@ -26,6 +27,10 @@ export function kvsSecretMiddleware(base: JwtBase, claims: ClaimConfig, hmac: Hm
 // on CloudFront Functions 2.0 (async/await and Buffer natively), where the build keeps it async.
 
 async function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfig): Promise<Answer | undefined> {
+  // The query string of the login page's redirect_uri, read first: the lowering takes it as sent
+  // (rawQueryString()) only where the text reads it ahead of every loop keyword and write, and
+  // it looks at comments too (emit-direct.ts readsBeforeWrites). Nothing without a login page.
+  const query = config.redirect === null ? '' : ctx.request.querystring.toString();
   // Written for its CloudFront Function (derived from this text): the checks nest, a token that
   // passes them all returns inside, and every failure falls through to the one denial at the end
   // (no function per answer, no object per check).
@@ -33,80 +38,69 @@ async function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfi
   // would reach the origin unverified, whatever strip is. The cheap checks first (length,
   // scheme, three parts, the header's length, at most 2048 characters: Cognito's, Auth0's or
   // Entra ID's are ~100): an oversized or malformed token is denied before a byte is decoded.
-  // A failed check leaves `token` empty, which has no first dot.
-  let token = '';
-  // The query string for the login page's redirect_uri, read before any loop or write: the
-  // lowering then takes it as sent (rawQueryString()) rather than rebuilding it from the object
-  // (derived code reads it so only before both). Nothing without a login page.
-  const query = config.redirect === null ? '' : ctx.request.querystring.toString();
-  if (config.from === 'bearer') {
-    const all = ctx.request.headers.getAll('authorization');
-    // Under 8 characters, 'Bearer ' included, the token is empty or the scheme is not there.
-    const auth = all.length === 1 ? all[0] : '';
-    if (auth.length <= config.maxLength && auth.charCodeAt(6) === 32 && auth.slice(0, 6).toLowerCase() === 'bearer') token = auth.slice(7).trim();
-  } else {
-    const all = config.from === 'cookie' ? ctx.request.cookies.getAll(config.name) : ctx.request.querystring.getAll(config.name);
-    if (all.length === 1 && all[0].length <= config.maxLength) token = all[0];
-  }
+  // A failed check leaves the token empty, which has no first dot.
+  const all = config.from === 'bearer' ? ctx.request.headers.getAll('authorization') : config.from === 'cookie' ? ctx.request.cookies.getAll(config.name) : ctx.request.querystring.getAll(config.name);
+  const value = all.length === 1 && all[0].length <= config.maxLength ? all[0] : '';
+  // 'Bearer' and a space (under 8 characters, the token is empty or the scheme is not there).
+  const token = config.from !== 'bearer' ? value : value.charCodeAt(6) === 32 && value.slice(0, 6).toLowerCase() === 'bearer' ? value.slice(7).trim() : '';
+  // Three base64url parts, the last an HMAC-SHA256 (43 characters), the header at most 2048
+  // characters, no part of 4n+1 characters (Buffer would drop the last one): no store read for
+  // another shape, and nothing decoded before the HMAC holds (see jwtVerifyHmacRequest).
   const d1 = token.indexOf('.');
-  const d2 = token.indexOf('.', d1 + 1);
-  // The signature first (see jwtVerifyHmacRequest): an HMAC-SHA256 in base64url is 43
-  // characters after the second and last dot; no store read for another shape, and nothing
-  // decoded before the HMAC holds.
-  if (d1 > 0 && d1 <= 2048 && d2 > d1 + 1 && token.length - d2 === 44 && token.indexOf('.', d2 + 1) < 0) {
-    // A missing key reads as undefined: deny.
+  const d2 = token.lastIndexOf('.');
+  if (d1 <= 2048 && d1 % 4 !== 1 && (d2 - d1) % 4 !== 2 && /^[\w-]+\.[\w-]+\.[\w-]{43}$/.test(token)) {
+    // A missing key reads as undefined (a KeyValueStore value is a string): deny.
     const secret = await ctx.kvs(config.secretKey);
-    if (typeof secret === 'string' && secret) {
+    if (secret) {
       const expected: string = require('crypto').createHmac('sha256', secret).update(token.slice(0, d2)).digest('base64url');
       // Constant time: all 43 characters are compared whatever the first difference.
       let diff = 0;
       for (let i = 0; i < 43; i++) diff |= expected.charCodeAt(i) ^ token.charCodeAt(d2 + 1 + i);
-      // Each part a base64url-encoded UTF-8 JSON object. The engine decodes (2.0's Buffer, as
-      // Node's): the alphabet and the lengths (no 4n+1) are checked first, as Buffer skips what
-      // it does not know, and text that was not UTF-8 comes out with U+FFFD.
-      if (diff === 0 && d1 % 4 !== 1 && (d2 - d1) % 4 !== 2 && /^[\w-]+\.[\w-]+$/.test(token.slice(0, d2))) {
+      // Each part a base64url-encoded UTF-8 JSON object, decoded by the engine (2.0's Buffer, as
+      // Node's): text that was not UTF-8 comes out with U+FFFD.
+      if (!diff) {
         const head = Buffer.from(token.slice(0, d1), 'base64url').toString();
         const body = Buffer.from(token.slice(d1 + 1, d2), 'base64url').toString();
-        let header = null;
-        let claims = null;
+        let header;
+        let claims;
         if ((head + body).indexOf('\ufffd') < 0) {
           try {
             header = JSON.parse(head);
             claims = JSON.parse(body);
           } catch (e) {
-            // Not JSON: claims stays null.
+            // Not JSON: no claims.
           }
+        }
+        const now = Math.floor(Date.now() / 1000);
+        // Only where an audience is configured (`var`: otherwise this and its check below fold away).
+        if (config.audience !== null && claims) {
+          // Cognito access tokens name their app client in client_id and carry no aud.
+          const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
+          var audience: boolean | undefined = typeof aud === 'string' && config.audience.indexOf(aud) >= 0;
+          if (!audience && Array.isArray(aud)) for (let i = 0; i < aud.length && !audience; i++) audience = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
         }
         // `alg` is HS256 (the only algorithm of a KeyValueStore secret) and no `crit`: only an
         // object has them. The claims are an object: with exp required, a value other than a
-        // plain object has no numeric exp, and the check below denies it.
-        if (header && header.alg === 'HS256' && header.crit === undefined && claims && (config.requireExp || (typeof claims === 'object' && !Array.isArray(claims)))) {
-          const now = Math.floor(Date.now() / 1000);
-          // Only where an audience is configured (`var`: otherwise this and its check below fold away).
-          if (config.audience !== null) {
-            // Cognito access tokens name their app client in client_id and carry no aud.
-            const aud = config.tokenUse === 'access' ? claims.client_id : claims.aud;
-            var audience: boolean | undefined = typeof aud === 'string' && config.audience.indexOf(aud) >= 0;
-            if (!audience && Array.isArray(aud)) for (let i = 0; i < aud.length && !audience; i++) audience = typeof aud[i] === 'string' && config.audience.indexOf(aud[i]) >= 0;
+        // plain object has no numeric exp, and the checks below deny it.
+        if (
+          header && header.alg === 'HS256' && header.crit === undefined &&
+          claims && (config.requireExp || (typeof claims === 'object' && !Array.isArray(claims))) &&
+          !(
+            ((config.requireExp || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp <= now - config.clockTolerance)) ||
+            (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + config.clockTolerance)) ||
+            (claims.iat !== undefined && typeof claims.iat !== 'number') ||
+            // maxAge, as jose's maxTokenAge: a numeric iat, not in the future, at most maxAge seconds ago.
+            (config.maxAge && (typeof claims.iat !== 'number' || claims.iat > now + config.clockTolerance || now - claims.iat - config.clockTolerance > config.maxAge)) ||
+            (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) ||
+            (config.tokenUse !== null && claims.token_use !== config.tokenUse) ||
+            (config.audience !== null && !audience)
+          )
+        ) {
+          if (config.strip) {
+            if (config.from === 'bearer') ctx.request.headers.delete('authorization');
+            else ctx.request.querystring.delete(config.name);
           }
-          if (
-            !(
-              ((config.requireExp || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp <= now - config.clockTolerance)) ||
-              (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + config.clockTolerance)) ||
-              (claims.iat !== undefined && typeof claims.iat !== 'number') ||
-              // maxAge, as jose's maxTokenAge: a numeric iat, not in the future, at most maxAge seconds ago.
-              (config.maxAge && (typeof claims.iat !== 'number' || claims.iat > now + config.clockTolerance || now - claims.iat - config.clockTolerance > config.maxAge)) ||
-              (config.issuer !== null && (typeof claims.iss !== 'string' || config.issuer.indexOf(claims.iss) < 0)) ||
-              (config.tokenUse !== null && claims.token_use !== config.tokenUse) ||
-              (config.audience !== null && !audience)
-            )
-          ) {
-            if (config.strip) {
-              if (config.from === 'bearer') ctx.request.headers.delete('authorization');
-              else ctx.request.querystring.delete(config.name);
-            }
-            return undefined;
-          }
+          return undefined;
         }
       }
     }
@@ -118,13 +112,11 @@ async function jwtVerifyHmacKvsRequest(ctx: RequestContext, config: HmacKvsConfi
   // query string there) or not encodable (a lone surrogate).
   const uri = ctx.request.uri;
   let location = config.redirect;
-  if (uri.length <= 2048) {
-    if (uri.length + query.length <= 2048 && (query.length < 64 || query.split('&').length <= 64)) {
-      try {
-        location = config.redirectUri + encodeURIComponent(query ? uri + '?' + query : uri);
-      } catch (e) {
-        location = config.redirect;
-      }
+  if (uri.length <= 2048 && uri.length + query.length <= 2048 && (query.length < 64 || query.split('&').length <= 64)) {
+    try {
+      location = config.redirectUri + encodeURIComponent(query ? uri + '?' + query : uri);
+    } catch (e) {
+      location = config.redirect;
     }
   }
   return ctx.redirect(location, 302);
