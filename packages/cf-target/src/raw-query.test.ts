@@ -101,3 +101,30 @@ describe('the query string as sent on cloudfront-js-2.0', () => {
     expect(runBody(await runInEmulator(changed.artifacts[0].code, event, { runtime: 'cloudfront-js-2.0' }))).toBe(`${REBUILT}&z=1`);
   });
 });
+
+describe('a hook that reads the query string, then sets it as its last act (cloudfront-js-2.0)', () => {
+  const appends = defineMiddleware({
+    name: 'appends',
+    needs: [],
+    request(ctx) {
+      // Read for the record, then written once: the words of this comment (for, while, do) are no loop.
+      const text = ctx.request.querystring.toString();
+      ctx.request.querystring.setString(text ? text + '&z=1' : 'z=1');
+    },
+  });
+  it('reads the text as sent, as the context does before any change', async () => {
+    const built = await buildCf({ pipeline: edge().use(appends), runtime: 'cloudfront-js-2.0', minify: false });
+    if (!built.ok) throw new Error(JSON.stringify(built.violations));
+    expect(built.artifacts[0].code).toMatch(/rawQueryString\(\)/);
+    const event = viewerRequest({ querystring: RAW });
+    const want = `${RAW}&z=1`;
+    const outcome = await runPipeline(appends, event, { target: 'cloudfront-js-2.0' });
+    expect(outcome.kind === 'forward' && outcome.request.querystring).toBe(want);
+    const run = await runInEmulator(built.artifacts[0].code, event, { runtime: 'cloudfront-js-2.0' });
+    expect(run.ok && (run.result as { querystring: unknown }).querystring).toBe(want);
+    if (njsInstalled) {
+      const [n] = await runInNjs(built.artifacts[0].code, [event], { runtime: 'cloudfront-js-2.0' });
+      expect(n.ok && (n.result as { querystring: unknown }).querystring).toBe(want);
+    }
+  });
+});

@@ -1,3 +1,5 @@
+import { parse } from 'acorn';
+import { simple } from 'acorn-walk';
 import type { EventType, RequestEventType } from '../capability.js';
 import { isRequestEvent } from '../capability.js';
 import type { Placement } from '../check.js';
@@ -466,9 +468,29 @@ function readsBeforeWrites(source: string): boolean {
   const reads = [...source.matchAll(QUERY_TEXT)].map((m) => m.index ?? 0);
   if (!reads.length) return false;
   const write = source.search(QUERY_WRITE);
-  const loop = source.search(/\b(?:for|while|do)\b/);
-  const first = Math.min(write < 0 ? Infinity : write, loop < 0 ? Infinity : loop);
+  const loop = firstLoop(source);
+  if (loop === undefined) return false;
+  const first = Math.min(write < 0 ? Infinity : write, loop);
   return reads.every((at) => at < first);
+}
+
+/** Where the first loop statement of a function's source starts (Infinity: none; undefined: it does not parse). Comments do not count. */
+function firstLoop(source: string): number | undefined {
+  let program: unknown;
+  try {
+    program = parse(`(${source})`, { ecmaVersion: 'latest' });
+  } catch {
+    return undefined;
+  }
+  let first = Infinity;
+  simple(program as never, {
+    ForStatement: (n) => void (first = Math.min(first, n.start - 1)),
+    ForInStatement: (n) => void (first = Math.min(first, n.start - 1)),
+    ForOfStatement: (n) => void (first = Math.min(first, n.start - 1)),
+    WhileStatement: (n) => void (first = Math.min(first, n.start - 1)),
+    DoWhileStatement: (n) => void (first = Math.min(first, n.start - 1)),
+  });
+  return first;
 }
 
 /**
