@@ -68,19 +68,25 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
       if (n > 64 || size > 2049) break;
     }
     query = n > 64 || size > 2049 ? null : p.join('&');`;
-  const query = runtime === 'cloudfront-js-1.0'
-    ? `var query;
-    ${rebuild}`
-    // CloudFront's 2.0 viewer request always has rawQueryString(); an event without it (a
-    // hand-made one) gets the login page without redirect_uri rather than a rebuild no real
-    // request needs (350 bytes).
-    : "var query = typeof request.rawQueryString === 'function' ? request.rawQueryString() || '' : null;";
   const deny = config.redirect === null
     ? "function () {\n  return { statusCode: 401, headers: { 'www-authenticate': { value: 'Bearer' } } };\n}"
-    : `function (request) {
+    : runtime === 'cloudfront-js-2.0'
+      // CloudFront's 2.0 viewer request always has rawQueryString() (undefined without a '?'), as
+      // the lowering's own reads assume: no rebuild, no bound before reading it.
+      ? `function (request) {
+  var uri = request.uri, query = request.rawQueryString() || '', location = ${JSON.stringify(config.redirect)};
+  if (uri.length + query.length <= 2048 && (query.length < 64 || query.split('&').length <= 64)) {
+    try {
+      location += ${JSON.stringify(config.redirectUri.slice(config.redirect.length))} + encodeURIComponent(query ? uri + '?' + query : uri);
+    } catch (e) {}
+  }
+  return { statusCode: 302, headers: { location: { value: location } } };
+}`
+      : `function (request) {
   var uri = request.uri, location = ${JSON.stringify(config.redirect)};
   if (uri.length <= 2048) {
-    ${query}
+    var query;
+    ${rebuild}
     if (query !== null && uri.length + query.length <= 2048 && (query.length < 64 || query.split('&').length <= 64)) {
       try {
         location = ${JSON.stringify(config.redirectUri)} + encodeURIComponent(query ? uri + '?' + query : uri);
@@ -143,7 +149,7 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > ${late})) return __edge_jwtdeny(request);
   if (claims.iat !== undefined && typeof claims.iat !== 'number') return __edge_jwtdeny(request);${config.maxAge ? `
   if (typeof claims.iat !== 'number' || claims.iat > ${late} || ${early} - claims.iat > ${config.maxAge}) return __edge_jwtdeny(request);` : ''}${config.issuer === null ? '' : `
-  if (typeof claims.iss !== 'string' || ISSUERS.indexOf(claims.iss) < 0) return __edge_jwtdeny(request);`}${config.tokenUse === null ? '' : `
+  if (${config.issuer.length === 1 ? `claims.iss !== ${JSON.stringify(config.issuer[0])}` : "typeof claims.iss !== 'string' || ISSUERS.indexOf(claims.iss) < 0"}) return __edge_jwtdeny(request);`}${config.tokenUse === null ? '' : `
   if (claims.token_use !== ${JSON.stringify(config.tokenUse)}) return __edge_jwtdeny(request);`}${config.audience === null ? '' : `
   var aud = ${aud}, ok = typeof aud === 'string' && AUDIENCES.indexOf(aud) >= 0;
   if (!ok && Array.isArray(aud)) for (var j = 0; j < aud.length && !ok; j++) ok = typeof aud[j] === 'string' && AUDIENCES.indexOf(aud[j]) >= 0;
@@ -154,7 +160,7 @@ function jwtVerifyHmacCff(config: HmacConfig, runtime: CfRuntime): DirectHooks {
 }`;
   // CloudFront's HMAC is sha256 at most, so HS256 is the one algorithm a cf build accepts.
   const constants: Record<string, string[] | Record<string, string>> = {};
-  if (config.issuer !== null) constants.ISSUERS = config.issuer;
+  if (config.issuer !== null && config.issuer.length > 1) constants.ISSUERS = config.issuer;
   if (config.audience !== null) constants.AUDIENCES = config.audience;
   // Nothing above throws on any event (reads guarded, JSON.parse and decodeURIComponent in a try,
   // the decoder fed only the base64url alphabet): no try/catch around it.
