@@ -368,6 +368,8 @@ export const cases = [
       res({ status: 200, headers: { 'x-ab-home': 'b' }, cookies: { 'ab-home': 'b' } }),
       res({ status: 304, headers: { 'x-ab-home': 'a' }, cookies: { 'ab-home': 'a', theme: 'dark' } }),
       res({ status: 200, headers: { 'x-ab-home': 'b' }, responseHeaders: { 'Set-Cookie': ['session=abc; Secure; HttpOnly'] } }),
+      // The origin set the test's cookie too: both reach the viewer.
+      res({ status: 200, headers: { 'x-ab-home': 'a' }, responseHeaders: { 'Set-Cookie': ['ab-home=b; Path=/'] } }),
     ],
   },
   {
