@@ -54,6 +54,22 @@ describe('edge build: entries', () => {
     expect(throws.stderr).not.toMatch(/\.edge|entry-\d|\/tmp\//);
   });
 
+  it('a malformed middleware in plain JavaScript is an error naming it and the field (exit 2), not a crash', async () => {
+    const dir = await fixture({
+      'no-needs.mjs': "import { defineMiddleware, edge } from '@edgeline/core';\nexport default edge().use(defineMiddleware({ name: 'tag', request(ctx) { ctx.request.headers.set('x', '1'); } }));\n",
+      'plain.mjs': "import { edge } from '@edgeline/core';\nexport default edge().use({ name: 'tag', needs: [], request(ctx) { ctx.request.headers.set('x', '1'); } });\n",
+      'factory.mjs': "import { edge } from '@edgeline/core';\nimport { securityHeaders } from '@edgeline/middleware';\nexport default edge().use(securityHeaders);\n",
+    });
+    const [noNeeds, plain, factory] = await Promise.all(['no-needs.mjs', 'plain.mjs', 'factory.mjs'].map((e) => edge(['build', e, '--target', 'cf'], dir)));
+    for (const run of [noNeeds, plain, factory]) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).not.toMatch(/TypeError|unexpected error|at \S+ \(/);
+    }
+    expect(noNeeds.stderr).toMatch(/middleware 'tag': needs: expected the list of capabilities the hooks use \(\[\] when they use none\)/);
+    expect(plain.stderr).toMatch(/middleware 'tag': use\(\): .*a plain object \(wrap it in defineMiddleware\)/);
+    expect(factory.stderr).toMatch(/use\(\): .*call the factory: securityHeaders\(\), not securityHeaders/);
+  });
+
   it('an empty pipeline is an error (exit 2) that leaves the previous artifacts alone', async () => {
     const dir = await fixture({ 'edge.ts': ESM, 'empty.ts': "import { edge } from '@edgeline/core';\nexport default edge();\n" });
     expect((await edge(['build', 'edge.ts', '--target', 'cf'], dir)).code).toBe(0);

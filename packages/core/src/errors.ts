@@ -8,6 +8,7 @@ export const CODES = {
   notImplemented: 'ERR_EDGE_NOT_IMPLEMENTED',
   usage: 'ERR_EDGE_USAGE',
   entry: 'ERR_EDGE_ENTRY',
+  definition: 'ERR_EDGE_DEFINITION',
 } as const;
 export type ErrorCode = (typeof CODES)[keyof typeof CODES];
 
@@ -44,6 +45,17 @@ export class NotPortableError extends EdgelineError {
   constructor(middleware: string, message: string) {
     super(CODES.notPortable, `middleware '${middleware}': ${message}`);
     this.middleware = middleware;
+  }
+}
+
+/** A middleware definition (defineMiddleware, or what pipeline.use() is given) is malformed: raised where it is defined. */
+export class DefinitionError extends EdgelineError {
+  readonly middleware: string;
+  readonly field: string;
+  constructor(middleware: string, field: string, message: string) {
+    super(CODES.definition, `middleware '${middleware}': ${field}: ${message}`);
+    this.middleware = middleware;
+    this.field = field;
   }
 }
 

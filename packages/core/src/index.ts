@@ -4,9 +4,9 @@ export type {
   Answer, AnswerInit, CookieMap, CustomOrigin, EdgeRequest, EdgeResponse, HeaderMap, Origin, ParamMap,
   RedirectStatus, RequestBody, RequestContext, RequestHookResult, ResponseContext, S3Origin, Viewer,
 } from './context.js';
-export { CODES, ConfigError, EdgelineError, HeaderGuardError, NotImplementedError, NotPortableError } from './errors.js';
+export { CODES, ConfigError, DefinitionError, EdgelineError, HeaderGuardError, NotImplementedError, NotPortableError } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export { defineMiddleware } from './middleware.js';
+export { defineMiddleware, isMiddleware } from './middleware.js';
 export type { Config, DirectHooks, Middleware, MiddlewareDefinition, RequestHook, ResponseHook } from './middleware.js';
 export { Pipeline, edge, isPipeline } from './pipeline.js';
 export { AUTO_CF_RUNTIME, DEFAULT_CF_RUNTIME, PRICES, PROFILES, isCfTarget, pricePerMillion, profileFor } from './target.js';

@@ -1,4 +1,6 @@
 import type { Capability, RequestEventType, ResponseEventType } from './capability.js';
+import { DefinitionError } from './errors.js';
+import { CAPABILITIES, isCapability } from './capability.js';
 import type { CfRuntime } from './target.js';
 import type { AnswerInit, RequestContext, RequestHookResult, ResponseContext } from './context.js';
 
@@ -109,6 +111,7 @@ const DEFAULT_RESPONSE: readonly ResponseEventType[] = ['viewer-response'];
 export function defineMiddleware<const N extends Capability = never, const C extends Config = null>(
   definition: MiddlewareDefinition<N, C>,
 ): Middleware<N> {
+  checkDefinition(definition as unknown as Record<string, unknown>);
   return Object.freeze({
     kind: 'middleware' as const,
     name: definition.name,
@@ -124,4 +127,27 @@ export function defineMiddleware<const N extends Capability = never, const C ext
     warnings: Object.freeze([...(definition.warnings ?? [])]),
     direct: Object.freeze({ ...definition.direct }),
   });
+}
+
+/**
+ * What TypeScript checks for a typed caller, checked again for one in plain JavaScript: a missing
+ * `needs` or a misspelled hook would otherwise surface as a TypeError deep in a build.
+ */
+function checkDefinition(d: Record<string, unknown>): void {
+  if (typeof d !== 'object' || d === null) throw new DefinitionError('?', 'definition', `expected an object { name, needs, request?, response? }, got ${d === null ? 'null' : typeof d}`);
+  const name = typeof d.name === 'string' && d.name ? d.name : undefined;
+  if (!name) throw new DefinitionError('?', 'name', `expected a non-empty string, got ${JSON.stringify(d.name) ?? String(d.name)}`);
+  if (!Array.isArray(d.needs)) throw new DefinitionError(name, 'needs', "expected the list of capabilities the hooks use ([] when they use none), e.g. needs: ['crypto:hash']");
+  for (const need of d.needs as unknown[]) {
+    if (typeof need !== 'string' || !isCapability(need)) throw new DefinitionError(name, 'needs', `${JSON.stringify(need)} is not a capability (one of ${CAPABILITIES.join(', ')})`);
+  }
+  for (const hook of ['request', 'response'] as const) {
+    if (d[hook] !== undefined && typeof d[hook] !== 'function') throw new DefinitionError(name, hook, `expected a function (ctx, config) => ..., got ${typeof d[hook]}`);
+  }
+  if (d.request === undefined && d.response === undefined) throw new DefinitionError(name, 'request', 'a middleware needs a request or a response hook');
+}
+
+/** Whether `value` is a middleware made by defineMiddleware (or a built-in). */
+export function isMiddleware(value: unknown): value is Middleware {
+  return typeof value === 'object' && value !== null && (value as Middleware).kind === 'middleware';
 }

@@ -1,5 +1,6 @@
 import type { Capability } from './capability.js';
-import type { Middleware } from './middleware.js';
+import { DefinitionError } from './errors.js';
+import { isMiddleware, type Middleware } from './middleware.js';
 
 /**
  * An immutable chain of middleware. `C` is the union of every capability the chain needs,
@@ -17,6 +18,10 @@ export class Pipeline<C extends Capability = never> {
 
   /** A new pipeline with `mw` appended. */
   use<N extends Capability>(mw: Middleware<N>): Pipeline<C | N> {
+    if (!isMiddleware(mw)) {
+      const name = typeof mw === 'object' && mw !== null && typeof (mw as { name?: unknown }).name === 'string' ? (mw as { name: string }).name : '?';
+      throw new DefinitionError(name, 'use()', `expected a middleware made by defineMiddleware({ name, needs, request?, response? }) or a built-in such as securityHeaders(), got ${mw === null ? 'null' : typeof mw === 'function' ? 'a function (call the factory: securityHeaders(), not securityHeaders)' : typeof mw === 'object' ? 'a plain object (wrap it in defineMiddleware)' : typeof mw}`);
+    }
     return new Pipeline<C | N>([...this.middleware, mw]);
   }
 }
