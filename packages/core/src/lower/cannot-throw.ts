@@ -78,12 +78,19 @@ export function cannotThrow(source: string): boolean {
     return false;
   }
   if (fn.type !== 'FunctionExpression') return false;
-  const text = `(${source})`;
+  // First with each local's declared kind kept (every assignment checked against it, tests narrowing
+  // it); failing that, as a local set again were any primitive or plain object, unnarrowed.
+  return proves(fn, `(${source})`, false) || proves(fn, `(${source})`, true);
+}
+
+function proves(fn: N, text: string, loose: boolean): boolean {
   const src = (n: N) => text.slice(n.start, n.end);
   const params = new Set((fn.params as N[]).map((p) => p.name as string));
   const reassigned = assignedNames(fn.body as N);
-  /** Locals in scope, with what they hold when set once (a reassigned one is only an `object`-free value). */
+  /** Locals in scope, with the kind they were declared with (loose: a reassigned one is only a primitive or a plain object). */
   let locals = new Map<string, Kind>();
+  /** Inside the block of a try whose catch handles what it throws. */
+  let inTry = false;
 
   /** Objects CloudFront always gives, so reading a property of one cannot throw. */
   const objectOf = (n: N): boolean => {
@@ -121,8 +128,16 @@ export function cannotThrow(source: string): boolean {
       case 'LogicalExpression':
         return logical(n);
       case 'ConditionalExpression': {
-        const [t, a, b] = [kind(n.test as N), kind(n.consequent as N), kind(n.alternate as N)];
+        const t = kind(n.test as N);
+        const a = narrowed(n.test as N, () => kind(n.consequent as N));
+        const b = kind(n.alternate as N);
         return t && a && b ? either(a, b) : undefined;
+      }
+      case 'UpdateExpression': {
+        // `i++` on a number (or a primitive) local: a number, which the local may hold.
+        const arg = n.argument as N;
+        const declared = arg.type === 'Identifier' ? locals.get(arg.name as string) : undefined;
+        return declared === 'number' || declared === 'primitive' ? 'number' : undefined;
       }
       case 'SequenceExpression': {
         const kinds = (n.expressions as N[]).map(kind);
@@ -160,7 +175,9 @@ export function cannotThrow(source: string): boolean {
 
   const logical = (n: N): Kind | undefined => {
     if (guardedValue(n)) return 'maybe-string';
-    const [a, b] = [kind(n.left as N), kind(n.right as N)];
+    const a = kind(n.left as N);
+    // `x && x.length`: the right side runs only where the left is truthy.
+    const b = n.operator === '&&' ? narrowed(n.left as N, () => kind(n.right as N)) : kind(n.right as N);
     if (!a || !b) return undefined;
     // `read || fallback`: the read when it is a non-empty string, else the fallback.
     if (n.operator === '||' && b === 'string' && (a === 'string' || a === 'maybe-string')) return 'string';
@@ -170,10 +187,69 @@ export function cannotThrow(source: string): boolean {
   const assignment = (n: N): Kind | undefined => {
     const left = n.left as N;
     const right = kind(n.right as N);
-    // `x += y` converts both; the value of `x` is not known here.
-    if (!right || (n.operator !== '=' && (left.type !== 'MemberExpression' || !PRIMITIVE.has(right)))) return undefined;
-    if (left.type === 'Identifier') return locals.has(left.name as string) ? right : undefined;
+    if (!right) return undefined;
+    if (left.type === 'Identifier') {
+      // A local keeps the kind it was declared with: every value it is given must be one.
+      const declared = locals.get(left.name as string);
+      if (!declared) return undefined;
+      if (loose && n.operator === '=') return right;
+      if (n.operator === '=') return holds(declared, right) ? right : undefined;
+      // `x += y`, `x |= y`: both converted, so both must convert without running code.
+      if (!CONVERTIBLE.has(declared) || !CONVERTIBLE.has(right) || /^(\*\*|&&|\|\||\?\?)=$/.test(n.operator as string)) return undefined;
+      const result: Kind = n.operator !== '+=' ? 'number' : declared === 'string' || right === 'string' ? 'string' : declared === 'number' && right === 'number' ? 'number' : 'primitive';
+      return holds(declared, result) ? result : undefined;
+    }
+    // `o.k += y` converts `o.k`, whose value is not known here: primitives on the right only.
+    if (n.operator !== '=' && !PRIMITIVE.has(right)) return undefined;
     return left.type === 'MemberExpression' && member(left) ? right : undefined;
+  };
+
+  /** Whether a local declared as `declared` may be given a value of kind `value`. */
+  const holds = (declared: Kind, value: Kind): boolean =>
+    declared === value ||
+    (declared === 'primitive' && PRIMITIVE.has(value)) ||
+    (declared === 'maybe-string' && value === 'string') ||
+    (declared === 'object' && CONVERTIBLE.has(value));
+
+  /**
+   * The locals a test proves strings where it is truthy: `x`, `x !== undefined`, `x != null`,
+   * `typeof x === 'string'` of a local that is a string or undefined, and both sides of `&&`.
+   */
+  const narrowings = (test: N, out = new Map<string, Kind>()): Map<string, Kind> => {
+    // Loose kinds are not checked at assignments: a narrowed one could be set to anything after the test.
+    if (loose) return out;
+    const local = (x: N | undefined) => (x && x.type === 'Identifier' && locals.has(x.name as string) ? (x.name as string) : undefined);
+    const maybe = (name: string | undefined) => name !== undefined && locals.get(name) === 'maybe-string';
+    if (test.type === 'Identifier' && maybe(local(test))) out.set(test.name as string, 'string');
+    if (test.type === 'LogicalExpression' && test.operator === '&&') {
+      narrowings(test.left as N, out);
+      narrowings(test.right as N, out);
+    }
+    if (test.type === 'BinaryExpression') {
+      const [l, r] = [test.left as N, test.right as N];
+      const nothing = (x: N) => (x.type === 'Identifier' && x.name === 'undefined') || (x.type === 'UnaryExpression' && x.operator === 'void' && (x.argument as N).type === 'Literal') || (x.type === 'Literal' && x.value === null);
+      if (test.operator === '!==' || test.operator === '!=') {
+        const name = nothing(r) ? local(l) : nothing(l) ? local(r) : undefined;
+        if (maybe(name) && (test.operator === '!=' || !(r.type === 'Literal' || l.type === 'Literal'))) out.set(name as string, 'string');
+      }
+      if (test.operator === '===' && l.type === 'UnaryExpression' && l.operator === 'typeof' && r.type === 'Literal' && r.value === 'string') {
+        const name = local(l.argument as N);
+        if (name !== undefined && (locals.get(name) === 'maybe-string' || locals.get(name) === 'primitive')) out.set(name, 'string');
+      }
+    }
+    return out;
+  };
+
+  /** Runs `check` with the locals `test` proves strings, where it is truthy. */
+  const narrowed = <T>(test: N, check: () => T): T => {
+    const outer = locals;
+    locals = new Map(outer);
+    for (const [name, k] of narrowings(test)) locals.set(name, k);
+    try {
+      return check();
+    } finally {
+      locals = outer;
+    }
   };
 
   /** `o.k` or `o[k]` on an object CloudFront always gives; `k` must convert to a key. */
@@ -228,6 +304,10 @@ export function cannotThrow(source: string): boolean {
     if (name === 'String') return args.length === 1 && convertibles ? 'string' : undefined;
     if (NUMBER_FUNCTIONS.has(name)) return convertibles ? 'number' : undefined;
     if (name === 'Object.keys') return args.length === 1 && objectOf(args[0]) ? 'object' : undefined;
+    if (name === 'Date.now') return args.length === 0 ? 'number' : undefined;
+    if (name === 'Array.isArray') return args.length === 1 ? 'primitive' : undefined;
+    // Throw on a lone surrogate or a bad escape: only inside a try that catches it.
+    if (inTry && /^(encodeURI|encodeURIComponent|decodeURI|decodeURIComponent)$/.test(name)) return args.length === 1 && convertibles ? 'string' : undefined;
     if (name === '__edge_qs') return args.length === 1 && objectOf(args[0]) ? 'string' : undefined;
     if (name === '__edge_dec') return args.length === 1 && kinds[0] === 'string' ? 'string' : undefined;
     // Appends a cookie to `response.cookies`, made if missing: derive-cff.ts passes it so.
@@ -264,20 +344,34 @@ export function cannotThrow(source: string): boolean {
       case 'BlockStatement':
         return scoped(() => (n.body as N[]).every(statement));
       case 'IfStatement':
-        return kind(n.test as N) !== undefined && scoped(() => statement(n.consequent as N)) && (!n.alternate || scoped(() => statement(n.alternate as N)));
+        return kind(n.test as N) !== undefined && scoped(() => narrowed(n.test as N, () => statement(n.consequent as N))) && (!n.alternate || scoped(() => statement(n.alternate as N)));
+      case 'ForStatement':
+        // A loop cannot throw by itself (whether it ends is the cost check's business): its parts.
+        return scoped(() => {
+          const init = n.init as N | null;
+          if (init && !(init.type === 'VariableDeclaration' ? statement(init) : kind(init) !== undefined)) return false;
+          return (!n.test || kind(n.test as N) !== undefined) && (!n.update || kind(n.update as N) !== undefined) && scoped(() => narrowed((n.test as N) ?? { type: 'EmptyStatement', start: 0, end: 0 }, () => statement(n.body as N)));
+        });
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+        return kind(n.test as N) !== undefined && scoped(() => statement(n.body as N));
+      case 'BreakStatement':
+      case 'ContinueStatement':
+        return !n.label;
       case 'ReturnStatement':
         return kind(n.argument as N | null) !== undefined;
       case 'EmptyStatement':
         return true;
       case 'TryStatement':
-        return caughtKvsRead(n);
+        return caughtKvsRead(n) || caught(n);
       case 'VariableDeclaration':
         return (n.declarations as N[]).every((d) => {
           const id = d.id as N;
           const k = kind(d.init as N | null);
           if (id.type !== 'Identifier' || !k || locals.has(id.name as string)) return false;
-          // A local set again may hold anything later: it is never a receiver, nor converted.
-          locals.set(id.name as string, reassigned.has(id.name as string) ? (PRIMITIVE.has(k) ? 'primitive' : 'object') : k);
+          // A local set again keeps this kind: every assignment to it is checked against it (holds).
+          // Loose: it may hold any primitive or plain object later, so it is never a receiver.
+          locals.set(id.name as string, loose && reassigned.has(id.name as string) ? (PRIMITIVE.has(k) ? 'primitive' : 'object') : k);
           return true;
         });
       default:
@@ -300,6 +394,31 @@ export function cannotThrow(source: string): boolean {
       if (left.type !== 'Identifier' || locals.get(left.name as string) !== 'primitive') return false;
       const read = right.type === 'AwaitExpression' ? (right.argument as N) : undefined;
       return !!read && read.type === 'CallExpression' && src(read.callee as N) === '__edge_store().get' && (read.arguments as N[]).length === 1;
+    });
+  };
+
+  /**
+   * `try { ... } catch (e) { ... }`: the block may call what throws on a bad input (encodeURI...),
+   * which the catch handles; what it assigns keeps its kinds either way (an assignment happens
+   * only once its value is computed), and the catch itself must not throw.
+   */
+  const caught = (n: N): boolean => {
+    const handler = n.handler as N | null;
+    if (n.finalizer || !handler) return false;
+    const outer = inTry;
+    inTry = true;
+    let ok: boolean;
+    try {
+      ok = scoped(() => statement(n.block as N));
+    } finally {
+      inTry = outer;
+    }
+    return ok && scoped(() => {
+      const param = handler.param as N | null;
+      if (param && param.type !== 'Identifier') return false;
+      // What a native throws (an Error): converting it runs no code of the viewer's.
+      if (param) locals.set(param.name as string, 'object');
+      return statement(handler.body as N);
     });
   };
 
