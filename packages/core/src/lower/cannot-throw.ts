@@ -128,6 +128,7 @@ function proves(fn: N, text: string, loose: boolean): boolean {
       case 'LogicalExpression':
         return logical(n);
       case 'ConditionalExpression': {
+        if (valueCount(n)) return 'number';
         const t = kind(n.test as N);
         const a = narrowed(n.test as N, () => kind(n.consequent as N));
         const b = kind(n.alternate as N);
@@ -267,6 +268,14 @@ function proves(fn: N, text: string, loose: boolean): boolean {
   };
 
   /** `(m["k"] && m["k"].value)` and `(m["k"] && __edge_dec(m["k"].value))`, as derive-cff.ts writes a read. */
+  /** `(m["k"] ? m["k"].multiValue && m["k"].multiValue.length || 1 : 0)`, as derive-cff.ts counts an entry's values. */
+  const valueCount = (n: N): boolean => {
+    const test = n.test as N;
+    if (!member(test) || !/^__[rs]\.(headers|cookies|querystring)$/.test(src(test.object as N))) return false;
+    const e = src(test);
+    return src(n.consequent as N) === `${e}.multiValue && ${e}.multiValue.length || 1` && src(n.alternate as N) === '0';
+  };
+
   const guardedValue = (n: N): boolean => {
     if (n.operator !== '&&') return false;
     const left = n.left as N;

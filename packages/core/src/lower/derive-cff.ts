@@ -43,6 +43,15 @@ export function cffDialect(use: ContextUse, w: Writer): void {
     return at(() => `(${REQ}.headers["cloudfront-viewer-country"] && ${REQ}.headers["cloudfront-viewer-country"].value)`);
   }
   if ((p === 'request.uri' || p === 'request.method') && (!written || p === 'request.uri')) return at(() => `${REQ}.${path[1]}`);
+  if (path.length === 3 && path[0] === 'request' && call && (path[1] === 'headers' || path[1] === 'cookies') && path[2] === 'getAll') {
+    // `getAll('authorization').length` (one value only?): the count, without the list.
+    const name = args.length === 1 ? staticString(args[0]) : undefined;
+    const key = name === undefined ? undefined : path[1] === 'headers' ? name.toLowerCase() : name;
+    if (key !== undefined && !(key in Object.prototype) && grand && grand.type === 'MemberExpression' && grand.object === call && !grand.computed && (grand.property as N).name === 'length') {
+      const e = `${REQ}.${path[1]}[${JSON.stringify(key)}]`;
+      return at(() => `(${e} ? ${e}.multiValue && ${e}.multiValue.length || 1 : 0)`, grand);
+    }
+  }
   if (path.length === 3 && path[0] === 'request' && call && (path[1] === 'headers' || path[1] === 'querystring' || path[1] === 'cookies')) {
     const kind = path[1] as MapKind;
     return at(() => mapCall(kind, `${REQ}.${kind}`, path[2], args, grand), call);

@@ -48,6 +48,23 @@ describe('deriveCffHooks', () => {
     expect(d.constants).toEqual({ CONFIG_deny: { a: 1 } });
   });
 
+  it('counts the values of a literal header as a hand-writer does when only their number is read', () => {
+    const d = deriveCffHooks(defineMiddleware({
+      name: 'm', needs: [],
+      request(ctx) { if (ctx.request.headers.getAll('Authorization').length !== 1) return ctx.respond({ status: 401 }); },
+    }))!;
+    const e = '__r.headers["authorization"]';
+    expect(d.request).toContain(`(${e} ? ${e}.multiValue && ${e}.multiValue.length || 1 : 0) !== 1`);
+    expect(d.helpers).toEqual({});
+    expect(d.safe).toEqual({ request: true });
+    const fn = new Function(`return ${d.request}`)();
+    const request = (h: unknown) => ({ uri: '/', headers: h === undefined ? {} : { authorization: h } });
+    expect(fn(request(undefined), {})).toMatchObject({ statusCode: 401 });
+    const one = request({ value: 'a' });
+    expect(fn(one, {})).toBe(one);
+    expect(fn(request({ value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] }), {})).toMatchObject({ statusCode: 401 });
+  });
+
   it('keeps the whole config as one constant where the hook uses it other than by config.key', () => {
     const d = deriveCffHooks(defineMiddleware({
       name: 'm', needs: [], config: { list: ['a', 'b'], other: { k: 1 } },
