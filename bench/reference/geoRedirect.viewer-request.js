@@ -45,20 +45,16 @@ function handler(event) {
     try {
         tail = encodeURI(tail);
     } catch (e) {
-        // A lone surrogate: U+FFFD.
-        var fixed = [], from = 0;
+        // A lone surrogate: U+FFFD (a pair is kept).
+        var fixed = [];
         for (var k = 0; k < tail.length; k++) {
             var c = tail.charCodeAt(k);
-            if (c < 0xd800 || c > 0xdfff) continue;
-            if (c < 0xdc00 && (tail.charCodeAt(k + 1) & 0xfc00) === 0xdc00) { k++; continue; }
-            fixed.push(tail.substring(from, k), '\ufffd');
-            from = k + 1;
+            fixed.push(c >> 10 === 54 && tail.charCodeAt(k + 1) >> 10 === 55 ? tail.substr(k++, 2) : c >> 11 === 27 ? '\ufffd' : tail.charAt(k));
         }
-        fixed.push(tail.substring(from));
         tail = encodeURI(fixed.join(''));
     }
-    if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
-    if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
+    if (tail.includes('%25')) tail = tail.split('%25').join('%');
+    if (tail.includes('#')) tail = tail.split('#').join('%23');
     return { statusCode: 302, headers: { location: { value: '/' + section + '/' + tail } } };
 }
 

@@ -63,20 +63,16 @@ function handler(event) {
         try {
             rest = encodeURI(rest);
         } catch (e) {
-            // A lone surrogate: U+FFFD.
-            var fixed = [], from = 0;
+            // A lone surrogate: U+FFFD (a pair is kept).
+            var fixed = [];
             for (var k = 0; k < rest.length; k++) {
-                var ch = rest.charCodeAt(k);
-                if (ch < 0xd800 || ch > 0xdfff) continue;
-                if (ch < 0xdc00 && (rest.charCodeAt(k + 1) & 0xfc00) === 0xdc00) { k++; continue; }
-                fixed.push(rest.substring(from, k), '\ufffd');
-                from = k + 1;
+                var c = rest.charCodeAt(k);
+                fixed.push(c >> 10 === 54 && rest.charCodeAt(k + 1) >> 10 === 55 ? rest.substr(k++, 2) : c >> 11 === 27 ? '\ufffd' : rest.charAt(k));
             }
-            fixed.push(rest.substring(from));
             rest = encodeURI(fixed.join(''));
         }
-        if (rest.indexOf('%25') >= 0) rest = rest.split('%25').join('%');
-        if (rest.indexOf('#') >= 0) rest = rest.split('#').join('%23');
+        if (rest.includes('%25')) rest = rest.split('%25').join('%');
+        if (rest.includes('#')) rest = rest.split('#').join('%23');
     }
     return { statusCode: status, headers: { location: { value: target + rest } } };
 }

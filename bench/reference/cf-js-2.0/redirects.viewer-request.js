@@ -51,21 +51,16 @@ function handler(event) {
         try {
             rest = encodeURI(rest);
         } catch (e) {
-            // A lone surrogate: U+FFFD.
+            // A lone surrogate: U+FFFD (a pair is kept).
             const fixed = [];
-            let from = 0;
             for (let k = 0; k < rest.length; k++) {
-                const ch = rest.charCodeAt(k);
-                if (ch < 0xd800 || ch > 0xdfff) continue;
-                if (ch < 0xdc00 && (rest.charCodeAt(k + 1) & 0xfc00) === 0xdc00) { k++; continue; }
-                fixed.push(rest.substring(from, k), '\ufffd');
-                from = k + 1;
+                const c = rest.charCodeAt(k);
+                fixed.push(c >> 10 === 54 && rest.charCodeAt(k + 1) >> 10 === 55 ? rest.substr(k++, 2) : c >> 11 === 27 ? '\ufffd' : rest.charAt(k));
             }
-            fixed.push(rest.substring(from));
             rest = encodeURI(fixed.join(''));
         }
-        if (rest.indexOf('%25') >= 0) rest = rest.split('%25').join('%');
-        if (rest.indexOf('#') >= 0) rest = rest.split('#').join('%23');
+        if (rest.includes('%25')) rest = rest.split('%25').join('%');
+        if (rest.includes('#')) rest = rest.split('#').join('%23');
     }
     return { statusCode: status, headers: { location: { value: target + rest } } };
 }
