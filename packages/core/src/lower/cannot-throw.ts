@@ -359,7 +359,7 @@ function proves(fn: N, text: string, loose: boolean): boolean {
         return scoped(() => {
           const init = n.init as N | null;
           if (init && !(init.type === 'VariableDeclaration' ? statement(init) : kind(init) !== undefined)) return false;
-          return (!n.test || kind(n.test as N) !== undefined) && (!n.update || kind(n.update as N) !== undefined) && scoped(() => narrowed((n.test as N) ?? { type: 'EmptyStatement', start: 0, end: 0 }, () => statement(n.body as N)));
+          return (!n.test || kind(n.test as N) !== undefined) && (!n.update || kind(n.update as N) !== undefined) && scoped(() => (n.test ? narrowed(n.test as N, () => statement(n.body as N)) : statement(n.body as N)));
         });
       case 'WhileStatement':
       case 'DoWhileStatement':
