@@ -153,6 +153,24 @@ describe('user hooks rewritten to direct event access', () => {
     expect(request).toMatch(/try\{.*\}catch\(\w+\)\{.*console\.log\("edgeline: reader failed: "/);
   });
 
+  it("append a lone Set-Cookie in place, to the viewer-response event's own cookies, after the origin's of that name", async () => {
+    const stamp = defineMiddleware({
+      name: 'stamp', needs: [], config: { a: 'v=a; Path=/; Secure', b: 'v=b; Path=/; Secure' },
+      response(ctx, config) {
+        const seen = ctx.request.headers.get('x-v');
+        if (seen === undefined) return;
+        ctx.response.headers.append('set-cookie', seen === 'a' ? config.a : config.b);
+      },
+    });
+    const events = [undefined, ['v=origin'], ['v=o1', 'v=o2; Secure'], ['other=1']].flatMap((cookie) =>
+      ['a', 'b', undefined].map((v) => viewerResponse({ uri: '/', headers: v ? { 'x-v': v } : {}, responseHeaders: cookie ? { 'Set-Cookie': cookie } : {} })),
+    );
+    const [code] = await expectSameAsSource(edge().use(stamp) as Pipeline<never>, events);
+    expect(code).not.toMatch(/try|function \$|\.cookies\|\|/);
+    expect(code).toContain('"Path=/; Secure"');
+    expect(code.split('Path=/').length).toBe(2);
+  });
+
   it('are smaller than the context-based build', async () => {
     const p = edge().use(answers).use(reader).use(arrows) as Pipeline<never>;
     const [derived, generic] = [await bytes(p, true), await bytes(p, false)];

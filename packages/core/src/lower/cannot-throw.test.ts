@@ -40,6 +40,20 @@ describe('cannotThrow', () => {
     for (const source of refused) expect(cannotThrow(source), source).toBe(false);
   });
 
+  it("accepts an entry of the event's maps read once into a local, and its value behind it", () => {
+    const accepted = [
+      'function (__r) { const e = __r.headers["a"], a = e && e.value; if (a) __r.uri = a.trim(); }',
+      'function (__r) { var e = __r.querystring["q"], q = e && __edge_dec(e.value); if (q !== undefined) __r.uri = q.slice(1); }',
+    ];
+    for (const source of accepted) expect(cannotThrow(source), source).toBe(true);
+    const refused = [
+      'function (__r) { const e = __r.headers["a"]; __r.uri = e.value; }', // no entry for a missing header
+      'function (__r) { const e = __r.headers["a"], a = e && e.value; __r.uri = a.trim(); }', // a may be undefined
+      'function (__r) { const e = __r.headers["a"]; __r.uri = e && e.multiValue.length; }',
+    ];
+    for (const source of refused) expect(cannotThrow(source), source).toBe(false);
+  });
+
   it('accepts loops, tests that prove a value a string, and a try whose catch handles a throwing native', () => {
     const accepted = [
       // A loop cannot throw by itself (whether it ends is the cost check's business).

@@ -14,9 +14,10 @@ interface N {
  * `require('crypto')` and `hash` what its createHash/createHmac return; `strings` is what
  * `split` returns. A `map` (the headers,
  * query string or cookies themselves) has keys the viewer or the origin chose, `toString`
- * among them: converting one to a primitive may throw, so it never is.
+ * among them: converting one to a primitive may throw, so it never is. An `entry` is what one of
+ * them holds under a literal name: `{ value, multiValue? }` of the event's, or undefined.
  */
-type Kind = 'string' | 'maybe-string' | 'number' | 'primitive' | 'strings' | 'object' | 'map' | 'crypto' | 'hash';
+type Kind = 'string' | 'maybe-string' | 'number' | 'primitive' | 'strings' | 'object' | 'entry' | 'map' | 'crypto' | 'hash';
 
 /** Fields CloudFront always gives as a string (or a number) in a viewer event. */
 const FIELDS: Record<string, Kind> = {
@@ -52,7 +53,7 @@ const HASHES = new Set(['md5', 'sha1', 'sha256']);
 const DIGESTS = new Set(['hex', 'base64', 'base64url']);
 const PRIMITIVE: ReadonlySet<Kind> = new Set<Kind>(['string', 'maybe-string', 'number', 'primitive']);
 /** Kinds that convert to a primitive without running code of the event's or a module's. */
-const CONVERTIBLE: ReadonlySet<Kind> = new Set<Kind>([...PRIMITIVE, 'strings', 'object']);
+const CONVERTIBLE: ReadonlySet<Kind> = new Set<Kind>([...PRIMITIVE, 'strings', 'object', 'entry']);
 
 /** The kind of a value that is one of two. */
 function either(a: Kind, b: Kind): Kind {
@@ -264,6 +265,7 @@ function proves(fn: N, text: string, loose: boolean): boolean {
     if (!n.computed && (n.property as N).name === 'length' && /^strings?$/.test(kind(of) ?? '')) return 'number';
     if (n.computed && kind(of) === 'strings') return PRIMITIVE.has(kind(n.property as N) as Kind) ? 'maybe-string' : undefined;
     if (/^__[rs]\.(headers|querystring|cookies)$/.test(src(n))) return member(n) ? 'map' : undefined;
+    if (n.computed && (n.property as N).type === 'Literal' && /^__[rs]\.(headers|querystring|cookies)$/.test(src(of))) return member(n) ? 'entry' : undefined;
     return member(n) ? 'object' : undefined;
   };
 
@@ -280,7 +282,7 @@ function proves(fn: N, text: string, loose: boolean): boolean {
     if (n.operator !== '&&') return false;
     const left = n.left as N;
     const right = n.right as N;
-    if (!member(left)) return false;
+    if (!member(left) && !(left.type === 'Identifier' && locals.get(left.name as string) === 'entry')) return false;
     const value = `${src(left)}.value`;
     if (src(right) === value) return true;
     return right.type === 'CallExpression' && src(right.callee as N) === '__edge_dec' && (right.arguments as N[]).length === 1 && src((right.arguments as N[])[0]) === value;

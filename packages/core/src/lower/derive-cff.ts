@@ -36,6 +36,8 @@ export function cffDialect(use: ContextUse, w: Writer): void {
       return at(() => `${RES}.${p === 'response.status' ? 'statusCode' : 'statusDescription'}`);
     }
     if (path.length === 3 && path[0] === 'response' && path[1] === 'headers' && call) {
+      const once = declaredGet('responseHeaders', `${RES}.headers`, path[2], args, call, grand);
+      if (once) return at(() => once, grand);
       return at(() => mapCall('responseHeaders', `${RES}.headers`, path[2], args, grand), call);
     }
   }
@@ -54,9 +56,26 @@ export function cffDialect(use: ContextUse, w: Writer): void {
   }
   if (path.length === 3 && path[0] === 'request' && call && (path[1] === 'headers' || path[1] === 'querystring' || path[1] === 'cookies')) {
     const kind = path[1] as MapKind;
+    const once = declaredGet(kind, `${REQ}.${kind}`, path[2], args, call, grand);
+    if (once) return at(() => once, grand);
     return at(() => mapCall(kind, `${REQ}.${kind}`, path[2], args, grand), call);
   }
   throw new GiveUp();
+
+  /**
+   * `const x = map.get('k')`: the entry read once, `e = m["k"], x = e && e.value`, as one writes
+   * it by hand (njs reads a property again at full cost). The declarator, or undefined.
+   */
+  function declaredGet(kind: MapKind, o: string, method: string, args: N[], call: N, declarator: N | undefined): string | undefined {
+    if (method !== 'get' || args.length !== 1 || !declarator || declarator.type !== 'VariableDeclarator' || declarator.init !== call) return undefined;
+    const id = declarator.id as N;
+    const literal = staticString(args[0]);
+    if (id.type !== 'Identifier' || literal === undefined) return undefined;
+    const key = MODE[kind] & 1 ? literal.toLowerCase() : literal;
+    if (key in Object.prototype) return undefined;
+    const e = `__edge_${id.name as string}`;
+    return `${e} = ${o}[${JSON.stringify(key)}], ${id.name as string} = ${e} && ${MODE[kind] & 2 ? `${helper('__edge_dec')}(${e}.value)` : `${e}.value`}`;
+  }
 
   /** One method call on a header, query string or cookie map, as the value map does it. */
   function mapCall(kind: MapKind, o: string, method: string, args: N[], parent: N | undefined): string {
@@ -88,6 +107,12 @@ export function cffDialect(use: ContextUse, w: Writer): void {
       const cookies = `(${RES}.cookies || (${RES}.cookies = {}))`;
       const parsed = args.length === 2 ? parseSetCookie(staticString(args[1])) : undefined;
       if (method === 'append' && parsed) return effect(`${helper('__edge_ck')}(${cookies}, ${JSON.stringify(parsed.name)}, ${JSON.stringify(parsed.value)})`);
+      // `cond ? 'k=a; Path=/' : 'k=b; Path=/'`: one cookie whose value alone is chosen, as one writes it.
+      const choice = args.length === 2 ? literalChoice(args[1]) : undefined;
+      if (method === 'append' && choice) {
+        const value = `{ "value": ${print(choice.test)} ? ${JSON.stringify(choice.a.value.value)} : ${JSON.stringify(choice.b.value.value)}${choice.a.value.attributes === undefined ? '' : `, "attributes": ${JSON.stringify(choice.a.value.attributes)}`} }`;
+        return effect(`${helper('__edge_ck')}(${cookies}, ${JSON.stringify(choice.a.name)}, ${value})`);
+      }
       if (method === 'set' && parsed) return effect(`${RES}.cookies = { ${JSON.stringify(parsed.name)}: ${JSON.stringify(parsed.value)} }`);
       if (method === 'append' && args.length === 2) return effect(`${helper('__edge_cookie')}(${cookies}, ${arg(1)})`);
       if (method === 'set' && args.length === 2) return effect(`${helper('__edge_cookie')}(${RES}.cookies = {}, ${arg(1)})`);
@@ -123,6 +148,15 @@ export function cffDialect(use: ContextUse, w: Writer): void {
         return effect(`delete ${at(key!)}`);
     }
     throw new GiveUp();
+  }
+
+  /** Two Set-Cookie literals of one name and the same attributes, chosen by a test. */
+  function literalChoice(n: N): { test: N; a: SetCookie; b: SetCookie } | undefined {
+    if (n.type !== 'ConditionalExpression') return undefined;
+    const a = parseSetCookie(staticString(n.consequent as N));
+    const b = parseSetCookie(staticString(n.alternate as N));
+    if (!a || !b || a.name !== b.name || a.value.attributes !== b.value.attributes) return undefined;
+    return { test: n.test as N, a, b };
   }
 
   /** `ctx.respond({ status, headers, body })` as the CloudFront response, built in place when the init is literal. */
@@ -174,7 +208,8 @@ function awaitedInto(use: ContextUse): [N, string] | undefined {
 }
 
 /** A Set-Cookie value known at build time, split as the runtime splits it (runtime/cff.ts appendCookie). */
-function parseSetCookie(value: string | undefined): { name: string; value: { value: string; attributes?: string } } | undefined {
+type SetCookie = { name: string; value: { value: string; attributes?: string } };
+function parseSetCookie(value: string | undefined): SetCookie | undefined {
   if (value === undefined) return undefined;
   const semi = value.indexOf(';');
   const pair = semi < 0 ? value : value.slice(0, semi);

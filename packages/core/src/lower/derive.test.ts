@@ -89,6 +89,46 @@ describe('deriveCffHooks', () => {
     expect(Object.keys(d.helpers!)).toEqual(['__edge_ck']);
   });
 
+  it('chooses the value alone between two Set-Cookie literals of one name and the same attributes', () => {
+    const d = deriveCffHooks(defineMiddleware({
+      name: 'm', needs: [], config: { a: 'k=a; Path=/', b: 'k=b; Path=/', c: 'k=c; Path=/x' },
+      response(ctx, config) {
+        const v = ctx.request.headers.get('x-v');
+        ctx.response.headers.append('set-cookie', v === 'a' ? config.a : config.b);
+        if (v === 'c') ctx.response.headers.append('set-cookie', v === 'c' ? config.c : config.a);
+      },
+    }))!;
+    expect(d.response).toContain('"k", { "value": v === "a" ? "a" : "b", "attributes": "Path=/" }');
+    // Other attributes: parsed where it runs.
+    expect(d.response).toContain('__edge_cookie(');
+    const lone = deriveCffHooks(defineMiddleware({
+      name: 'm', needs: [], config: { a: 'k=a; Path=/', b: 'k=b; Path=/' },
+      response(ctx, config) { ctx.response.headers.append('set-cookie', ctx.request.headers.has('x') ? config.a : config.b); },
+    }))!;
+    expect(lone.safe).toEqual({ response: true });
+  });
+
+  it('reads a header or cookie declared on its own once: the entry, then its value', () => {
+    const d = deriveCffHooks(defineMiddleware({
+      name: 'm', needs: [],
+      request(ctx) {
+        const a = ctx.request.headers.get('X-A');
+        const q = ctx.request.querystring.get('q');
+        if (a !== undefined && q) ctx.request.uri = '/' + a.toLowerCase() + q.trim();
+      },
+    }))!;
+    expect(d.request).toContain('const __edge_a = __r.headers["x-a"], a = __edge_a && __edge_a.value;');
+    expect(d.request).toContain('const __edge_q = __r.querystring["q"], q = __edge_q && __edge_dec(__edge_q.value);');
+    expect(d.safe).toEqual({ request: true });
+    const fn = new Function('__edge_dec', `return ${d.request}`)(decodeURIComponent);
+    const request = { uri: '/x', headers: { 'x-a': { value: 'AB' } }, querystring: { q: { value: '%20c%20' } } };
+    fn(request, {});
+    expect(request.uri).toBe('/abc');
+    const bare = { uri: '/x', headers: {}, querystring: {} };
+    fn(bare, {});
+    expect(bare.uri).toBe('/x');
+  });
+
   it('reads a map kept in a const as the map itself', () => {
     const code = derive((ctx: any) => {
       const headers = ctx.request.headers;

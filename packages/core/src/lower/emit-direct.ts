@@ -265,12 +265,37 @@ function requestHandler(placements: readonly Placement[], eventType: RequestEven
   };
 }
 
+/**
+ * A derived hook's Set-Cookie write makes `response.cookies` where it is missing (an answer of a
+ * viewer-request function); a viewer-response event always has it (runtimes.md), as a
+ * hand-written function assumes.
+ */
+const GUARDED_COOKIES = '(__s.cookies || (__s.cookies = {}))';
+
+/**
+ * Derived viewer-response hooks write Set-Cookie into the event's own `response.cookies`, and a
+ * lone append is written in place: a helper call costs njs as much as the append itself.
+ */
+function ownCookies(s: readonly Used[]): void {
+  for (const h of s) if (h.derived) h.source = h.source.split(GUARDED_COOKIES).join('__s.cookies');
+  const appends = s.map((h) => h.source.split('__edge_ck(').length - 1);
+  if (appends.reduce((a, b) => a + b, 0) !== 1) return;
+  const h = s[appends.indexOf(1)];
+  if (h.derived) h.source = h.source.replace(LONE_APPEND, (_all, indent: string, name: string, value: string) =>
+    `${indent}{ var __edge_o = __s.cookies[${name}], __edge_v = ${value}; if (!__edge_o) __s.cookies[${name}] = __edge_v; ` +
+    'else { if (!__edge_o.multiValue || !__edge_o.multiValue.length) __edge_o.multiValue = [{ value: __edge_o.value, attributes: __edge_o.attributes }]; __edge_o.multiValue.push(__edge_v); } }');
+}
+
+/** `__edge_ck(__s.cookies, "name", { ... });` as a statement of its own line. */
+const LONE_APPEND = /^([ \t]*)__edge_ck\(__s\.cookies, ("(?:[^"\\]|\\.)*"), (\{(?:"(?:[^"\\]|\\.)*"|[^"{}])*\})\);$/m;
+
 function responseHandler(placements: readonly Placement[], eventType: EventType, shape: Shape, use: Use): Body | undefined {
   const s0 = SHAPES[shape];
   const here = placements.filter((p) => p.response === eventType).reverse();
   const hooks = here.map((p) => use(p, 'response'));
   if (hooks.some((h) => !h)) return undefined;
   const s = hooks as Used[];
+  if (shape === 'cff') ownCookies(s);
   const safe = s.every((h) => h.safe);
   if (safe && s.length === 1) {
     const inlined = inlineBody(s[0].source, [s0.response, s0.request], 'response');

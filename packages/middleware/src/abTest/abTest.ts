@@ -144,9 +144,11 @@ function abTestResponse(ctx: ResponseContext, config: AbTestConfig): void {
   const variant = ctx.request.headers.get(config.header);
   // Only what the request hook wrote: a request it did not see sets no cookie.
   if (config.pair ? variant !== config.a && variant !== config.b : variant === undefined || config.variants[variant] !== 1) return;
-  if (ctx.request.cookies.get(config.cookie) === variant) return;
+  // Read into a local, so the artifact reads the event's cookie once.
+  const own = ctx.request.cookies.get(config.cookie);
+  if (own === variant) return;
   const set = ctx.response.headers;
-  if (!config.pair) set.append('set-cookie', config.cookie + '=' + variant + config.attributes);
-  else if (variant === config.a) set.append('set-cookie', config.setA);
-  else set.append('set-cookie', config.setB);
+  // Two variants: one append whose value alone is chosen (both Set-Cookie values known at build time).
+  if (config.pair) set.append('set-cookie', variant === config.a ? config.setA : config.setB);
+  else set.append('set-cookie', config.cookie + '=' + variant + config.attributes);
 }
