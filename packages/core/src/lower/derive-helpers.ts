@@ -14,9 +14,10 @@ export const HELPERS = {
     // split('+') makes a string per '+' (~400 njs instructions each); njs's querystring.unescape
     // turns '+' into ' ' natively, and gives the same result once decodeURIComponent has found
     // every escape valid (it is lenient where decodeURIComponent throws). The cf-target's
-    // emulator gives hooks an unescape that does the same.
+    // emulator gives hooks an unescape that does the same. No test for '%' or '+' first: a call
+    // costs njs ~870 instructions, two tests about what the decoding does on a plain value.
     cff:
-      "function (v) { var p = v.indexOf('%') >= 0; if (!p && v.indexOf('+') < 0) return v; try { if (p) decodeURIComponent(v); } catch (e) { return v; } return require('querystring').unescape(v); }",
+      "function (v) { try { decodeURIComponent(v); } catch (e) { return v; } return require('querystring').unescape(v); }",
   },
   __edge_get: {
     uses: ['__edge_dec'],
@@ -55,8 +56,8 @@ export const HELPERS = {
   __edge_qs: {
     uses: [],
     code:
-      'function (o) { var p = [], n = 0, k, l, i; for (k in o) { l = o[k].multiValue && o[k].multiValue.length ? o[k].multiValue : [o[k]]; ' +
-      "for (i = 0; i < l.length; i++) p[n++] = l[i].value !== '' ? k + '=' + l[i].value : k; } return p.join('&'); }",
+      'function (o) { var p = [], n = 0, k, e, l, i, v; for (k in o) { e = o[k]; l = e.multiValue && e.multiValue.length ? e.multiValue : [e]; ' +
+      "for (i = 0; i < l.length; i++) p[n++] = (v = l[i].value) !== '' ? k + '=' + v : k; } return p.join('&'); }",
   },
   /** ctx.request.querystring.size(): the values, by property reads only (value-map.ts size). */
   __edge_qsize: {
