@@ -4,7 +4,7 @@ import { eventFor, expectSameEverywhere, runPipeline, type EventInit } from '@ed
 import type { CffEvent, LeEvent } from '@edgeline/core/runtime';
 import { buildCf, hasNjs, runInNjs } from '@edgeline/cf-target';
 import { buildLambda, runLambdaArtifact } from '@edgeline/lambda-target';
-import { redirects } from '.';
+import { redirects, type RedirectRule } from '.';
 
 const table = redirects({
   rules: [
@@ -122,10 +122,22 @@ describe('redirects targets', () => {
     expect(checkPipeline(edge().use(kvs), CF).map((v) => v.capability)).toContain('kvs');
   });
 
-  it('keeps its config plain data: exact paths and prefixes as lookups', () => {
+  it('keeps its config plain data: exact paths and prefixes as lookups, a rule with options by number', () => {
     expect(redirects({ rules: [{ from: '/a', to: '/b' }, { from: '/x/y/*', to: '/z/*', query: 'drop', status: 302 }] }).config).toEqual({
-      exact: { '/a': '/b' }, prefix: { '/x/y/': ['/z/', '', 1, 302] }, min: 3, depth: 3, status: 301,
+      exact: { '/a': '/b' }, prefix: { '/x/y/': 0 }, depth: 3, levels: [0, 0, 1], to: ['/z/'], sep: [''], statuses: [302], whole: null, status: 301,
     });
+    expect(redirects({ rules: [{ from: '/a', to: '/b' }, { from: '/x/*', to: '/z/*' }] }).config).toEqual({
+      exact: { '/a': '/b' }, prefix: { '/x/': '/z/' }, depth: 2, levels: [0, 1], to: null, sep: [], statuses: [], whole: null, status: 301,
+    });
+  });
+
+  it('builds artifacts that cannot throw: no try/catch around the hook (cloudfront-js-1.0 and 2.0, with kvs)', async () => {
+    const kvs = redirects({ rules: [{ from: '/old', to: '/new' }, { from: '/blog/*', to: '/articles/*' }, { from: '/shop/*', to: 'https://shop.example.com/', status: 302 }], kvs: true });
+    for (const [mw, runtime] of [[table, CF], [table, CF2], [kvs, CF2]] as const) {
+      const cf = await buildCf({ pipeline: edge().use(mw), runtime, minify: false });
+      if (!cf.ok) throw new Error(JSON.stringify(cf.violations));
+      expect(cf.artifacts[0].code, runtime).not.toMatch(/redirects failed/);
+    }
   });
 
   it('1,000 exact rules cost one lookup (Lambda@Edge; too large for a 10 KB CloudFront Function)', async () => {
@@ -156,6 +168,42 @@ describe('redirects targets', () => {
 
   it.skipIf(!njsInstalled)('the artifacts give what the source gives (njs, vm emulator, Lambda@Edge) on seeded random requests', async () => {
     await expectSameEverywhere(edge().use(table), [...randomEvents('cff', 120, 7), ...randomEvents('lambda', 60, 11)], { runtimes: [CF, CF2] });
+  });
+
+  it.skipIf(!njsInstalled)('the artifacts give what the source gives on seeded random tables and requests (every option combination)', async () => {
+    let s = 3;
+    const rnd = (k: number) => ((s = (s * 1103515245 + 12345) % 2147483648) % k);
+    const pick = <T>(a: readonly T[]): T => a[rnd(a.length)];
+    const segments = ['a', 'b', 'blog', 'x.html', '%20'];
+    const path = (n: number) => Array.from({ length: n }, () => '/' + pick(segments)).join('') || '/';
+    let built = 0;
+    while (built < 6) {
+      const rules: RedirectRule[] = [];
+      for (let i = 1 + rnd(6); i > 0; i--) {
+        const prefix = rnd(3) === 0;
+        const from = prefix ? path(rnd(4)) + '/*' : path(1 + rnd(3)) + (rnd(5) ? '' : '/');
+        const to = pick(['/n', '/n/', 'https://h.example/', '/q?x=1', '/', '/z/y']);
+        const rule: RedirectRule = { from, to: prefix && rnd(2) && !to.includes('?') ? to.replace(/\/?$/, '/*') : to };
+        if (rnd(3) === 0) rule.status = pick([301, 302, 307, 308] as const);
+        if (rnd(4) === 0) rule.query = pick(['keep', 'drop'] as const);
+        rules.push(rule);
+      }
+      let mw: ReturnType<typeof redirects>;
+      try {
+        mw = redirects({ rules, status: pick([301, 302, 307, 308] as const) });
+      } catch {
+        continue; // a loop or a rule twice
+      }
+      built++;
+      const heads = [...rules.map((r) => r.from.replace('*', '')), '/', '/zz'];
+      const bits = ['', 'a', 'b/', '/', '\\', '%20', 'ü', '#', 'blog/', '*'];
+      const events = Array.from({ length: 24 }, (_, i) => {
+        let uri = pick(heads);
+        for (let j = rnd(4); j > 0; j--) uri += pick(bits);
+        return eventFor(i % 4 ? 'cff' : 'lambda', 'viewer-request', { uri, querystring: pick(['', 'a=1', 'a=1&a=2&b', 'e=']) });
+      });
+      await expectSameEverywhere(edge().use(mw), events, { runtimes: [CF, CF2] });
+    }
   });
 
   it.skipIf(!njsInstalled)('the largest requests CloudFront lets through return, in njs', async () => {

@@ -39,21 +39,33 @@ export interface RedirectsOptions {
  */
 type Rule = [string, string, number] | [string, string, number, number];
 
+/**
+ * The table as the hooks read it. A rule with the defaults (query kept after `?`, the default
+ * status, the rest of the path carried by a prefix rule) is its target alone, the shortest
+ * literal for the 200 rules a CloudFront Function has room for; any other is a number, its place
+ * in the lists `to`, `sep`, `statuses` and `whole`. A request reads the tables and lists
+ * themselves (`config.x[key]`), never a property of what a lookup gave.
+ */
 type RedirectsConfig = {
-  /**
-   * Exact path -> its rule: one lookup whatever the size of the table. A rule with the defaults
-   * (query kept, status of the option, no `?` in the target) is its target alone, the shortest
-   * literal for the 200 rules a CloudFront Function has room for.
-   */
-  exact: Record<string, string | Rule>;
-  /** Prefix (ends in `/`) -> its rule. */
-  prefix: Record<string, Rule>;
-  /**
-   * The fewest and the most slashes a prefix holds (0 and 0 without prefixes): the request's
-   * first `depth` slashes are all the lookups a request costs.
-   */
-  min: number;
+  /** Exact path -> its target or number: one lookup whatever the size of the table. */
+  exact: Record<string, string | number>;
+  /** Prefix (ends in `/`) -> its target (without the `*`) or number. */
+  prefix: Record<string, string | number>;
+  /** The most slashes a prefix holds (0 without prefixes). */
   depth: number;
+  /**
+   * For each slash of a path up to the `depth`-th, 1 where a prefix has that many slashes: the
+   * only lookups a request costs (the loop over it is written out in the artifact).
+   */
+  levels: number[];
+  /** The targets of the rules with options, by number (null without such rules). */
+  to: string[] | null;
+  /** Their separators before the viewer's query string: `?`, `&` (the target has a query), `''` (`query: 'drop'`). */
+  sep: string[];
+  /** Their statuses. */
+  statuses: number[];
+  /** 1 for a prefix rule whose target takes no rest of the path (no `*`), else 0; null for none. */
+  whole: number[] | null;
   /** The default status. */
   status: number;
 };
@@ -128,13 +140,27 @@ function build(options: RedirectsOptions): Middleware<'kvs' | 'async'> | Middlew
     table.depth = Math.max(...depths);
   }
   noLoops(table);
-  const config: RedirectsConfig = { exact: {}, prefix: {}, min: table.min, depth: table.depth, status };
+  const config: RedirectsConfig = { exact: {}, prefix: {}, depth: table.depth, levels: [], to: [], sep: [], statuses: [], whole: [], status };
   // (Keys start with '/': none is `__proto__`.)
-  for (const [from, i] of table.exact) {
-    const r = table.rules[i];
-    config.exact[from] = r[1] === '?' && r.length === 3 ? r[0] : r;
+  const entry = ([to, sep, carry, own]: Rule, prefix: boolean): string | number => {
+    const whole = prefix && !carry ? 1 : 0;
+    if (sep === '?' && own === undefined && !whole) return to;
+    config.to!.push(to);
+    config.sep.push(sep);
+    config.statuses.push(own ?? status);
+    config.whole!.push(whole);
+    return config.to!.length - 1;
+  };
+  for (const [from, i] of table.exact) config.exact[from] = entry(table.rules[i], false);
+  for (const [from, i] of table.prefix) {
+    config.prefix[from] = entry(table.rules[i], true);
+    const slashes = from.split('/').length - 1;
+    while (config.levels.length < slashes) config.levels.push(0);
+    config.levels[slashes - 1] = 1;
   }
-  for (const [from, i] of table.prefix) config.prefix[from] = table.rules[i];
+  // Without such rules, a literal null in the artifact: the code reading them is gone.
+  if (!config.to!.length) config.to = null;
+  if (config.whole!.indexOf(1) < 0) config.whole = null;
   if (kvs) {
     return defineMiddleware<'kvs' | 'async', RedirectsConfig>({ name: 'redirects', needs: ['kvs', 'async'], config, request: redirectsKvsRequest });
   }
@@ -230,148 +256,172 @@ function noLoops(table: Table): void {
 }
 
 // The hooks are lowered as source text to ES5 (CloudFront Functions 1.0): only their
-// parameters, index loops, no spread or destructuring. Both find the rule the same way; the
-// KeyValueStore one is a copy with the store read added (a hook cannot call a shared function).
+// parameters, index loops, no spread or destructuring. They read the option tables themselves
+// (`config.x[key]`), never a property of what a lookup gave, so the build proves they cannot
+// throw and wraps no try/catch around them. Both find the rule the same way; the KeyValueStore
+// one is a copy with the store read added (a hook cannot call a shared function), and async.
 function redirectsRequest(ctx: RequestContext, config: RedirectsConfig): Answer | undefined {
   const uri = ctx.request.uri;
+  // A target, a number, or undefined: `constructor` and the other Object.prototype names read
+  // as functions or as Object.prototype itself (neither a string nor a number).
   let rule = config.exact[uri];
   let tail = '';
-  if (typeof rule === 'string') rule = [rule, '?'] as unknown as Rule; // (an exact rule carries no rest)
-  // An array or nothing: `constructor` and the other Object.prototype names read as functions
-  // or as Object.prototype itself, neither of which has `pop`.
-  else if (!(rule && rule.pop)) {
-    let at = -1;
-    // The longest prefix: one lookup for each of the first `depth` slashes, at most. (Without
-    // prefixes `depth` is a literal 0 in the artifact and the loop is gone.)
-    if (config.depth) {
-      for (let p = 0, d = 1; ; d++) {
-        if (d >= config.min) {
-          // (The key ends in '/': never an Object.prototype name.)
-          const k = config.prefix[uri.slice(0, p + 1)];
-          if (k) {
-            rule = k;
-            at = p + 1;
-          }
-        }
-        if (d >= config.depth || (p = uri.indexOf('/', p + 1)) < 0) break;
-      }
-    }
-    if (at < 0) return undefined;
-    if (rule[2]) {
-      tail = uri.slice(at);
-      // `/old/*` -> `/*` and `/old//evil.example`: leading slashes and backslashes collapse, so
-      // the Location never becomes protocol-relative (`//evil.example`, `/\evil.example`).
-      const c = tail.charCodeAt(0);
-      if (c === 47 || c === 92) {
-        const s = tail.search(/[^\/\\]/);
-        tail = s < 0 ? '' : tail.slice(s);
+  // The longest prefix: one lookup at each slash count a prefix has, written out in the artifact
+  // (none after an exact rule: p is -1, as once the path has no more slashes).
+  let at = 0;
+  let p = config.depth && rule !== undefined ? -1 : 0;
+  for (let i = 0; i < config.levels.length; i++) {
+    if (i && p >= 0) p = uri.indexOf('/', p + 1);
+    if (config.levels[i] && p >= 0) {
+      // (The key ends in '/': never an Object.prototype name.)
+      const t = config.prefix[uri.slice(0, p + 1)];
+      if (t !== undefined) {
+        rule = t;
+        at = p + 1;
       }
     }
   }
-  if (rule[1]) {
+  let sep = '?';
+  let status = config.status;
+  if (config.to !== null && typeof rule === 'number') {
+    // A rule with options: its parts by number. (The lists hold strings and numbers: `'' +`
+    // and `+` change nothing but tell the build what they read.)
+    sep = '' + config.sep[rule];
+    status = +config.statuses[rule];
+    // (A prefix rule whose target takes no rest: none carried.)
+    if (config.whole !== null && config.whole[rule]) at = 0;
+    rule = config.to[rule];
+  }
+  if (typeof rule !== 'string') return undefined;
+  if (config.depth && at) {
+    tail = uri.slice(at);
+    // `/old/*` -> `/*` and `/old//evil.example`: leading slashes and backslashes collapse, so
+    // the Location never becomes protocol-relative (`//evil.example`, `/\evil.example`).
+    const c = tail.charCodeAt(0);
+    if (c === 47 || c === 92) tail = tail.replace(/^[\/\\]+/, '');
+  }
+  if (sep) {
     // As sent on Lambda@Edge and 2.0, rebuilt from the event's object on 1.0 (geoRedirect).
     const query = ctx.request.querystring.toString();
     // Encoding a URL this long costs more than CloudFront's compute budget allows on 1.0
     // (~2,000 njs instructions a parameter): it goes on unchanged, as from geoRedirect.
     // (n parameters take at least 2n - 1 characters: a short query string is not split.)
     if (uri.length + query.length > 2048 || (query.length > 126 && query.split('&').length > 64)) return undefined;
-    if (query) tail += rule[1] + query;
+    if (query) tail += sep + query;
   }
   // Only URL characters reach the header (geoRedirect): `%` sequences stay as sent, a lone
-  // surrogate becomes U+FFFD instead of throwing (in V8; njs has none).
+  // surrogate becomes U+FFFD instead of throwing (in V8; njs strings hold none), then encodes.
   if (tail) {
-    try {
-      tail = encodeURI(tail);
-    } catch (e) {
-      const fixed: string[] = [];
-      for (let pos = 0; pos < tail.length; pos++) {
-        const unit = tail.charCodeAt(pos);
-        // A lead (D800-DBFF: unit >> 10 is 54) followed by a trail (DC00-DFFF: 55) is a pair; any
-        // other surrogate (D800-DFFF: unit >> 11 is 27) is alone.
-        fixed.push(unit >> 10 === 54 && tail.charCodeAt(pos + 1) >> 10 === 55 ? tail.substr(pos++, 2) : unit >> 11 === 27 ? '\ufffd' : tail.charAt(pos));
+    for (;;) {
+      try {
+        tail = encodeURI(tail);
+        break;
+      } catch (e) {
+        let fixed = '';
+        for (let pos = 0; pos < tail.length; pos++) {
+          const unit = tail.charCodeAt(pos);
+          // A lead (D800-DBFF: unit >> 10 is 54) followed by a trail (DC00-DFFF: 55) is a pair; any
+          // other surrogate (D800-DFFF: unit >> 11 is 27) is alone.
+          fixed += unit >> 10 === 54 && tail.charCodeAt(pos + 1) >> 10 === 55 ? tail.substr(pos++, 2) : unit >> 11 === 27 ? '\ufffd' : tail.charAt(pos);
+        }
+        tail = fixed;
       }
-      tail = encodeURI(fixed.join(''));
     }
     if (tail.includes('%25')) tail = tail.split('%25').join('%');
     if (tail.includes('#')) tail = tail.split('#').join('%23');
   }
-  return ctx.redirect(rule[0] + tail, (rule[3] || config.status) as RedirectStatus);
+  return ctx.redirect(rule + tail, status as RedirectStatus);
 }
 
-function redirectsKvsRequest(ctx: RequestContext, config: RedirectsConfig): Answer | undefined | Promise<Answer | undefined> {
+async function redirectsKvsRequest(ctx: RequestContext, config: RedirectsConfig): Promise<Answer | undefined> {
   const uri = ctx.request.uri;
+  // A target, a number, or undefined: `constructor` and the other Object.prototype names read
+  // as functions or as Object.prototype itself (neither a string nor a number).
   let rule = config.exact[uri];
-  let at = -1;
-  if (typeof rule === 'string') return redirectTo([rule, '?', 0], at);
-  if (typeof rule === 'object' && rule.length) return redirectTo(rule, at);
-  if (config.depth) {
-    for (let p = 0, d = 1; ; d++) {
-      if (d >= config.min) {
-        const k = config.prefix[uri.slice(0, p + 1)];
-        if (k !== undefined) {
-          rule = k;
-          at = p + 1;
-        }
+  let tail = '';
+  // The longest prefix: one lookup at each slash count a prefix has, written out in the artifact
+  // (none after an exact rule: p is -1, as once the path has no more slashes).
+  let at = 0;
+  let p = config.depth && rule !== undefined ? -1 : 0;
+  for (let i = 0; i < config.levels.length; i++) {
+    if (i && p >= 0) p = uri.indexOf('/', p + 1);
+    if (config.levels[i] && p >= 0) {
+      // (The key ends in '/': never an Object.prototype name.)
+      const t = config.prefix[uri.slice(0, p + 1)];
+      if (t !== undefined) {
+        rule = t;
+        at = p + 1;
       }
-      if (d >= config.depth || (p = uri.indexOf('/', p + 1)) < 0) break;
     }
-    if (at >= 0) return redirectTo(rule as Rule, at);
   }
-  // A KeyValueStore key is at most 512 bytes: a longer path is in no table.
-  if (uri.length > 512) return undefined;
-  return ctx.kvs(uri).then(function (value) {
+  let sep = '?';
+  let status = config.status;
+  if (config.to !== null && typeof rule === 'number') {
+    // A rule with options: its parts by number. (The lists hold strings and numbers: `'' +`
+    // and `+` change nothing but tell the build what they read.)
+    sep = '' + config.sep[rule];
+    status = +config.statuses[rule];
+    // (A prefix rule whose target takes no rest: none carried.)
+    if (config.whole !== null && config.whole[rule]) at = 0;
+    rule = config.to[rule];
+  }
+  // A path no rule matches: the store's. A KeyValueStore key is at most 512 bytes: a longer path
+  // is in no table.
+  if (typeof rule !== 'string' && uri.length <= 512) {
+    const value = await ctx.kvs(uri);
     // The store is written outside the build: its value is checked here as `to` is at build.
     // `302 /new` or `/new`; a path on this site (not `//` or `/\`) or an https URL, URL characters only.
-    if (typeof value !== 'string' || value.length > 1024) return undefined;
-    let status = config.status;
-    let target = value;
-    const code = value.slice(0, 4);
-    if (code === '301 ' || code === '302 ' || code === '307 ' || code === '308 ') {
-      status = +value.slice(0, 3);
-      target = value.slice(4);
-    }
-    if (!/^(\/(?![\/\\])|https:\/\/[a-z0-9.-]+(:\d+)?\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%\/?]*$/.test(target)) return undefined;
-    return redirectTo([target, target.indexOf('?') >= 0 ? '&' : '?', 0, status], -1);
-  });
-
-  // A function declaration inside the hook is lowered with it.
-  function redirectTo(rule: Rule, at: number): Answer | undefined {
-    let tail = '';
-    if (rule[2] === 1) {
-      tail = uri.slice(at);
-      const c = tail.charCodeAt(0);
-      if (c === 47 || c === 92) {
-        const s = tail.search(/[^\/\\]/);
-        tail = s < 0 ? '' : tail.slice(s);
+    if (typeof value === 'string' && value.length <= 1024) {
+      let to = value;
+      const code = value.slice(0, 4);
+      if (code === '301 ' || code === '302 ' || code === '307 ' || code === '308 ') {
+        status = +value.slice(0, 3);
+        to = value.slice(4);
+      }
+      if (/^(\/(?![\/\\])|https:\/\/[a-z0-9.-]+(:\d+)?\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%\/?]*$/.test(to)) {
+        if (to.indexOf('?') >= 0) sep = '&';
+        rule = to;
       }
     }
-    if (rule[1]) {
-      const query = ctx.request.querystring.toString();
-      if (uri.length + query.length > 2048 || (query.length > 126 && query.split('&').length > 64)) return undefined;
-      if (query) tail = tail + rule[1] + query;
-    }
-    const status = (rule[3] || config.status) as RedirectStatus;
-    if (!tail) return ctx.redirect(rule[0], status);
-    try {
-      tail = encodeURI(tail);
-    } catch (e) {
-      const fixed: string[] = [];
-      let from = 0;
-      for (let pos = 0; pos < tail.length; pos++) {
-        const unit = tail.charCodeAt(pos);
-        if (unit < 0xd800 || unit > 0xdfff) continue;
-        if (unit < 0xdc00 && (tail.charCodeAt(pos + 1) & 0xfc00) === 0xdc00) {
-          pos++;
-          continue;
-        }
-        fixed.push(tail.slice(from, pos), '\ufffd');
-        from = pos + 1;
-      }
-      fixed.push(tail.slice(from));
-      tail = encodeURI(fixed.join(''));
-    }
-    if (tail.indexOf('%25') >= 0) tail = tail.split('%25').join('%');
-    if (tail.indexOf('#') >= 0) tail = tail.split('#').join('%23');
-    return ctx.redirect(rule[0] + tail, status);
   }
+  if (typeof rule !== 'string') return undefined;
+  if (config.depth && at) {
+    tail = uri.slice(at);
+    // `/old/*` -> `/*` and `/old//evil.example`: leading slashes and backslashes collapse, so
+    // the Location never becomes protocol-relative (`//evil.example`, `/\evil.example`).
+    const c = tail.charCodeAt(0);
+    if (c === 47 || c === 92) tail = tail.replace(/^[\/\\]+/, '');
+  }
+  if (sep) {
+    // As sent on Lambda@Edge and 2.0, rebuilt from the event's object on 1.0 (geoRedirect).
+    const query = ctx.request.querystring.toString();
+    // Encoding a URL this long costs more than CloudFront's compute budget allows on 1.0
+    // (~2,000 njs instructions a parameter): it goes on unchanged, as from geoRedirect.
+    // (n parameters take at least 2n - 1 characters: a short query string is not split.)
+    if (uri.length + query.length > 2048 || (query.length > 126 && query.split('&').length > 64)) return undefined;
+    if (query) tail += sep + query;
+  }
+  // Only URL characters reach the header (geoRedirect): `%` sequences stay as sent, a lone
+  // surrogate becomes U+FFFD instead of throwing (in V8; njs strings hold none), then encodes.
+  if (tail) {
+    for (;;) {
+      try {
+        tail = encodeURI(tail);
+        break;
+      } catch (e) {
+        let fixed = '';
+        for (let pos = 0; pos < tail.length; pos++) {
+          const unit = tail.charCodeAt(pos);
+          // A lead (D800-DBFF: unit >> 10 is 54) followed by a trail (DC00-DFFF: 55) is a pair; any
+          // other surrogate (D800-DFFF: unit >> 11 is 27) is alone.
+          fixed += unit >> 10 === 54 && tail.charCodeAt(pos + 1) >> 10 === 55 ? tail.substr(pos++, 2) : unit >> 11 === 27 ? '\ufffd' : tail.charAt(pos);
+        }
+        tail = fixed;
+      }
+    }
+    if (tail.includes('%25')) tail = tail.split('%25').join('%');
+    if (tail.includes('#')) tail = tail.split('#').join('%23');
+  }
+  return ctx.redirect(rule + tail, status as RedirectStatus);
 }
+
