@@ -54,6 +54,37 @@ describe('cannotThrow', () => {
     for (const source of refused) expect(cannotThrow(source), source).toBe(false);
   });
 
+  it('accepts arrays of strings built by push, their elements in a loop over them, and tests that leave the block early', () => {
+    const accepted = [
+      // normalizeQuery's shape: parse, filter, sort natively, rebuild.
+      'function (__r) { const text = __r.rawQueryString() || ""; if (!text) return __r; const parts = text.split("&"); const keys = []; const pairs = []; ' +
+        'for (let i = 0; i < parts.length; i++) { const part = parts[i]; if (part === "") continue; const eq = part.indexOf("="); const name = eq < 0 ? part : part.substring(0, eq); ' +
+        'if (CONFIG_deny[name] === 1) continue; keys.push(name + "\u0001" + (10000 + pairs.length)); pairs.push(part); } keys.sort(); const out = []; ' +
+        'for (let j = 0; j < keys.length; j++) out.push(pairs[+keys[j].substring(keys[j].length - 5) - 10000]); __r.querystring = String(out.join("&")); return __r; }',
+      // Early exits narrow what follows: a string, an option-table value present.
+      'function (__r) { const a = __r.headers["a"] && __r.headers["a"].value; if (a === undefined) return; __r.uri = a.trim(); }',
+      'function (__r) { const e = __r.headers["a"], a = e && e.value; if (!a || a.length > 9) return; __r.uri = a.trim(); }',
+      'function (__r) { let rule = CONFIG_exact[__r.uri]; if (!rule) return __r; if (rule[2]) __r.uri = rule[0] + (rule[3] || ""); }',
+      'function (__r) { for (const k of []) {} }'.replace('for (const k of []) {}', 'let t = __r.uri; const s = t.search(/[^\\/]/); if (s > 0) t = t.slice(s);'),
+      'function (__r) { const keys = Object.keys(__r.querystring); for (let i = 0; i < keys.length; i++) __r.uri += keys[i].toLowerCase(); }',
+    ];
+    for (const source of accepted) expect(cannotThrow(source), source).toBe(true);
+    const refused = [
+      // Out of bounds: the index is set in the body, declared again, or the test is not i < a.length.
+      'function (__r) { const a = __r.uri.split("/"); for (let i = 0; i < a.length; i++) { i++; __r.uri = a[i].trim(); } }',
+      'function (__r) { const a = __r.uri.split("/"); for (let i = 0; i < a.length; i++) { for (let i = 5; i < 6; ) { __r.uri = a[i].trim(); break; } } }',
+      'function (__r) { const a = __r.uri.split("/"); for (let i = 0; i <= a.length; i++) __r.uri = a[i].trim(); }',
+      // A pushed value that is not a string makes the elements no strings.
+      'function (__r) { const a = []; a.push(__r.headers["x"] && __r.headers["x"].value); for (let i = 0; i < a.length; i++) __r.uri = a[i].trim(); }',
+      // An exit that does not always leave; a test that proves nothing.
+      'function (__r) { const a = __r.headers["a"] && __r.headers["a"].value; if (a === undefined) { if (__r.uri) return; } __r.uri = a.trim(); }',
+      'function (__r) { const a = __r.headers["a"] && __r.headers["a"].value; if (a === "") return; __r.uri = a.trim(); }',
+      'function (__r) { let rule = CONFIG_exact[__r.uri]; if (rule) return __r; __r.uri = rule[0]; }',
+      'function (__r) { let rule = CONFIG_exact[__r.uri]; if (!rule) return __r; rule = CONFIG_exact["x"]; __r.uri = rule[0]; }',
+    ];
+    for (const source of refused) expect(cannotThrow(source), source).toBe(false);
+  });
+
   it('accepts loops, tests that prove a value a string, and a try whose catch handles a throwing native', () => {
     const accepted = [
       // A loop cannot throw by itself (whether it ends is the cost check's business).

@@ -16,8 +16,10 @@ interface N {
  * query string or cookies themselves) has keys the viewer or the origin chose, `toString`
  * among them: converting one to a primitive may throw, so it never is. An `entry` is what one of
  * them holds under a literal name: `{ value, multiValue? }` of the event's, or undefined.
+ * `strings` is an array of strings only (no holes), `array` one of convertible values; an
+ * `object` may be undefined or null, a `present` one (or `present-entry`) is proven not to be.
  */
-type Kind = 'string' | 'maybe-string' | 'number' | 'primitive' | 'strings' | 'object' | 'entry' | 'map' | 'crypto' | 'hash';
+type Kind = 'string' | 'maybe-string' | 'number' | 'primitive' | 'strings' | 'array' | 'object' | 'present' | 'entry' | 'present-entry' | 'map' | 'crypto' | 'hash';
 
 /** Fields CloudFront always gives as a string (or a number) in a viewer event. */
 const FIELDS: Record<string, Kind> = {
@@ -53,7 +55,9 @@ const HASHES = new Set(['md5', 'sha1', 'sha256']);
 const DIGESTS = new Set(['hex', 'base64', 'base64url']);
 const PRIMITIVE: ReadonlySet<Kind> = new Set<Kind>(['string', 'maybe-string', 'number', 'primitive']);
 /** Kinds that convert to a primitive without running code of the event's or a module's. */
-const CONVERTIBLE: ReadonlySet<Kind> = new Set<Kind>([...PRIMITIVE, 'strings', 'object', 'entry']);
+const CONVERTIBLE: ReadonlySet<Kind> = new Set<Kind>([...PRIMITIVE, 'strings', 'array', 'object', 'present', 'entry', 'present-entry']);
+/** What a truthy test proves of a local of each kind. */
+const PRESENT: Partial<Record<Kind, Kind>> = { 'maybe-string': 'string', object: 'present', entry: 'present-entry' };
 
 /** The kind of a value that is one of two. */
 function either(a: Kind, b: Kind): Kind {
@@ -81,10 +85,18 @@ export function cannotThrow(source: string): boolean {
   if (fn.type !== 'FunctionExpression') return false;
   // First with each local's declared kind kept (every assignment checked against it, tests narrowing
   // it); failing that, as a local set again were any primitive or plain object, unnarrowed.
-  return proves(fn, `(${source})`, false) || proves(fn, `(${source})`, true);
+  // An empty array literal is first taken for an array of strings; a local given anything else
+  // by `push` is tried again as an array of any convertible values.
+  const demoted = new Set<string>();
+  for (let round = 0; round < 8; round++) {
+    const before = demoted.size;
+    if (proves(fn, `(${source})`, false, demoted)) return true;
+    if (demoted.size === before) break;
+  }
+  return proves(fn, `(${source})`, true, demoted);
 }
 
-function proves(fn: N, text: string, loose: boolean): boolean {
+function proves(fn: N, text: string, loose: boolean, demoted: Set<string>): boolean {
   const src = (n: N) => text.slice(n.start, n.end);
   const params = new Set((fn.params as N[]).map((p) => p.name as string));
   const reassigned = assignedNames(fn.body as N);
@@ -92,6 +104,10 @@ function proves(fn: N, text: string, loose: boolean): boolean {
   let locals = new Map<string, Kind>();
   /** Inside the block of a try whose catch handles what it throws. */
   let inTry = false;
+  /** `a[i]` read in a loop `for (let i = 0; i < a.length; i++)` that sets neither: an element. */
+  let inBounds = new Set<string>();
+  /** Locals declared from an array literal. */
+  const literalArrays = new Set<string>();
 
   /** Objects CloudFront always gives, so reading a property of one cannot throw. */
   const objectOf = (n: N): boolean => {
@@ -122,7 +138,9 @@ function proves(fn: N, text: string, loose: boolean): boolean {
       case 'ArrayExpression': {
         // Converting an array converts its elements.
         const kinds = (n.elements as N[]).map((e) => (e && e.type !== 'SpreadElement' ? kind(e) : undefined));
-        return kinds.every(Boolean) ? (kinds.every((k) => CONVERTIBLE.has(k as Kind)) ? 'object' : 'map') : undefined;
+        if (!kinds.every(Boolean)) return undefined;
+        if (kinds.every((k) => k === 'string')) return 'strings';
+        return kinds.every((k) => CONVERTIBLE.has(k as Kind)) ? 'array' : 'map';
       }
       case 'BinaryExpression':
         return binary(n);
@@ -132,7 +150,7 @@ function proves(fn: N, text: string, loose: boolean): boolean {
         if (valueCount(n)) return 'number';
         const t = kind(n.test as N);
         const a = narrowed(n.test as N, () => kind(n.consequent as N));
-        const b = kind(n.alternate as N);
+        const b = within(negations(n.test as N), () => kind(n.alternate as N));
         return t && a && b ? either(a, b) : undefined;
       }
       case 'UpdateExpression': {
@@ -178,8 +196,8 @@ function proves(fn: N, text: string, loose: boolean): boolean {
   const logical = (n: N): Kind | undefined => {
     if (guardedValue(n)) return 'maybe-string';
     const a = kind(n.left as N);
-    // `x && x.length`: the right side runs only where the left is truthy.
-    const b = n.operator === '&&' ? narrowed(n.left as N, () => kind(n.right as N)) : kind(n.right as N);
+    // `x && x.length`: the right side runs only where the left is truthy; `!x || x.length`, falsy.
+    const b = n.operator === '&&' ? narrowed(n.left as N, () => kind(n.right as N)) : n.operator === '||' ? within(negations(n.left as N), () => kind(n.right as N)) : kind(n.right as N);
     if (!a || !b) return undefined;
     // `read || fallback`: the read when it is a non-empty string, else the fallback.
     if (n.operator === '||' && b === 'string' && (a === 'string' || a === 'maybe-string')) return 'string';
@@ -211,7 +229,10 @@ function proves(fn: N, text: string, loose: boolean): boolean {
     declared === value ||
     (declared === 'primitive' && PRIMITIVE.has(value)) ||
     (declared === 'maybe-string' && value === 'string') ||
-    (declared === 'object' && CONVERTIBLE.has(value));
+    (declared === 'object' && CONVERTIBLE.has(value)) ||
+    (declared === 'array' && value === 'strings') ||
+    (declared === 'present' && value === 'present-entry') ||
+    (declared === 'entry' && value === 'present-entry');
 
   /**
    * The locals a test proves strings where it is truthy: `x`, `x !== undefined`, `x != null`,
@@ -222,7 +243,12 @@ function proves(fn: N, text: string, loose: boolean): boolean {
     if (loose) return out;
     const local = (x: N | undefined) => (x && x.type === 'Identifier' && locals.has(x.name as string) ? (x.name as string) : undefined);
     const maybe = (name: string | undefined) => name !== undefined && locals.get(name) === 'maybe-string';
-    if (test.type === 'Identifier' && maybe(local(test))) out.set(test.name as string, 'string');
+    const truthy = (name: string | undefined) => {
+      const to = name === undefined ? undefined : PRESENT[locals.get(name) as Kind];
+      if (to) out.set(name as string, to);
+    };
+    if (test.type === 'Identifier') truthy(local(test));
+    if (test.type === 'UnaryExpression' && test.operator === '!' && (test.argument as N).type === 'UnaryExpression' && (test.argument as N).operator === '!') truthy(local((test.argument as N).argument as N));
     if (test.type === 'LogicalExpression' && test.operator === '&&') {
       narrowings(test.left as N, out);
       narrowings(test.right as N, out);
@@ -233,6 +259,7 @@ function proves(fn: N, text: string, loose: boolean): boolean {
       if (test.operator === '!==' || test.operator === '!=') {
         const name = nothing(r) ? local(l) : nothing(l) ? local(r) : undefined;
         if (maybe(name) && (test.operator === '!=' || !(r.type === 'Literal' || l.type === 'Literal'))) out.set(name as string, 'string');
+        else if (test.operator === '!=') truthy(name);
       }
       if (test.operator === '===' && l.type === 'UnaryExpression' && l.operator === 'typeof' && r.type === 'Literal' && r.value === 'string') {
         const name = local(l.argument as N);
@@ -242,11 +269,29 @@ function proves(fn: N, text: string, loose: boolean): boolean {
     return out;
   };
 
+  /** The locals `test` proves strings or present where it is falsy: after `if (test) return;`. */
+  const negations = (test: N, out = new Map<string, Kind>()): Map<string, Kind> => {
+    if (loose) return out;
+    if (test.type === 'UnaryExpression' && test.operator === '!') return narrowings(test.argument as N, out);
+    if (test.type === 'LogicalExpression' && test.operator === '||') {
+      negations(test.left as N, out);
+      negations(test.right as N, out);
+    }
+    if (test.type === 'BinaryExpression' && (test.operator === '===' || test.operator === '==' || test.operator === '!==')) {
+      const flipped = { ...test, operator: test.operator === '!==' ? '===' : test.operator === '===' ? '!==' : '!=' } as N;
+      narrowings(flipped, out);
+    }
+    return out;
+  };
+
   /** Runs `check` with the locals `test` proves strings, where it is truthy. */
-  const narrowed = <T>(test: N, check: () => T): T => {
+  const narrowed = <T>(test: N, check: () => T): T => within(narrowings(test), check);
+
+  /** Runs `check` with these locals' kinds. */
+  const within = <T>(kinds: Map<string, Kind>, check: () => T): T => {
     const outer = locals;
     locals = new Map(outer);
-    for (const [name, k] of narrowings(test)) locals.set(name, k);
+    for (const [name, k] of kinds) locals.set(name, k);
     try {
       return check();
     } finally {
@@ -262,8 +307,14 @@ function proves(fn: N, text: string, loose: boolean): boolean {
     const field = FIELDS[src(n)];
     if (field) return field;
     const of = n.object as N;
-    if (!n.computed && (n.property as N).name === 'length' && /^strings?$/.test(kind(of) ?? '')) return 'number';
-    if (n.computed && kind(of) === 'strings') return PRIMITIVE.has(kind(n.property as N) as Kind) ? 'maybe-string' : undefined;
+    const receiver = kind(of);
+    if (!n.computed && (n.property as N).name === 'length' && /^(strings?|array)$/.test(receiver ?? '')) return 'number';
+    if (n.computed && receiver === 'strings' && of.type === 'Identifier' && (n.property as N).type === 'Identifier' && inBounds.has(`${of.name as string}\0${(n.property as N).name as string}`)) return 'string';
+    if (n.computed && receiver === 'strings') return PRIMITIVE.has(kind(n.property as N) as Kind) ? 'maybe-string' : undefined;
+    if (n.computed && receiver === 'array') return PRIMITIVE.has(kind(n.property as N) as Kind) ? 'object' : undefined;
+    // A value proven present: plain data (no getters), so reading any key of it cannot throw.
+    if (receiver === 'present-entry' && !n.computed && (n.property as N).name === 'value') return 'string';
+    if (receiver === 'present' || receiver === 'present-entry') return !n.computed || convertible(n.property as N) ? 'object' : undefined;
     if (/^__[rs]\.(headers|querystring|cookies)$/.test(src(n))) return member(n) ? 'map' : undefined;
     if (n.computed && (n.property as N).type === 'Literal' && /^__[rs]\.(headers|querystring|cookies)$/.test(src(of))) return member(n) ? 'entry' : undefined;
     return member(n) ? 'object' : undefined;
@@ -314,7 +365,9 @@ function proves(fn: N, text: string, loose: boolean): boolean {
     if (name === 'require') return literal(args[0], new Set(['crypto'])) && args.length === 1 ? 'crypto' : undefined;
     if (name === 'String') return args.length === 1 && convertibles ? 'string' : undefined;
     if (NUMBER_FUNCTIONS.has(name)) return convertibles ? 'number' : undefined;
-    if (name === 'Object.keys') return args.length === 1 && objectOf(args[0]) ? 'object' : undefined;
+    if (name === 'Object.keys') return args.length === 1 && objectOf(args[0]) ? 'strings' : undefined;
+    // cloudfront-js-2.0's viewer request: the query string as sent, '' for none.
+    if (name === '__r.rawQueryString') return args.length === 0 ? 'string' : undefined;
     if (name === 'Date.now') return args.length === 0 ? 'number' : undefined;
     if (name === 'Array.isArray') return args.length === 1 ? 'primitive' : undefined;
     // Throw on a lone surrogate or a bad escape: only inside a try that catches it.
@@ -326,12 +379,25 @@ function proves(fn: N, text: string, loose: boolean): boolean {
     if (name === '__edge_allraw') return args.length === 1 && member(args[0]) ? 'strings' : undefined;
     if (callee.type !== 'MemberExpression' || callee.computed) return undefined;
     if ((callee.property as N).name === 'test' && regexOf(callee.object as N)) return args.length === 1 && primitives ? 'primitive' : undefined;
-    if ((callee.property as N).name === 'join' && kind(callee.object as N) === 'strings') return args.length === 1 && primitives ? 'string' : undefined;
     const method = (callee.property as N).name as string;
     const receiver = kind(callee.object as N);
+    if (receiver === 'strings' || receiver === 'array') {
+      // Converting each element runs no code of the viewer's: they are strings or convertible.
+      if (method === 'join') return args.length <= 1 && primitives ? 'string' : undefined;
+      if (method === 'sort') return args.length === 0 ? receiver : undefined;
+      if (method === 'push' && args.length >= 1) {
+        if (receiver === 'array' ? convertibles : kinds.every((k) => k === 'string')) return 'number';
+        const target = callee.object as N;
+        // Pushed something else: an array literal's local is tried again as an array.
+        if (receiver === 'strings' && target.type === 'Identifier' && literalArrays.has(target.name as string) && convertibles) demoted.add(target.name as string);
+        return undefined;
+      }
+      return undefined;
+    }
     if (receiver === 'string' && STRING_METHODS[method]) return primitives ? STRING_METHODS[method] : undefined;
     // A string pattern or a RegExp literal, and a string replacement (a function one could throw).
     if (receiver === 'string' && method === 'replace') return args.length === 2 && kinds[1] === 'string' && (kinds[0] === 'string' || isRegex(args[0])) ? 'string' : undefined;
+    if (receiver === 'string' && method === 'search') return args.length === 1 && (primitives || isRegex(args[0])) ? 'number' : undefined;
     if (receiver === 'string' && method === 'split') return args.length <= 1 && (primitives || isRegex(args[0])) ? 'strings' : undefined;
     if (receiver === 'crypto' && method === 'createHash') return args.length === 1 && literal(args[0], HASHES) ? 'hash' : undefined;
     if (receiver === 'crypto' && method === 'createHmac') return args.length === 2 && literal(args[0], HASHES) && kinds[1] === 'string' ? 'hash' : undefined;
@@ -353,15 +419,28 @@ function proves(fn: N, text: string, loose: boolean): boolean {
       case 'ExpressionStatement':
         return kind(n.expression as N) !== undefined;
       case 'BlockStatement':
-        return scoped(() => (n.body as N[]).every(statement));
+        return scoped(() => (n.body as N[]).every((s) => {
+          if (!statement(s)) return false;
+          // `if (!x) return;`: what follows in the block runs only where the test is falsy.
+          if (s.type === 'IfStatement' && !s.alternate && exits(s.consequent as N)) for (const [name, k] of negations(s.test as N)) locals.set(name, k);
+          return true;
+        }));
       case 'IfStatement':
-        return kind(n.test as N) !== undefined && scoped(() => narrowed(n.test as N, () => statement(n.consequent as N))) && (!n.alternate || scoped(() => statement(n.alternate as N)));
+        return kind(n.test as N) !== undefined && scoped(() => narrowed(n.test as N, () => statement(n.consequent as N))) && (!n.alternate || scoped(() => within(negations(n.test as N), () => statement(n.alternate as N))));
       case 'ForStatement':
         // A loop cannot throw by itself (whether it ends is the cost check's business): its parts.
         return scoped(() => {
           const init = n.init as N | null;
           if (init && !(init.type === 'VariableDeclaration' ? statement(init) : kind(init) !== undefined)) return false;
-          return (!n.test || kind(n.test as N) !== undefined) && (!n.update || kind(n.update as N) !== undefined) && scoped(() => (n.test ? narrowed(n.test as N, () => statement(n.body as N)) : statement(n.body as N)));
+          if ((n.test && kind(n.test as N) === undefined) || (n.update && kind(n.update as N) === undefined)) return false;
+          const outer = inBounds;
+          const bound = elementLoop(n);
+          if (bound) inBounds = new Set([...outer, bound]);
+          try {
+            return scoped(() => (n.test ? narrowed(n.test as N, () => statement(n.body as N)) : statement(n.body as N)));
+          } finally {
+            inBounds = outer;
+          }
         });
       case 'WhileStatement':
       case 'DoWhileStatement':
@@ -382,7 +461,10 @@ function proves(fn: N, text: string, loose: boolean): boolean {
           if (id.type !== 'Identifier' || !k || locals.has(id.name as string)) return false;
           // A local set again keeps this kind: every assignment to it is checked against it (holds).
           // Loose: it may hold any primitive or plain object later, so it is never a receiver.
-          locals.set(id.name as string, loose && reassigned.has(id.name as string) ? (PRIMITIVE.has(k) ? 'primitive' : 'object') : k);
+          const isLiteral = (d.init as N | null)?.type === 'ArrayExpression';
+          if (isLiteral) literalArrays.add(id.name as string);
+          const declared = isLiteral && k === 'strings' && demoted.has(id.name as string) ? 'array' : k;
+          locals.set(id.name as string, loose && reassigned.has(id.name as string) ? (PRIMITIVE.has(declared) ? 'primitive' : 'object') : declared);
           return true;
         });
       default:
@@ -433,6 +515,32 @@ function proves(fn: N, text: string, loose: boolean): boolean {
     });
   };
 
+  /** A statement after which the block's next one never runs: return, break, continue. */
+  const exits = (n: N): boolean =>
+    n.type === 'ReturnStatement' || ((n.type === 'BreakStatement' || n.type === 'ContinueStatement') && !n.label) ||
+    (n.type === 'BlockStatement' && (n.body as N[]).length > 0 && exits((n.body as N[])[(n.body as N[]).length - 1]));
+
+  /**
+   * `for (let i = 0; i < a.length; i++)` over a local array of strings that the body sets
+   * neither of (it may push: the array only grows): `a[i]` in the body is a string. "a\0i".
+   */
+  const elementLoop = (n: N): string | undefined => {
+    const [init, test, update] = [n.init as N | null, n.test as N | null, n.update as N | null];
+    if (!init || !test || !update || init.type !== 'VariableDeclaration' || (init.declarations as N[]).length < 1) return undefined;
+    const first = (init.declarations as N[])[0];
+    const i = (first.id as N).name as string;
+    if ((first.init as N | null)?.type !== 'Literal' || (first.init as N).value !== 0) return undefined;
+    if (test.type !== 'BinaryExpression' || test.operator !== '<' || (test.left as N).type !== 'Identifier' || (test.left as N).name !== i) return undefined;
+    const right = test.right as N;
+    if (right.type !== 'MemberExpression' || right.computed || (right.property as N).name !== 'length' || (right.object as N).type !== 'Identifier') return undefined;
+    const a = (right.object as N).name as string;
+    if (locals.get(a) !== 'strings') return undefined;
+    if (update.type !== 'UpdateExpression' || update.operator !== '++' || (update.argument as N).type !== 'Identifier' || (update.argument as N).name !== i) return undefined;
+    // Neither set nor declared again (a shadowing `i` of an inner loop would be another index).
+    const set = assignedNames(n.body as N, true);
+    return set.has(i) || set.has(a) ? undefined : `${a}\0${i}`;
+  };
+
   /** A declaration inside a block or branch is not known to have run after it. */
   const scoped = (check: () => boolean): boolean => {
     const outer = locals;
@@ -446,8 +554,8 @@ function proves(fn: N, text: string, loose: boolean): boolean {
   return statement(fn.body as N);
 }
 
-/** Identifiers assigned or updated anywhere in `node`. */
-function assignedNames(node: N): Set<string> {
+/** Identifiers assigned or updated anywhere in `node` (and declared, with `declared`). */
+function assignedNames(node: N, declared = false): Set<string> {
   const names = new Set<string>();
   const visit = (n: unknown): void => {
     if (!n || typeof n !== 'object') return;
@@ -456,6 +564,8 @@ function assignedNames(node: N): Set<string> {
     if ((v.type === 'AssignmentExpression' && (v.left as N).type === 'Identifier') || (v.type === 'UpdateExpression' && (v.argument as N).type === 'Identifier')) {
       names.add(((v.left ?? v.argument) as N).name as string);
     }
+    if (declared && v.type === 'VariableDeclarator' && (v.id as N).type === 'Identifier') names.add((v.id as N).name as string);
+    if (declared && v.type === 'CatchClause' && v.param && (v.param as N).type === 'Identifier') names.add((v.param as N).name as string);
     for (const key in v) if (key !== 'type' && key !== 'start' && key !== 'end') visit(v[key]);
   };
   visit(node);

@@ -1,4 +1,4 @@
-import { ConfigError, defineMiddleware, type Middleware, type RequestContext } from '@edgeline/core';
+import { ConfigError, defineMiddleware, type CfRuntime, type Middleware, type RequestContext } from '@edgeline/core';
 import { booleanOption, knownOptions, named, repr, stringListOption } from '../lib/options.js';
 
 export interface NormalizeQueryOptions {
@@ -56,7 +56,15 @@ function build(options: NormalizeQueryOptions): Middleware<never> {
     deny: o.deny === undefined ? null : nameSet('deny', o.deny, lower),
     max,
   };
-  return defineMiddleware({ name: 'normalizeQuery', needs: [], config, request: normalizeQueryRequest });
+  return defineMiddleware({
+    name: 'normalizeQuery',
+    needs: [],
+    config,
+    request: normalizeQueryRequest,
+    direct: {
+      cff: (c, runtime) => ({ request: normalizeQueryCff(c, runtime), safe: true, constants: c.allow || c.deny ? { NAMES: c.allow || c.deny } : {} }),
+    },
+  });
 }
 
 function nameSet(option: string, value: unknown, lower: boolean): Record<string, number> {
@@ -71,22 +79,82 @@ function nameSet(option: string, value: unknown, lower: boolean): Record<string,
   return set;
 }
 
-// Lowered as source text. Linear work up to the sort; the sort is native (no comparator called
-// per pair): each key is the name, a separator below every URL character, and the pair's
-// position, so equal names keep their order in every engine.
+/**
+ * The CloudFront Function an expert writes (after AWS's normalize-query-string sample), with the
+ * hook's rules, only the code of the options given. The hook below stays the one source of the
+ * behaviour (Lambda@Edge runs it, targets.test.ts proves this copy equal to it); the copy exists
+ * because derivation cannot match it: on 1.0 the hook's `querystring.toString()` rebuilds the text
+ * from the event's object (a helper) and splits it again, where one pass over the object builds
+ * the pairs; on 2.0 the hook's arrays (push, sort, join) are not proven unable to throw, so a
+ * try/catch wraps it (~100 B). On 1.0 every pair goes to `pairs` (kept, in order, for the sort key's
+ * position) or `skip` (empty or filtered out): the two joined are empty, or hold a character
+ * outside ASCII, exactly where the hook's text does (names as CloudFront gives them: split at `&`
+ * and the first `=`); `for in` is the order the hook's rebuild iterates, and counting values per
+ * name ends a long query string before any work per value.
+ */
+function normalizeQueryCff(config: NormalizeQueryConfig, runtime: CfRuntime): string {
+  const sorted = String.raw`keys.sort();
+  for (i = 0; i < keys.length; i++) keys[i] = pairs[+keys[i].substring(keys[i].length - 5) - 10000];
+  request.querystring = keys.join('&');`;
+  const out = config.sort ? sorted : "request.querystring = pairs.join('&');";
+  if (runtime === 'cloudfront-js-2.0') {
+    const drop = config.allow ? 'NAMES[name] !== 1' : config.deny ? 'NAMES[name] === 1' : '';
+    return String.raw`function (request) {
+  var text = request.rawQueryString();
+  if (!text || /[^\x00-\x7f]/.test(text)) return request;
+  var parts = text.split('&');
+  if (parts.length > ${config.max}) return request;
+  var keys = [], pairs = [], i, p, eq, name, value;
+  for (i = 0; i < parts.length; i++) {
+    p = parts[i];
+    if (!p) continue;
+    eq = p.indexOf('=');
+    name = ${config.lower ? '(eq < 0 ? p : p.substring(0, eq)).toLowerCase()' : 'eq < 0 ? p : p.substring(0, eq)'};
+    ${drop ? `if (${drop}) continue;` : ''}
+    value = eq < 0 ? '' : p.substring(eq + 1);
+    ${config.sort ? String.raw`keys.push(name + '\u0001' + (10000 + pairs.length));` : ''}
+    pairs.push(value === '' ? name : name + '=' + value);
+  }
+  ${out}
+  return request;
+}`;
+  }
+  const name = config.lower ? 'name' : 'k';
+  const keep = config.allow ? ` && NAMES[${name}] === 1` : config.deny ? ` && NAMES[${name}] !== 1` : '';
+  return String.raw`function (request) {
+  var q = request.querystring, keys = [], pairs = [], skip = [], n = 0, k, e, l, i, p${config.lower ? ', name' : ''};
+  for (k in q) {
+    e = q[k];
+    l = e.multiValue && e.multiValue.length ? e.multiValue : [e];
+    if ((n += l.length) > ${config.max}) return request;
+    ${config.lower ? 'name = k.toLowerCase();' : ''}
+    for (i = 0; i < l.length; i++) {
+      p = l[i].value === '' ? ${name} : ${name} + '=' + l[i].value;
+      if (p${keep}) ${config.sort ? String.raw`keys.push(${name} + '\u0001' + (10000 + pairs.length)), ` : ''}pairs.push(p);
+      else skip.push(p);
+    }
+  }
+  p = pairs.join('&') + skip.join('&');
+  if (!p || /[^\x00-\x7f]/.test(p)${config.lower ? " || /[^\\x00-\\x7f]/.test(Object.keys(q).join(''))" : ''}) return request;
+  ${out}
+  return request;
+}`;
+}
+
+// Lowered as source text (Lambda@Edge; CloudFront Functions run normalizeQueryCff, its copy).
+// Linear work up to the sort; the sort is native (no comparator called per pair): each key is the
+// name, a separator below every URL character, and the pair's position, so equal names keep their
+// order in every engine. The count of parts bounds the work: split is native.
 function normalizeQueryRequest(ctx: RequestContext, config: NormalizeQueryConfig): void {
-  // Counted first, names (native) before values: on CloudFront Functions 1.0 the text is rebuilt
-  // from the event's object, at ~2,000 njs instructions a value.
-  if (ctx.request.querystring.names().length > config.max || ctx.request.querystring.size() > config.max) return;
   const text = ctx.request.querystring.toString();
-  if (text === '' || /[^\x00-\x7f]/.test(text)) return;
+  if (!text || /[^\x00-\x7f]/.test(text)) return;
   const parts = text.split('&');
   if (parts.length > config.max) return;
   const keys: string[] = [];
   const pairs: string[] = [];
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
-    if (part === '') continue;
+    if (!part) continue;
     const eq = part.indexOf('=');
     let name = eq < 0 ? part : part.substring(0, eq);
     if (config.lower) name = name.toLowerCase();
@@ -101,7 +169,6 @@ function normalizeQueryRequest(ctx: RequestContext, config: NormalizeQueryConfig
     return;
   }
   keys.sort();
-  const out: string[] = [];
-  for (let j = 0; j < keys.length; j++) out.push(pairs[+keys[j].substring(keys[j].length - 5) - 10000]);
-  ctx.request.querystring.setString(out.join('&'));
+  for (let j = 0; j < keys.length; j++) keys[j] = pairs[+keys[j].substring(keys[j].length - 5) - 10000];
+  ctx.request.querystring.setString(keys.join('&'));
 }
