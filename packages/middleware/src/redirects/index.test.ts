@@ -206,6 +206,15 @@ describe('redirects targets', () => {
     }
   });
 
+  it.skipIf(!njsInstalled)('a prefix deeper than the build writes out lookup by lookup still matches (a loop)', async () => {
+    const deep = '/' + 'a/'.repeat(40);
+    const mw = redirects({ rules: [{ from: deep + '*', to: '/x/*', status: 302 }, { from: '/a/*', to: '/y/*' }, { from: deep + 'b', to: '/z' }] });
+    expect((mw.config as { levels: number[] }).levels).toHaveLength(41);
+    const uris = [deep + 'c/d', deep, '/a/a/c', deep + 'b', deep.slice(0, -1), '/a', '/b/'];
+    expect(location(await runPipeline(mw, eventFor('cff', 'viewer-request', { uri: deep + 'c/d' }), { target: CF }))).toBe('/x/c/d');
+    await expectSameEverywhere(edge().use(mw), uris.map((uri) => eventFor('cff', 'viewer-request', { uri, querystring: 'q=1' })), { runtimes: [CF, CF2] });
+  });
+
   it.skipIf(!njsInstalled)('the largest requests CloudFront lets through return, in njs', async () => {
     const worst = [
       eventFor('cff', 'viewer-request', { uri: '/moved/' + '/'.repeat(8000) }),
