@@ -1,6 +1,7 @@
 // Hand-written CloudFront Function (cloudfront-js-2.0), viewer-request: normalizeQuery({ deny:
 // utm_source, utm_medium, utm_campaign, fbclid, gclid }) (issue 17), from the query string as
-// sent (request.rawQueryString()).
+// sent (request.rawQueryString()). Empty pairs go, `=` among them (1.0 gets it as an empty name
+// with an empty value).
 const DENY = { utm_source: 1, utm_medium: 1, utm_campaign: 1, fbclid: 1, gclid: 1 };
 function handler(event) {
     const request = event.request;
@@ -11,7 +12,7 @@ function handler(event) {
     const keys = [], pairs = [];
     for (let i = 0; i < parts.length; i++) {
         const part = parts[i];
-        if (part === '') continue;
+        if (part === '' || part === '=') continue;
         const eq = part.indexOf('=');
         const name = eq < 0 ? part : part.substring(0, eq);
         if (DENY[name] === 1) continue;

@@ -1,5 +1,5 @@
 // Hand-written Lambda@Edge handler (Node.js), viewer-request: normalizeQuery({ deny: utm_source,
-// utm_medium, utm_campaign, fbclid, gclid }) (issue 17).
+// utm_medium, utm_campaign, fbclid, gclid }) (issue 17). Empty pairs go, `=` among them.
 'use strict';
 
 const DENY = new Set(['utm_source', 'utm_medium', 'utm_campaign', 'fbclid', 'gclid']);
@@ -12,7 +12,7 @@ exports.handler = async (event) => {
   if (parts.length > 100) return request;
   const kept = [];
   for (const part of parts) {
-    if (part === '') continue;
+    if (part === '' || part === '=') continue;
     const eq = part.indexOf('=');
     const name = eq < 0 ? part : part.substring(0, eq);
     if (DENY.has(name)) continue;

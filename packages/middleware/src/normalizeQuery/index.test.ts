@@ -57,6 +57,12 @@ describe('normalizeQuery', () => {
     expect(await everywhere({}, 'a=2&b&a=1')).toEqual(['a=2&a=1&b', 'a=2&a=1&b', 'a=2&a=1&b']);
   });
 
+  it('drops `=` as an empty pair on every target (CloudFront Functions 1.0 gets it as an empty name with an empty value)', async () => {
+    expect(await everywhere({}, 'b=1&=&a=1')).toEqual(['a=1&b=1', 'a=1&b=1', 'a=1&b=1']);
+    expect(await everywhere({}, '=&=')).toEqual(['', '', '']);
+    expect(await everywhere({ sort: false }, 'b=1&=&a==')).toEqual(['b=1&a==', 'b=1&a==', 'b=1&a==']);
+  });
+
   it('orders more than 10 names on CloudFront Functions 1.0 too (the text is handed back, not njs\'s object)', async () => {
     const names = 'mlkjihgfedcba'.split('');
     const query = names.map((n, i) => `${n}=${i}`).join('&');

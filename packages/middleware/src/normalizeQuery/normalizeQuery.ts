@@ -107,7 +107,7 @@ function normalizeQueryCff(config: NormalizeQueryConfig, runtime: CfRuntime): st
   var keys = [], pairs = [], i, p, eq, name, value;
   for (i = 0; i < parts.length; i++) {
     p = parts[i];
-    if (!p) continue;
+    if (!p || p === '=') continue;
     eq = p.indexOf('=');
     name = ${config.lower ? '(eq < 0 ? p : p.substring(0, eq)).toLowerCase()' : 'eq < 0 ? p : p.substring(0, eq)'};
     ${drop ? `if (${drop}) continue;` : ''}
@@ -154,7 +154,8 @@ function normalizeQueryRequest(ctx: RequestContext, config: NormalizeQueryConfig
   const pairs: string[] = [];
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
-    if (!part) continue;
+    // `=` is an empty pair too: CloudFront Functions 1.0 give it as an empty name with an empty value, rebuilt ''.
+    if (!part || part === '=') continue;
     const eq = part.indexOf('=');
     let name = eq < 0 ? part : part.substring(0, eq);
     if (config.lower) name = name.toLowerCase();
