@@ -1,4 +1,4 @@
-import { ConfigError, defineMiddleware, type CfRuntime, type Middleware, type RequestContext } from '@edgeline/core';
+import { ConfigError, defineMiddleware, type CfRuntime, type DirectHooks, type Middleware, type RequestContext } from '@edgeline/core';
 import { booleanOption, knownOptions, named, repr, stringListOption } from '../lib/options.js';
 
 export interface NormalizeQueryOptions {
@@ -62,7 +62,10 @@ function build(options: NormalizeQueryOptions): Middleware<never> {
     config,
     request: normalizeQueryRequest,
     direct: {
-      cff: (c, runtime) => ({ request: normalizeQueryCff(c, runtime), safe: true, constants: c.allow || c.deny ? { NAMES: c.allow || c.deny } : {} }),
+      cff: (c, runtime): DirectHooks => {
+        const names = c.allow || c.deny;
+        return { request: normalizeQueryCff(c, runtime), safe: true, constants: names ? { NAMES: names } : {} };
+      },
     },
   });
 }
