@@ -45,8 +45,9 @@ const MAX_KVS_KEY_BYTES = 512;
  * A request without exactly one well-formed `Authorization: Basic` value of a configured user is
  * answered 401 with `WWW-Authenticate: Basic realm="..."`; a valid one goes on without its
  * Authorization header. Credentials are compared as sha256 hex digests, in constant time: the
- * artifact holds the digest of each `name:password` in its base64 form only; a KeyValueStore
- * (`users: { kvs: true }`, cloudfront-js-2.0 only) the digest of `name:password` per user name.
+ * artifact holds digests only (a CloudFront Function those of each `name:password`, a Lambda@Edge
+ * handler those of their base64 form); a KeyValueStore (`users: { kvs: true }`, cloudfront-js-2.0
+ * only) the digest of `name:password` per user name.
  * Viewer-request, every target.
  * @example edge().use(basicAuth({ users: { preview: process.env.PREVIEW_PASSWORD! }, realm: 'Staging' }))
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-20.html
@@ -173,7 +174,8 @@ function checkText(option: string, text: string, what: string): void {
 
 // Hooks are lowered as source text: they may use their parameters, plain JS and require only.
 
-// Every target (cloudfront-js-1.0 is ES5, with neither atob nor Buffer). Base64 is checked and
+// Every target (cloudfront-js-1.0 is ES5, with neither atob nor Buffer); CloudFront Functions
+// run the hand-written copy above (basicAuthCff), Lambda@Edge this hook. Base64 is checked and
 // made canonical (RFC 4648: padded, the bits after the last byte 0), which takes a few string
 // operations whatever its length; canonical base64 is the one encoding of its bytes, so its
 // digest is compared with those of the users' base64(name:password) and nothing is decoded (in
