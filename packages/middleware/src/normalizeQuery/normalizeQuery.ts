@@ -1,4 +1,4 @@
-import { ConfigError, defineMiddleware, type CfRuntime, type DirectHooks, type Middleware, type RequestContext } from '@edgeline/core';
+import { ConfigError, defineMiddleware, type DirectHooks, type Middleware, type RequestContext } from '@edgeline/core';
 import { booleanOption, knownOptions, named, repr, stringListOption } from '../lib/options.js';
 
 export interface NormalizeQueryOptions {
@@ -62,9 +62,11 @@ function build(options: NormalizeQueryOptions): Middleware<never> {
     config,
     request: normalizeQueryRequest,
     direct: {
-      cff: (c, runtime): DirectHooks => {
+      // cloudfront-js-2.0 derives the hook (proven unable to throw: no try/catch).
+      cff: (c, runtime): DirectHooks | undefined => {
+        if (runtime !== 'cloudfront-js-1.0') return undefined;
         const names = c.allow || c.deny;
-        return { request: normalizeQueryCff(c, runtime), safe: true, constants: names ? { NAMES: names } : {} };
+        return { request: normalizeQueryCff(c), safe: true, constants: names ? { NAMES: names } : {} };
       },
     },
   });
@@ -83,45 +85,24 @@ function nameSet(option: string, value: unknown, lower: boolean): Record<string,
 }
 
 /**
- * The CloudFront Function an expert writes (after AWS's normalize-query-string sample), with the
- * hook's rules, only the code of the options given. The hook below stays the one source of the
- * behaviour (Lambda@Edge runs it, targets.test.ts proves this copy equal to it); the copy exists
- * because derivation cannot match it: on 1.0 the hook's `querystring.toString()` rebuilds the text
- * from the event's object (a helper) and splits it again, where one pass over the object builds
- * the pairs; on 2.0 the hook's arrays (push, sort, join) are not proven unable to throw, so a
- * try/catch wraps it (~100 B). On 1.0 every pair goes to `pairs` (kept, in order, for the sort key's
- * position) or `skip` (empty or filtered out): the two joined are empty, or hold a character
- * outside ASCII, exactly where the hook's text does (names as CloudFront gives them: split at `&`
- * and the first `=`); `for in` is the order the hook's rebuild iterates, and counting values per
- * name ends a long query string before any work per value.
+ * The CloudFront Function (cloudfront-js-1.0) an expert writes, after AWS's
+ * normalize-query-string sample, with the hook's rules and only the code of the options given.
+ * The hook below stays the one source of the behaviour (Lambda@Edge and 2.0 derive it;
+ * targets.test.ts proves this copy equal to it); the copy exists because derivation cannot match
+ * it on 1.0: the hook's `querystring.toString()` rebuilds the text from the event's object (a
+ * helper) and splits it again, where one pass over the object builds the pairs. Every pair goes
+ * to `pairs` (kept, in order, for the sort key's position) or `skip` (empty or filtered out): the
+ * two joined are empty, or hold a character outside ASCII, exactly where the hook's text does
+ * (names as CloudFront gives them: split at `&` and the first `=`); `for in` is the order the
+ * hook's rebuild iterates, and counting values per name ends a long query string before any work
+ * per value.
  */
-function normalizeQueryCff(config: NormalizeQueryConfig, runtime: CfRuntime): string {
-  const sorted = String.raw`keys.sort();
+function normalizeQueryCff(config: NormalizeQueryConfig): string {
+  const out = config.sort
+    ? String.raw`keys.sort();
   for (i = 0; i < keys.length; i++) keys[i] = pairs[+keys[i].substring(keys[i].length - 5) - 10000];
-  request.querystring = keys.join('&');`;
-  const out = config.sort ? sorted : "request.querystring = pairs.join('&');";
-  if (runtime === 'cloudfront-js-2.0') {
-    const drop = config.allow ? 'NAMES[name] !== 1' : config.deny ? 'NAMES[name] === 1' : '';
-    return String.raw`function (request) {
-  var text = request.rawQueryString();
-  if (!text || /[^\x00-\x7f]/.test(text)) return request;
-  var parts = text.split('&');
-  if (parts.length > ${config.max}) return request;
-  var keys = [], pairs = [], i, p, eq, name, value;
-  for (i = 0; i < parts.length; i++) {
-    p = parts[i];
-    if (!p || p === '=') continue;
-    eq = p.indexOf('=');
-    name = ${config.lower ? '(eq < 0 ? p : p.substring(0, eq)).toLowerCase()' : 'eq < 0 ? p : p.substring(0, eq)'};
-    ${drop ? `if (${drop}) continue;` : ''}
-    value = eq < 0 ? '' : p.substring(eq + 1);
-    ${config.sort ? String.raw`keys.push(name + '\u0001' + (10000 + pairs.length));` : ''}
-    pairs.push(value === '' ? name : name + '=' + value);
-  }
-  ${out}
-  return request;
-}`;
-  }
+  request.querystring = keys.join('&');`
+    : "request.querystring = pairs.join('&');";
   const name = config.lower ? 'name' : 'k';
   const keep = config.allow ? ` && NAMES[${name}] === 1` : config.deny ? ` && NAMES[${name}] !== 1` : '';
   return String.raw`function (request) {
@@ -144,10 +125,12 @@ function normalizeQueryCff(config: NormalizeQueryConfig, runtime: CfRuntime): st
 }`;
 }
 
-// Lowered as source text (Lambda@Edge; CloudFront Functions run normalizeQueryCff, its copy).
+// Lowered as source text (Lambda@Edge, CloudFront Functions 2.0; 1.0 runs normalizeQueryCff).
 // Linear work up to the sort; the sort is native (no comparator called per pair): each key is the
 // name, a separator below every URL character, and the pair's position, so equal names keep their
-// order in every engine. The count of parts bounds the work: split is native.
+// order in every engine. The count of parts bounds the work: split is native. Written so that
+// cannotThrow proves it (no try/catch on 2.0): a string array read at its loop index and never
+// set by index, hence `out` rather than the sort keys overwritten in place.
 function normalizeQueryRequest(ctx: RequestContext, config: NormalizeQueryConfig): void {
   const text = ctx.request.querystring.toString();
   if (!text || /[^\x00-\x7f]/.test(text)) return;
@@ -173,6 +156,7 @@ function normalizeQueryRequest(ctx: RequestContext, config: NormalizeQueryConfig
     return;
   }
   keys.sort();
-  for (let j = 0; j < keys.length; j++) keys[j] = pairs[+keys[j].substring(keys[j].length - 5) - 10000];
-  ctx.request.querystring.setString(keys.join('&'));
+  const out: string[] = [];
+  for (let j = 0; j < keys.length; j++) out.push(pairs[+keys[j].substring(keys[j].length - 5) - 10000]);
+  ctx.request.querystring.setString(out.join('&'));
 }
