@@ -136,6 +136,8 @@ describe('normalizeQuery options', () => {
     ['maxParams', { maxParams: 5000 }],
     ['sort', { sort: 'yes' }],
     ['lowercaseNames', { lowercaseNames: 1 }],
+    ['deny[1]', { deny: ['utm_source', '__proto__'] }],
+    ['allow', { allow: '__proto__' }],
   ];
   for (const [option, options] of bad) {
     it(`refuses ${JSON.stringify(options)}, naming normalizeQuery and ${option}`, () => {

@@ -78,6 +78,8 @@ function nameSet(option: string, value: unknown, lower: boolean): Record<string,
     const at = Array.isArray(value) ? `${option}[${i}]` : option;
     if (!NAME.test(name)) throw new ConfigError(at, `'${name}' is not a query parameter name as a URL carries it (percent-encode other characters)`);
     if (lower && name !== name.toLowerCase()) throw new ConfigError(at, `'${name}' has upper-case letters, which lowercaseNames leaves no parameter with`);
+    // Setting `__proto__` sets the table's prototype (here and in the artifact's literal): it would be no key at all.
+    if (name === '__proto__') throw new ConfigError(at, "'__proto__' cannot be listed: it names the lookup table's prototype, not a key (a parameter of that name is kept as any other unlisted one)");
     // A lookup finds `constructor` on every object; an own key set to 1 is what counts.
     set[name] = 1;
   });
