@@ -69,7 +69,7 @@ const configs: NormalizeQueryOptions[] = [
   {},
   { sort: false },
   { lowercaseNames: true },
-  { deny: ['utm_source', 'utm_medium', 'fbclid', 'constructor', '__proto__'] },
+  { deny: ['utm_source', 'utm_medium', 'fbclid', 'constructor', 'toString'] },
   { allow: ['a', 'b', 'q', 'page', 'constructor', 'x%20y', '%C3%A9'] },
   { maxParams: 3 },
   { sort: false, lowercaseNames: true, deny: ['b', 'utm_source', 'k'] },
