@@ -158,4 +158,23 @@ describe('user hooks rewritten to direct Lambda@Edge event access', () => {
     const cases = queries.flatMap((querystring) => ['/', '/tag', '/answer'].map((uri): [EventType, EventInit] => ['viewer-request', { uri, querystring }]));
     await expectSameAsSource(p, cases);
   });
+  it('hand the query string over as text when setString is the hook\'s last act, after changes of its own', async () => {
+    const replace = defineMiddleware({
+      name: 'replace',
+      needs: [],
+      request(ctx) {
+        const q = ctx.request.querystring;
+        if (q.has('drop')) q.delete('drop');
+        const text = q.toString();
+        if (!text) return;
+        q.setString(text.split('&').sort().join('&'));
+      },
+    });
+    const reads = defineMiddleware({ name: 'reads', needs: [], request(ctx) { ctx.request.headers.set('x-q', ctx.request.querystring.toString() + '|' + (ctx.request.querystring.get('a') || '')); } });
+    const code = deriveHooks(replace, 'lambda')?.request;
+    expect(code).toContain('__edge_lqd = false, __r.querystring = String(');
+    const p = edge().use(replace).use(reads) as Pipeline<never>;
+    const queries = ['', 'b=2&a=1', 'drop=1&c&a=3', 'drop=x'];
+    await expectSameAsSource(p, queries.map((querystring): [EventType, EventInit] => ['viewer-request', { uri: '/', querystring }]));
+  });
 });

@@ -114,6 +114,16 @@ export function printRange(text: string, rewrites: Rewrite[], start: number, end
   return out + text.slice(pos, end);
 }
 
+/** Whether the statement of `use` is its hook's last: the end of its body, or followed by `return;`. */
+export function lastAct(use: ContextUse): boolean {
+  const [statement, block, holder] = use.outer.slice(1, 4);
+  if (!statement || statement.type !== 'ExpressionStatement' || !block || block.type !== 'BlockStatement') return false;
+  const body = block.body as N[];
+  const next = body[body.indexOf(statement) + 1];
+  if (next) return next.type === 'ReturnStatement' && !next.argument;
+  return !!holder && (holder.type === 'FunctionExpression' || holder.type === 'ArrowFunctionExpression');
+}
+
 export function nearestFunction(ancestors: N[]): N | undefined {
   for (let i = ancestors.length - 2; i >= 0; i--) if (/Function/.test(ancestors[i].type)) return ancestors[i];
   return undefined;

@@ -1,4 +1,4 @@
-import { GiveUp, literalAnswer, REQ, RES, EVT, type ContextUse, type N, type Writer } from './derive-ast.js';
+import { GiveUp, lastAct, literalAnswer, REQ, RES, EVT, type ContextUse, type N, type Writer } from './derive-ast.js';
 
 type MapKind = 'headers' | 'querystring' | 'cookies' | 'responseHeaders';
 const MODE: Record<MapKind, number> = { headers: 1, querystring: 2, cookies: 0, responseHeaders: 1 };
@@ -182,16 +182,6 @@ export function cffDialect(use: ContextUse, w: Writer): void {
     const status = args[1] ? (args[1].type === 'Literal' && args[1].value ? slice(args[1]) : `(${print(args[1])}) || 302`) : '302';
     return `{ headers: { location: { value: ${print(args[0])} } }, statusCode: ${status} }`;
   }
-}
-
-/** Whether the statement of `use` is its hook's last: the end of its body, or followed by `return;`. */
-function lastAct(use: ContextUse): boolean {
-  const [statement, block, holder] = use.outer.slice(1, 4);
-  if (!statement || statement.type !== 'ExpressionStatement' || !block || block.type !== 'BlockStatement') return false;
-  const body = block.body as N[];
-  const next = body[body.indexOf(statement) + 1];
-  if (next) return next.type === 'ReturnStatement' && !next.argument;
-  return !!holder && (holder.type === 'FunctionExpression' || holder.type === 'ArrowFunctionExpression');
 }
 
 /**

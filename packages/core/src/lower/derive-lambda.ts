@@ -1,4 +1,4 @@
-import { GiveUp, literalAnswer, REQ, RES, EVT, type ContextUse, type N, type Writer } from './derive-ast.js';
+import { GiveUp, lastAct, literalAnswer, REQ, RES, EVT, type ContextUse, type N, type Writer } from './derive-ast.js';
 import type { Helper } from './derive-helpers.js';
 
 /**
@@ -40,6 +40,10 @@ export function lambdaDialect(use: ContextUse, w: Writer): void {
         w.local('__edge_lqd');
         w.onExit(`__edge_lqd && (${REQ}.querystring = ${helper('__edge_qs')}(__edge_lq))`);
         return at(() => queryWrite(path[2], args), call);
+      }
+      // The text CloudFront gets, as the hook's last act: no parsed copy of this hook's is written back after it.
+      if (hook === 'request' && path[2] === 'setString' && args.length === 1 && grand && grand.type === 'ExpressionStatement' && lastAct(use)) {
+        return at(() => `${w.has('__edge_lqd') ? '__edge_lqd = false, ' : ''}${REQ}.querystring = String(${print(args[0])})`, call);
       }
       if (path[2] === 'toString' && !args.length) {
         // As the context's: the string as it came until this hook changes a parameter.
