@@ -177,4 +177,24 @@ describe('user hooks rewritten to direct Lambda@Edge event access', () => {
     const queries = ['', 'b=2&a=1', 'drop=1&c&a=3', 'drop=x'];
     await expectSameAsSource(p, queries.map((querystring): [EventType, EventInit] => ['viewer-request', { uri: '/', querystring }]));
   });
+  it('read one cookie of a literal name from the Cookie headers as the parsed map does', async () => {
+    const one = defineMiddleware({
+      name: 'one',
+      needs: [],
+      request(ctx) {
+        const id = ctx.request.cookies.get('id');
+        ctx.request.headers.set('x-id', id === undefined ? '-' : '[' + id + ']');
+        ctx.request.headers.set('x-has', String(ctx.request.cookies.has('flag')) + String(ctx.request.cookies.has('valueOf')));
+      },
+    });
+    const code = deriveHooks(one, 'lambda')?.request;
+    expect(code).toContain('__edge_lck(__r.headers, "id")');
+    expect(code).not.toContain('__edge_pairs');
+    const cookies: (string | string[] | undefined)[] = [
+      undefined, 'id=1', 'a=1; id=2; id=3', ' id = 4 ;id=5', 'idx=1;xid=2', 'id', 'id=;flag', ';;  ;id=a=b',
+      ['a=1', 'id=6; flag=1'], ['id=7', 'id=8'], 'flag=; valueOf=1', '\tid=9\t', 'ID=10',
+    ];
+    const cases = cookies.map((c): [EventType, EventInit] => ['viewer-request', { uri: '/', headers: c === undefined ? {} : { Cookie: c } }]);
+    await expectSameAsSource(edge().use(one) as Pipeline<never>, cases);
+  });
 });

@@ -165,6 +165,16 @@ export const HELPERS = {
     uses: [],
     code: 'function (o, n) { if (o[n] === undefined) return false; delete o[n]; return true; }',
   },
+  /**
+   * One cookie's value from the Cookie headers, as the parsed map gives it (pieces split at ';'
+   * and trimmed, the first of a name): no map of every cookie for one read.
+   */
+  __edge_lck: {
+    uses: [],
+    code:
+      "function (h, n) { var l = h.cookie, i, j, p, s, e; if (!l) return; for (i = 0; i < l.length; i++) { p = l[i].value.split(';'); " +
+      "for (j = 0; j < p.length; j++) { s = p[j].trim(); e = s.indexOf('='); if (s && (e < 0 ? s : s.slice(0, e)) === n) return e < 0 ? '' : s.slice(e + 1); } } }",
+  },
   /** The Cookie header's values as one string, without an array for the usual one header. */
   __edge_lcookie: {
     uses: [],

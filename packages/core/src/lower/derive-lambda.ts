@@ -53,6 +53,11 @@ export function lambdaDialect(use: ContextUse, w: Writer): void {
       return at(() => pairsCall(`(${w.local('__edge_lq')} || (__edge_lq = ${helper('__edge_pairs')}(${REQ}.querystring, "&")))`, 2, path[2], args), call);
     }
     if (path[1] === 'cookies') {
+      const literal = args.length === 1 ? w.staticString(args[0]) : undefined;
+      if (literal !== undefined && (path[2] === 'get' || path[2] === 'has')) {
+        const read = `${helper('__edge_lck')}(${REQ}.headers, ${JSON.stringify(literal)})`;
+        return at(() => (path[2] === 'get' ? read : `(${read} !== undefined)`), call);
+      }
       const parse = `${helper('__edge_pairs')}(${helper('__edge_lcookie')}(${REQ}.headers), ";")`;
       return at(() => pairsCall(`(${w.local('__edge_lc')} || (__edge_lc = ${parse}))`, 0, path[2], args), call);
     }
