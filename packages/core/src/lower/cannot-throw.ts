@@ -313,7 +313,8 @@ function proves(fn: N, text: string, loose: boolean, demoted: Set<string>): bool
     if (n.computed && receiver === 'strings') return PRIMITIVE.has(kind(n.property as N) as Kind) ? 'maybe-string' : undefined;
     if (n.computed && receiver === 'array') return PRIMITIVE.has(kind(n.property as N) as Kind) ? 'object' : undefined;
     // A value proven present: plain data (no getters), so reading any key of it cannot throw.
-    if (receiver === 'present-entry' && !n.computed && (n.property as N).name === 'value') return 'string';
+    // (A string as CloudFront gives it; a hook may have set another value: only a test proves one.)
+    if (receiver === 'present-entry' && !n.computed && (n.property as N).name === 'value') return 'maybe-string';
     if (receiver === 'present' || receiver === 'present-entry') return !n.computed || convertible(n.property as N) ? 'object' : undefined;
     if (/^__[rs]\.(headers|querystring|cookies)$/.test(src(n))) return member(n) ? 'map' : undefined;
     if (n.computed && (n.property as N).type === 'Literal' && /^__[rs]\.(headers|querystring|cookies)$/.test(src(of))) return member(n) ? 'entry' : undefined;
