@@ -184,7 +184,7 @@ describe('user hooks rewritten to direct Lambda@Edge event access', () => {
       request(ctx) {
         const id = ctx.request.cookies.get('id');
         ctx.request.headers.set('x-id', id === undefined ? '-' : '[' + id + ']');
-        ctx.request.headers.set('x-has', String(ctx.request.cookies.has('flag')) + String(ctx.request.cookies.has('valueOf')));
+        ctx.request.headers.set('x-has', String(ctx.request.cookies.get('flag') !== undefined) + String(ctx.request.cookies.get('valueOf')));
       },
     });
     const code = deriveHooks(one, 'lambda')?.request;

@@ -54,10 +54,7 @@ export function lambdaDialect(use: ContextUse, w: Writer): void {
     }
     if (path[1] === 'cookies') {
       const literal = args.length === 1 ? w.staticString(args[0]) : undefined;
-      if (literal !== undefined && (path[2] === 'get' || path[2] === 'has')) {
-        const read = `${helper('__edge_lck')}(${REQ}.headers, ${JSON.stringify(literal)})`;
-        return at(() => (path[2] === 'get' ? read : `(${read} !== undefined)`), call);
-      }
+      if (literal !== undefined && path[2] === 'get') return at(() => `${helper('__edge_lck')}(${REQ}.headers, ${JSON.stringify(literal)})`, call);
       const parse = `${helper('__edge_pairs')}(${helper('__edge_lcookie')}(${REQ}.headers), ";")`;
       return at(() => pairsCall(`(${w.local('__edge_lc')} || (__edge_lc = ${parse}))`, 0, path[2], args), call);
     }
